@@ -1,0 +1,269 @@
+//! `App`: everything a command needs, resolved once from flags, environment
+//! and `inc.yaml`: the root, the config, who is acting, the time, the zone,
+//! and whether and how to commit.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::cli::Global;
+use crate::config::Config;
+use crate::model::{Event, id, when};
+use crate::render::text::one_line;
+use crate::store::git::Git;
+use crate::store::{Incident, Lock, Store};
+use crate::ui::Ui;
+
+/// What inc reads from its environment, read once in `lib::run`.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub repo: Option<PathBuf>,
+    pub author: Option<String>,
+    pub now: Option<String>,
+    pub user: Option<String>,
+    pub tz: Option<String>,
+    pub no_color: bool,
+    pub cwd: PathBuf,
+}
+
+impl Env {
+    pub fn read() -> Env {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Env {
+            repo: var("INC_REPO").map(PathBuf::from),
+            author: var("INC_AUTHOR"),
+            now: var("INC_NOW"),
+            user: var("USER").or_else(|| var("USERNAME")),
+            tz: var("TZ"),
+            no_color: var("NO_COLOR").is_some(),
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        }
+    }
+
+    /// The current time: `INC_NOW` (tests, demos) or the clock.
+    pub fn now(&self) -> Result<DateTime<Utc>> {
+        match &self.now {
+            Some(now) => DateTime::parse_from_rfc3339(now)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| anyhow!("INC_NOW=`{now}` is not an RFC 3339 time: {e}")),
+            None => Ok(Utc::now()),
+        }
+        // Stored times have second precision; so does "now".
+        .map(|t| DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t))
+    }
+
+    /// Where to look for the incident repository: `--repo`, `INC_REPO`, the
+    /// working directory.
+    pub fn start_dir(&self, global: &Global) -> PathBuf {
+        let dir = global
+            .repo
+            .clone()
+            .or_else(|| self.repo.clone())
+            .unwrap_or_else(|| self.cwd.clone());
+        if dir.is_absolute() {
+            dir
+        } else {
+            self.cwd.join(dir)
+        }
+    }
+}
+
+/// The resolved context every repository command runs in.
+pub struct App {
+    pub store: Store,
+    pub config: Config,
+    pub author: String,
+    pub now: DateTime<Utc>,
+    pub zone: Tz,
+    git: Option<Git>,
+    commit: bool,
+}
+
+impl App {
+    pub fn new(global: &Global, env: &Env) -> Result<App> {
+        let start = env.start_dir(global);
+        let explicit = global.repo.is_some() || env.repo.is_some();
+        let store = if explicit {
+            if !start.is_dir() {
+                bail!("{} is not a folder", start.display());
+            }
+            Store::is_root(&start).then(|| Store::new(start.clone()))
+        } else {
+            Store::discover(&start)
+        };
+        let Some(store) = store else {
+            bail!(
+                "{} is not in an incident repository (no inc.yaml or incidents/ here or above)\n\
+                 hint: run `inc init` to make one, or pass --repo DIR",
+                start.display()
+            );
+        };
+        let config = Config::parse(&store.read_config()?, &store.config_path())?;
+        let git = Git::open(store.root());
+        let (git_name, _) = git.as_ref().map(Git::user).unwrap_or_default();
+        let author = global
+            .author
+            .clone()
+            .or_else(|| env.author.clone())
+            .or(git_name)
+            .or_else(|| env.user.clone())
+            .unwrap_or_else(|| "unknown".to_owned());
+        let author = one_line(&author, 100);
+        if author.is_empty() {
+            bail!("the author name is empty\nhint: pass --author NAME or set INC_AUTHOR");
+        }
+        let zone = config
+            .timezone
+            .or_else(|| {
+                env.tz
+                    .as_deref()
+                    .and_then(|tz| tz.trim_start_matches(':').parse().ok())
+            })
+            .or_else(|| iana_time_zone::get_timezone().ok()?.parse().ok())
+            .unwrap_or(Tz::UTC);
+        Ok(App {
+            commit: config.git.commit && !global.no_commit,
+            store,
+            config,
+            author,
+            now: env.now()?,
+            zone,
+            git,
+        })
+    }
+
+    /// Takes the write lock and checks git is not mid-merge/rebase. Call it
+    /// before reading anything a write depends on.
+    pub fn lock(&self) -> Result<Lock> {
+        if let Some(git) = &self.git {
+            git.ensure_idle()?;
+        }
+        let path = match &self.git {
+            Some(git) => git.lock_path(),
+            None => self.store.root().join(".inc").join("lock"),
+        };
+        let lock = Lock::acquire(&path)?;
+        // Checked again: a merge may have started while we waited.
+        if let Some(git) = &self.git {
+            git.ensure_idle()?;
+        }
+        Ok(lock)
+    }
+
+    /// Parses a `--at`-style time, defaulting to now.
+    pub fn time(&self, input: Option<&str>) -> Result<DateTime<Utc>> {
+        match input {
+            Some(s) => when::parse(s, self.now, self.zone).map_err(|e| anyhow!(e)),
+            None => Ok(self.now),
+        }
+    }
+
+    /// Commits `files` (relative to the root) for incident `id`. Subject
+    /// `inc(<id>): <what>`, trailers `Inc-Id` and one `Inc-Event` per event.
+    pub fn commit(&self, ui: &Ui, id: &str, files: &[PathBuf], events: &[Event]) -> Result<()> {
+        let what = events.first().map(Event::subject).unwrap_or_default();
+        let mut message = format!("inc({id}): {}\n\nInc-Id: {id}\n", one_line(&what, 72));
+        for e in events {
+            message.push_str(&format!("Inc-Event: {}\n", e.kind.name()));
+        }
+        self.commit_message(ui, files, &message)
+    }
+
+    /// Commits `files` with a ready message (or explains why not).
+    pub fn commit_message(&self, ui: &Ui, files: &[PathBuf], message: &str) -> Result<()> {
+        if !self.commit {
+            return Ok(());
+        }
+        let Some(git) = &self.git else {
+            ui.warn(&format!(
+                "{} is not in a git repository: the change is written but not committed\n\
+                 hint: `git init` there to keep history, or set `git: {{commit: false}}` in inc.yaml",
+                self.store.root().display()
+            ));
+            return Ok(());
+        };
+        match git.commit(files, message, &self.author, self.now)? {
+            Some(oid) => ui.status(&format!(
+                "Committed {} ({})",
+                oid.get(..8).unwrap_or(&oid),
+                message.lines().next().unwrap_or_default()
+            )),
+            None => ui.status("Nothing to commit: the files already match HEAD"),
+        }
+        Ok(())
+    }
+
+    /// Finds the incident a user named: an ID, a unique prefix, or a unique
+    /// part of a slug. With no query, the only open incident.
+    pub fn resolve(&self, query: Option<&str>) -> Result<String> {
+        let Some(query) = query else {
+            return self.only_open().map(|i| i.id);
+        };
+        let ids = self.store.ids()?;
+        match id::find(query, &ids) {
+            id::Match::One(id) => Ok(id.to_owned()),
+            id::Match::None => bail!(
+                "no incident matches `{}`\nhint: `inc list --status all` lists every incident",
+                one_line(query, 80)
+            ),
+            id::Match::Many(found) => bail!(
+                "`{}` matches {} incidents: {}\nhint: pass more of the ID",
+                one_line(query, 80),
+                found.len(),
+                backticked(&found)
+            ),
+        }
+    }
+
+    /// Loads one incident, or explains which file is broken.
+    pub fn load(&self, id: &str) -> Result<Incident> {
+        self.store.load(id).map_err(|e| {
+            anyhow!("{e}\nhint: fix the file by hand (it is plain YAML), then run inc again")
+        })
+    }
+
+    fn only_open(&self) -> Result<Incident> {
+        let (incidents, _) = self.store.load_all()?;
+        let mut open: Vec<Incident> = incidents
+            .into_iter()
+            .filter(|i| i.state.is_open())
+            .collect();
+        match open.len() {
+            1 => Ok(open.remove(0)),
+            0 => {
+                bail!("no incident is open\nhint: pass an ID (`inc list --status all` lists them)")
+            }
+            n => {
+                let ids: Vec<&str> = open.iter().map(|i| i.id.as_str()).collect();
+                bail!(
+                    "{n} incidents are open: {}\nhint: say which one by passing its ID",
+                    backticked(&ids)
+                )
+            }
+        }
+    }
+}
+
+/// `` `a`, `b` `` for error messages.
+pub fn backticked(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads a text argument; `-` means all of stdin, kept exactly.
+pub fn read_text(arg: &str, stdin: impl FnOnce() -> std::io::Result<String>) -> Result<String> {
+    let text = if arg == "-" {
+        stdin().context("can't read the text from stdin")?
+    } else {
+        arg.to_owned()
+    };
+    if text.trim().is_empty() {
+        bail!("the text is empty\nhint: say what happened, or pass `-` and pipe it in");
+    }
+    Ok(text)
+}

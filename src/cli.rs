@@ -1,0 +1,281 @@
+//! The command line, and nothing else: every subcommand's arguments.
+//! The `///` comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "inc",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (git-backed incident management: inc.yaml + incidents/)"),
+    about = "Terminal-first incident management: incidents as YAML files in git",
+    long_about = "Terminal-first incident management.\n\n\
+        Incidents are YAML files in a git repository. `inc` opens, updates and resolves \
+        them, commits every change, and shows where each incident stands.",
+    after_help = "Start with `inc init`, then `inc open \"Checkout returns 500s\" -s SEV2`.",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Use the incident repository at DIR (else $INC_REPO, else the nearest
+    /// ancestor holding inc.yaml or incidents/)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Record changes as NAME (else $INC_AUTHOR, git's user.name, $USER)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub author: Option<String>,
+    /// Write the files but make no git commit
+    #[arg(long, global = true)]
+    pub no_commit: bool,
+    /// Print machine-readable JSON (read commands)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print only the product (IDs, tables), no chatter
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up an incident repository here: inc.yaml, incidents/, .gitattributes
+    Init(InitArgs),
+    /// Open a new incident and print its ID
+    #[command(visible_alias = "new")]
+    Open(OpenArgs),
+    /// Add an internal note to the timeline (never public)
+    #[command(override_usage = "inc note [OPTIONS] [ID] <TEXT>")]
+    Note(NoteArgs),
+    /// Post a public update (what the status page shows)
+    #[command(override_usage = "inc update [OPTIONS] [ID] <TEXT>")]
+    Update(UpdateArgs),
+    /// Change an incident's status
+    #[command(override_usage = "inc status [OPTIONS] [ID] <STATUS>")]
+    Status(PairArgs),
+    /// Change an incident's severity
+    #[command(override_usage = "inc severity [OPTIONS] [ID] <SEVERITY>")]
+    Severity(PairArgs),
+    /// Acknowledge an incident; with no commander yet, you become it
+    Ack(AckArgs),
+    /// Give a role (commander, comms, scribe …) to a person
+    Assign(AssignArgs),
+    /// Resolve an incident
+    Resolve(ResolveArgs),
+    /// Reopen a resolved or declined incident
+    Reopen(ReopenArgs),
+    /// Close an incident as a false alarm (kept, but out of metrics)
+    Decline(DeclineArgs),
+    /// List incidents (open ones by default)
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Show an incident: header, state, durations, timeline
+    Show(ShowArgs),
+    /// Print shell completions
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to set up (default: the current one, or --repo)
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// What is wrong, in a few words (asked for on a terminal when missing)
+    pub title: Option<String>,
+    /// Severity, e.g. SEV2 (asked for on a terminal when missing)
+    #[arg(short, long, value_name = "SEV")]
+    pub severity: Option<String>,
+    /// An affected service (repeatable)
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// Incident commander (default: you)
+    #[arg(long, value_name = "WHO")]
+    pub commander: Option<String>,
+    /// What is known so far
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+    /// When it was opened (detected), if not now: RFC 3339, HH:MM, "15m ago"
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// When impact started, if before it was opened
+    #[arg(long, value_name = "TIME")]
+    pub started: Option<String>,
+    /// Keep this incident off the status page
+    #[arg(long)]
+    pub private: bool,
+    /// A label, key=value (repeatable)
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+}
+
+/// `[ID] TEXT`-shaped arguments: one value is the text, two are ID and text.
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    /// [ID] then the note; `-` reads the note from stdin
+    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Mark this note as a highlight for the postmortem
+    #[arg(long)]
+    pub pin: bool,
+    /// When it happened, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// [ID] then the public text; `-` reads it from stdin
+    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Also move the incident to this status
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// When it was posted, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PairArgs {
+    /// [ID] then the new value
+    #[arg(value_name = "ID|VALUE", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// When it happened, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    /// Incident (default: the only open one)
+    pub id: Option<String>,
+    /// When it was acknowledged, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    override_usage = "inc assign [OPTIONS] [ID] <ROLE> <WHO>\n       inc assign [OPTIONS] [ID] <ROLE> --unassign"
+)]
+pub struct AssignArgs {
+    /// [ID], the role, then who takes it
+    #[arg(value_name = "ID|ROLE|WHO", num_args = 1..=3, required = true)]
+    pub args: Vec<String>,
+    /// Leave the role empty instead of giving it to someone
+    #[arg(long)]
+    pub unassign: bool,
+    /// When it happened, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// Incident (default: the only open one)
+    pub id: Option<String>,
+    /// How it ended, for the record (internal)
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+    /// When it was resolved, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    /// Incident to reopen
+    pub id: String,
+    /// Why (internal)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeclineArgs {
+    /// Incident (default: the only open one)
+    pub id: Option<String>,
+    /// Why it is not an incident (internal)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// open, resolved (closed), all, or one status such as monitoring
+    #[arg(long, default_value = "open", value_name = "STATUS")]
+    pub status: String,
+    /// Only this severity
+    #[arg(long, value_name = "SEV")]
+    pub severity: Option<String>,
+    /// Only incidents affecting this service
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// Only incidents opened since TIME (e.g. 7d ago, 2026-11-01)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Incident (default: the only open one)
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Splits `[ID] VALUE…` positionals: with one more value than `needed`, the
+/// first is the ID.
+pub fn split_id(args: &[String], needed: usize) -> (Option<&str>, &[String]) {
+    if args.len() > needed {
+        (Some(args[0].as_str()), &args[1..])
+    } else {
+        (None, args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn split_id_takes_the_first_of_two() {
+        let one = vec!["text".to_owned()];
+        assert_eq!(split_id(&one, 1), (None, &one[..]));
+        let two = vec!["id".to_owned(), "text".to_owned()];
+        assert_eq!(split_id(&two, 1), (Some("id"), &two[1..]));
+    }
+}

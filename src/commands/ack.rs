@@ -1,0 +1,58 @@
+//! `inc ack`: a person takes an incident; with nobody in command, they are.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use super::record;
+use crate::app::App;
+use crate::cli::AckArgs;
+use crate::model::{Event, EventKind, when};
+use crate::ui::Ui;
+
+pub fn run(app: &App, ui: &Ui, args: &AckArgs) -> Result<ExitCode> {
+    let at = app.time(args.at.as_deref())?;
+    let _lock = app.lock()?;
+    let id = app.resolve(args.id.as_deref())?;
+    let incident = app.load(&id)?;
+    let state = &incident.state;
+    if !state.is_open() {
+        bail!(
+            "{id} is {}; there is nothing to acknowledge\nhint: `inc reopen {id}` if it is back",
+            state.status.map_or("broken", |s| s.as_str())
+        );
+    }
+    let mut events = Vec::new();
+    if let (Some(ack_at), Some(by)) = (state.acknowledged_at, &state.acknowledged_by)
+        && state.commander().is_some()
+    {
+        ui.status(&format!(
+            "{id} was acknowledged by {by} at {}; nothing changed.",
+            when::show(ack_at, app.zone)
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if state.acknowledged_at.is_none() {
+        events.push(Event::new(at, &app.author, EventKind::Ack));
+    }
+    if state.commander().is_none() {
+        events.push(Event::new(
+            at,
+            &app.author,
+            EventKind::Role {
+                role: "commander".to_owned(),
+                who: Some(app.author.clone()),
+            },
+        ));
+    }
+    record(app, ui, &id, &events)?;
+    if state.commander().is_none() {
+        ui.status(&format!(
+            "Acknowledged {id}; {} is incident commander.",
+            app.author
+        ));
+    } else {
+        ui.status(&format!("Acknowledged {id}."));
+    }
+    Ok(ExitCode::SUCCESS)
+}

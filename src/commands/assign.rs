@@ -1,0 +1,71 @@
+//! `inc assign`: roles.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use super::record;
+use crate::app::App;
+use crate::cli::{AssignArgs, split_id};
+use crate::model::{Event, EventKind};
+use crate::ui::Ui;
+
+pub fn run(app: &App, ui: &Ui, args: &AssignArgs) -> Result<ExitCode> {
+    let needed = if args.unassign { 1 } else { 2 };
+    if args.args.len() > needed + 1 {
+        bail!(
+            "too many arguments\nhint: inc assign [ID] ROLE WHO, or inc assign [ID] ROLE --unassign"
+        );
+    }
+    if args.args.len() < needed {
+        bail!(
+            "the role `{}` needs a person\nhint: inc assign [ID] {} WHO, or --unassign to leave it empty",
+            args.args[0],
+            args.args[0]
+        );
+    }
+    let (query, rest) = split_id(&args.args, needed);
+    let role = rest[0].trim().to_owned();
+    app.config.check_role(&role)?;
+    let who = if args.unassign {
+        None
+    } else {
+        let who = rest[1].trim();
+        if who.is_empty() {
+            bail!(
+                "the role `{role}` needs a person, got an empty name\nhint: inc assign [ID] {role} WHO"
+            );
+        }
+        Some(who.to_owned())
+    };
+    let at = app.time(args.at.as_deref())?;
+    let _lock = app.lock()?;
+    let id = app.resolve(query)?;
+    let incident = app.load(&id)?;
+    if incident.state.roles.get(&role) == who.as_ref() {
+        ui.status(&format!(
+            "{id}: nothing changed, {role} is already {}.",
+            who.as_deref().unwrap_or("unassigned")
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let event = Event::new(
+        at,
+        &app.author,
+        EventKind::Role {
+            role: role.clone(),
+            who: who.clone(),
+        },
+    );
+    record(app, ui, &id, &[event])?;
+    match who {
+        Some(who) => ui.status(&format!("{id}: {who} is {role}.")),
+        None => ui.status(&format!("{id}: {role} is unassigned.")),
+    }
+    if role == "commander" && args.unassign {
+        ui.warn(&format!(
+            "{id} has no incident commander now; someone should take it (`inc ack {id}`)"
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}

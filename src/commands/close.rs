@@ -1,0 +1,106 @@
+//! `inc resolve`, `inc reopen`, `inc decline`: closing and reopening.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use super::record;
+use crate::app::App;
+use crate::cli::{DeclineArgs, ReopenArgs, ResolveArgs};
+use crate::model::{Event, EventKind, Kind, Status, when};
+use crate::ui::Ui;
+
+pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
+    let at = app.time(args.at.as_deref())?;
+    let _lock = app.lock()?;
+    let id = app.resolve(args.id.as_deref())?;
+    let incident = app.load(&id)?;
+    if incident.header.kind() == Kind::Maintenance {
+        bail!("{id} is a maintenance\nhint: `inc status {id} completed` ends it");
+    }
+    match incident.state.status {
+        Some(Status::Resolved) => {
+            let since = incident.state.resolved_at.map(|t| when::show(t, app.zone));
+            ui.status(&format!(
+                "{id} is already resolved{}; nothing changed.",
+                since.map(|s| format!(" (since {s})")).unwrap_or_default()
+            ));
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Status::Declined) => {
+            bail!("{id} was declined as a false alarm\nhint: `inc reopen {id}` first if it is real")
+        }
+        _ => {}
+    }
+    if at < incident.header.opened_at {
+        bail!(
+            "--at is before {id} was opened ({})",
+            when::show(incident.header.opened_at, app.zone)
+        );
+    }
+    let event = Event::new(
+        at,
+        &app.author,
+        EventKind::Status {
+            status: Status::Resolved,
+            text: args.summary.clone(),
+        },
+    );
+    record(app, ui, &id, &[event])?;
+    ui.status(&format!(
+        "Resolved {id} after {}. Next: `inc postmortem {id}` when the review is due.",
+        when::duration(at - incident.header.started())
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn reopen(app: &App, ui: &Ui, args: &ReopenArgs) -> Result<ExitCode> {
+    let _lock = app.lock()?;
+    let id = app.resolve(Some(&args.id))?;
+    let incident = app.load(&id)?;
+    let status = match incident.state.status {
+        Some(s) if s.is_closed() => match incident.header.kind() {
+            Kind::Incident => Status::Investigating,
+            Kind::Maintenance => Status::InProgress,
+        },
+        other => bail!(
+            "{id} is {}, not closed; there is nothing to reopen",
+            other.map_or("broken", |s| s.as_str())
+        ),
+    };
+    let event = Event::new(
+        app.now,
+        &app.author,
+        EventKind::Status {
+            status,
+            text: args.reason.clone(),
+        },
+    );
+    record(app, ui, &id, &[event])?;
+    ui.status(&format!("Reopened {id}; it is {status} again."));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn decline(app: &App, ui: &Ui, args: &DeclineArgs) -> Result<ExitCode> {
+    let _lock = app.lock()?;
+    let id = app.resolve(args.id.as_deref())?;
+    let incident = app.load(&id)?;
+    if let Some(status) = incident.state.status
+        && status.is_closed()
+    {
+        bail!("{id} is already {status}\nhint: `inc reopen {id}` first to change how it ended");
+    }
+    let event = Event::new(
+        app.now,
+        &app.author,
+        EventKind::Status {
+            status: Status::Declined,
+            text: args.reason.clone(),
+        },
+    );
+    record(app, ui, &id, &[event])?;
+    ui.status(&format!(
+        "Declined {id}: kept as a false alarm, out of metrics and off the status page."
+    ));
+    Ok(ExitCode::SUCCESS)
+}

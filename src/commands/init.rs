@@ -1,0 +1,95 @@
+//! `inc init`: make a folder an incident repository.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use crate::app::{App, Env};
+use crate::cli::{Global, InitArgs};
+use crate::store::git::Git;
+use crate::store::{CONFIG_FILE, INCIDENTS_DIR, Lock, Store};
+use crate::ui::Ui;
+
+/// The commented defaults written as `inc.yaml`.
+const DEFAULT_CONFIG: &str = include_str!("../../templates/inc.yaml");
+/// Timelines are append-only, so git's union merge joins two responders'
+/// appends without a conflict.
+const ATTRIBUTES_LINE: &str = "incidents/**/timeline.yaml merge=union";
+const KEEP_FILE: &str = "incidents/.gitkeep";
+
+pub fn run(global: &Global, env: &Env, ui: &Ui, args: &InitArgs) -> Result<ExitCode> {
+    let dir = match &args.dir {
+        Some(dir) if dir.is_absolute() => dir.clone(),
+        Some(dir) => env.cwd.join(dir),
+        None => env.start_dir(global),
+    };
+    fs::create_dir_all(&dir).with_context(|| format!("can't create {}", dir.display()))?;
+
+    let mut git = Git::open(&dir);
+    if git.is_none() && !global.no_commit {
+        git = Some(Git::init(&dir)?);
+        ui.status(&format!(
+            "Initialised a git repository in {}",
+            dir.display()
+        ));
+    }
+    if let Some(git) = &git {
+        git.ensure_idle()?;
+    }
+    let lock_path = match &git {
+        Some(git) => git.lock_path(),
+        None => dir.join(".inc").join("lock"),
+    };
+    let _lock = Lock::acquire(&lock_path)?;
+
+    let store = Store::new(dir.clone());
+    let mut changed: Vec<PathBuf> = Vec::new();
+    if !dir.join(CONFIG_FILE).exists() {
+        store.write_atomic(Path::new(CONFIG_FILE), DEFAULT_CONFIG.as_bytes())?;
+        changed.push(CONFIG_FILE.into());
+    }
+    if !dir.join(INCIDENTS_DIR).is_dir() {
+        store.write_atomic(Path::new(KEEP_FILE), b"")?;
+        changed.push(KEEP_FILE.into());
+    }
+    let attributes = dir.join(".gitattributes");
+    let existing = match fs::read_to_string(&attributes) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).context("can't read .gitattributes"),
+    };
+    if !existing.lines().any(|l| l.trim() == ATTRIBUTES_LINE) {
+        let mut text = existing;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(ATTRIBUTES_LINE);
+        text.push('\n');
+        store.write_atomic(Path::new(".gitattributes"), text.as_bytes())?;
+        changed.push(".gitattributes".into());
+    }
+
+    if changed.is_empty() {
+        ui.status(&format!(
+            "{} is already an incident repository; nothing to do",
+            dir.display()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The config now exists (or was there), so the usual context loads.
+    let app = App::new(
+        &Global {
+            repo: Some(dir.clone()),
+            ..global.clone()
+        },
+        env,
+    )?;
+    app.commit_message(ui, &changed, "inc: set up incident repository\n")?;
+    ui.status(&format!(
+        "Ready: {}. Next: inc open \"What is broken\" -s SEV2",
+        dir.display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,126 @@
+//! `inc list`: a table of incidents, open ones by default.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow, bail};
+
+use crate::app::App;
+use crate::cli::{Global, ListArgs};
+use crate::model::{Status, when};
+use crate::render::json::IncidentView;
+use crate::render::table::{self, Row, Style};
+use crate::store::Incident;
+use crate::ui::Ui;
+
+/// Which incidents `--status` keeps.
+enum StatusFilter {
+    Open,
+    Closed,
+    All,
+    Only(Status),
+}
+
+impl StatusFilter {
+    fn parse(s: &str) -> Result<StatusFilter> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "open" => StatusFilter::Open,
+            "closed" => StatusFilter::Closed,
+            "all" => StatusFilter::All,
+            other => StatusFilter::Only(
+                other
+                    .parse()
+                    .map_err(|e: String| anyhow!("{e}\nhint: or one of `open`, `closed`, `all`"))?,
+            ),
+        })
+    }
+
+    fn keeps(&self, incident: &Incident) -> bool {
+        let status = incident.state.status;
+        match self {
+            StatusFilter::Open => incident.state.is_open(),
+            StatusFilter::Closed => status.is_some_and(Status::is_closed),
+            StatusFilter::All => true,
+            StatusFilter::Only(s) => status == Some(*s),
+        }
+    }
+}
+
+pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitCode> {
+    let filter = StatusFilter::parse(&args.status)?;
+    let severity = args
+        .severity
+        .as_deref()
+        .map(|s| app.config.parse_severity(s))
+        .transpose()?;
+    let since = match args.since.as_deref() {
+        Some(s) => Some(when::parse_any(s, app.now, app.zone).map_err(|e| anyhow!(e))?),
+        None => None,
+    };
+    if let Some(service) = &args.service
+        && !app.config.services.is_empty()
+        && !app.config.services.iter().any(|s| &s.id == service)
+    {
+        bail!(
+            "{}",
+            app.config
+                .check_services(std::slice::from_ref(service))
+                .unwrap_err()
+        );
+    }
+
+    let (mut incidents, errors) = app.store.load_all()?;
+    for e in &errors {
+        ui.warn(&format!("skipped {e}"));
+    }
+    incidents.retain(|i| {
+        filter.keeps(i)
+            && severity
+                .as_ref()
+                .is_none_or(|s| i.state.severity.as_ref() == Some(s))
+            && args
+                .service
+                .as_ref()
+                .is_none_or(|s| i.header.services.contains(s))
+            && since.is_none_or(|t| i.header.opened_at >= t)
+    });
+    // Newest first; the ID breaks ties so the order is stable.
+    incidents.sort_by(|a, b| {
+        b.header
+            .opened_at
+            .cmp(&a.header.opened_at)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+
+    if global.json {
+        let views: Vec<IncidentView> = incidents
+            .iter()
+            .map(|i| IncidentView::new(&i.id, &i.header, &i.state, None, &app.config))
+            .collect();
+        ui.out(&(serde_json::to_string_pretty(&views)? + "\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if incidents.is_empty() {
+        let what = match filter {
+            StatusFilter::Open => "No open incidents.",
+            _ => "No incidents match.",
+        };
+        ui.status(what);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Row> = incidents
+        .iter()
+        .map(|i| Row {
+            id: &i.id,
+            header: &i.header,
+            state: &i.state,
+        })
+        .collect();
+    let style = Style {
+        zone: app.zone,
+        now: app.now,
+        color: ui.color(),
+        wrap: ui.wrap(),
+    };
+    ui.out(&table::list(&rows, style))?;
+    Ok(ExitCode::SUCCESS)
+}

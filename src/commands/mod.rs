@@ -1,0 +1,58 @@
+//! One file per verb, each `pub fn run(…) -> Result<ExitCode>`, and the one
+//! exhaustive `match` that picks it.
+
+mod ack;
+mod assign;
+mod close;
+mod completions;
+mod init;
+mod list;
+mod man;
+mod note;
+mod open;
+mod severity;
+mod show;
+mod status;
+mod update;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::app::{App, Env};
+use crate::cli::{Cli, Command};
+use crate::model::Event;
+use crate::ui::Ui;
+
+pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
+    let ui = Ui::new(cli.global.color, env.no_color, cli.global.quiet);
+    let app = || App::new(&cli.global, env);
+    match &cli.command {
+        Command::Init(args) => init::run(&cli.global, env, &ui, args),
+        Command::Completions(args) => completions::run(&ui, args),
+        Command::Man => man::run(&ui),
+        Command::Open(args) => open::run(&app()?, &ui, args),
+        Command::Note(args) => note::run(&app()?, &ui, args),
+        Command::Update(args) => update::run(&app()?, &ui, args),
+        Command::Status(args) => status::run(&app()?, &ui, args),
+        Command::Severity(args) => severity::run(&app()?, &ui, args),
+        Command::Ack(args) => ack::run(&app()?, &ui, args),
+        Command::Assign(args) => assign::run(&app()?, &ui, args),
+        Command::Resolve(args) => close::resolve(&app()?, &ui, args),
+        Command::Reopen(args) => close::reopen(&app()?, &ui, args),
+        Command::Decline(args) => close::decline(&app()?, &ui, args),
+        Command::List(args) => list::run(&app()?, &ui, &cli.global, args),
+        Command::Show(args) => show::run(&app()?, &ui, &cli.global, args),
+    }
+}
+
+/// Appends `events` to an incident's timeline and commits that one file.
+fn record(app: &App, ui: &Ui, id: &str, events: &[Event]) -> Result<()> {
+    let file = app.store.append(id, events)?;
+    app.commit(ui, id, &[file], events)
+}
+
+/// All of stdin, for `-` arguments.
+fn stdin() -> std::io::Result<String> {
+    std::io::read_to_string(std::io::stdin())
+}

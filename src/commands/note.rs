@@ -1,0 +1,31 @@
+//! `inc note`: an internal note. Reads only the folder names to find the
+//! incident, then appends one line: a note never reads other incidents.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::{record, stdin};
+use crate::app::{App, read_text};
+use crate::cli::{NoteArgs, split_id};
+use crate::model::{Event, EventKind};
+use crate::ui::Ui;
+
+pub fn run(app: &App, ui: &Ui, args: &NoteArgs) -> Result<ExitCode> {
+    let (query, rest) = split_id(&args.args, 1);
+    let text = read_text(&rest[0], stdin)?;
+    let at = app.time(args.at.as_deref())?;
+    let _lock = app.lock()?;
+    let id = app.resolve(query)?;
+    let event = Event::new(
+        at,
+        &app.author,
+        EventKind::Note {
+            text,
+            pinned: args.pin,
+        },
+    );
+    record(app, ui, &id, &[event])?;
+    ui.status(&format!("Noted on {id}."));
+    Ok(ExitCode::SUCCESS)
+}

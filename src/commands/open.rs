@@ -1,0 +1,171 @@
+//! `inc open`: a new incident, with its opener in command.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use crate::app::App;
+use crate::cli::OpenArgs;
+use crate::model::{Event, EventKind, Header, Status, id};
+use crate::ui::Ui;
+
+pub fn run(app: &App, ui: &Ui, args: &OpenArgs) -> Result<ExitCode> {
+    // Ask before locking: a person at a prompt must not block other writers.
+    let title = match &args.title {
+        Some(title) => title.clone(),
+        None if ui.can_prompt() => prompt_title()?,
+        None => bail!(
+            "missing the title\nhint: pass it as the first argument: inc open \"Checkout returns 500s\" -s SEV2"
+        ),
+    };
+    if title.trim().is_empty() {
+        bail!("the title is empty\nhint: say in a few words what is wrong");
+    }
+    let severity = match &args.severity {
+        Some(sev) => app.config.parse_severity(sev)?,
+        None if ui.can_prompt() => prompt_severity(app)?,
+        None => bail!(
+            "missing the severity\nhint: pass -s/--severity, one of {}",
+            app.config.severity_ids()
+        ),
+    };
+    let services = if args.services.is_empty() && ui.can_prompt() && !app.config.services.is_empty()
+    {
+        prompt_services(app)?
+    } else {
+        args.services.clone()
+    };
+    app.config.check_services(&services)?;
+    let labels = parse_labels(&args.labels)?;
+    let commander = args.commander.clone().unwrap_or_else(|| app.author.clone());
+    if commander.trim().is_empty() {
+        bail!(
+            "the commander is empty\nhint: pass --commander WHO, or leave it out to take command yourself"
+        );
+    }
+    let opened_at = app.time(args.at.as_deref())?;
+    let started_at = args
+        .started
+        .as_deref()
+        .map(|s| app.time(Some(s)))
+        .transpose()?;
+    if let Some(started) = started_at
+        && started > opened_at
+    {
+        bail!(
+            "--started is after the incident was opened; impact starts before (or when) it is detected"
+        );
+    }
+
+    let _lock = app.lock()?;
+    let id = id::new_id(opened_at, &title, |id| app.store.exists(id));
+    let header = Header {
+        title,
+        summary: args.summary.clone(),
+        services,
+        private: args.private,
+        labels,
+        started_at,
+        opened_at,
+        opened_by: app.author.clone(),
+        ..Header::default()
+    };
+    let events = [
+        Event::new(
+            opened_at,
+            &app.author,
+            EventKind::Opened {
+                severity: severity.clone(),
+                status: Status::Investigating,
+            },
+        ),
+        Event::new(
+            opened_at,
+            &app.author,
+            EventKind::Role {
+                role: "commander".to_owned(),
+                who: Some(commander.clone()),
+            },
+        ),
+    ];
+    app.store.create_dir(&id)?;
+    let files = [
+        app.store.write_header(&id, &header)?,
+        app.store.append(&id, &events)?,
+    ];
+    app.commit(ui, &id, &files, &events)?;
+    ui.out(&format!("{id}\n"))?;
+    ui.status(&format!(
+        "Opened {id} ({severity}); {commander} is incident commander."
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_labels(labels: &[String]) -> Result<BTreeMap<String, String>> {
+    labels
+        .iter()
+        .map(|l| match l.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+            _ => bail!("the label `{l}` is not KEY=VALUE\nhint: --label region=eu-west-1"),
+        })
+        .collect()
+}
+
+fn prompt_title() -> Result<String> {
+    dialoguer::Input::<String>::new()
+        .with_prompt("What is wrong? (title)")
+        .validate_with(|t: &String| {
+            if t.trim().is_empty() {
+                Err("say in a few words what is wrong")
+            } else {
+                Ok(())
+            }
+        })
+        .interact_text()
+        .context("no title given")
+}
+
+fn prompt_severity(app: &App) -> Result<String> {
+    let items: Vec<String> = app
+        .config
+        .severities
+        .iter()
+        .map(|s| {
+            if s.description.is_empty() {
+                s.id.clone()
+            } else {
+                format!("{} — {}", s.id, s.description)
+            }
+        })
+        .collect();
+    let default = items.len().saturating_sub(2).min(1);
+    let i = dialoguer::Select::new()
+        .with_prompt("Severity")
+        .items(&items)
+        .default(default)
+        .interact()
+        .context("no severity chosen")?;
+    Ok(app.config.severities[i].id.clone())
+}
+
+fn prompt_services(app: &App) -> Result<Vec<String>> {
+    let items: Vec<String> = app
+        .config
+        .services
+        .iter()
+        .map(|s| match &s.name {
+            Some(name) => format!("{} ({name})", s.id),
+            None => s.id.clone(),
+        })
+        .collect();
+    let chosen = dialoguer::MultiSelect::new()
+        .with_prompt("Affected services (space to pick, enter to confirm)")
+        .items(&items)
+        .interact()
+        .context("no services chosen")?;
+    Ok(chosen
+        .into_iter()
+        .map(|i| app.config.services[i].id.clone())
+        .collect())
+}

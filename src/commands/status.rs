@@ -1,0 +1,54 @@
+//! `inc status`: move an incident (or a maintenance) through its lifecycle.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use super::record;
+use crate::app::App;
+use crate::cli::{PairArgs, split_id};
+use crate::model::{Event, EventKind, Kind, Status};
+use crate::store::Incident;
+use crate::ui::Ui;
+
+pub fn run(app: &App, ui: &Ui, args: &PairArgs) -> Result<ExitCode> {
+    let (query, rest) = split_id(&args.args, 1);
+    let status: Status = rest[0].parse().map_err(anyhow::Error::msg)?;
+    let at = app.time(args.at.as_deref())?;
+    let _lock = app.lock()?;
+    let id = app.resolve(query)?;
+    let incident = app.load(&id)?;
+    if incident.state.status == Some(status) {
+        ui.status(&format!("{id} is already {status}; nothing changed."));
+        return Ok(ExitCode::SUCCESS);
+    }
+    check_transition(&incident, status)?;
+    let event = Event::new(at, &app.author, EventKind::Status { status, text: None });
+    record(app, ui, &id, &[event])?;
+    ui.status(&format!("{id} is now {status}."));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `incident` may move to `to` by `inc status` or `inc update --status`.
+pub fn check_transition(incident: &Incident, to: Status) -> Result<()> {
+    let id = &incident.id;
+    let allowed: &[Status] = match incident.header.kind() {
+        Kind::Incident => Status::INCIDENT,
+        Kind::Maintenance => Status::MAINTENANCE,
+    };
+    if !allowed.contains(&to) {
+        let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+        bail!(
+            "`{to}` is not a status of an {}; use one of: {}",
+            incident.header.kind(),
+            names.join(", ")
+        );
+    }
+    if let Some(from) = incident.state.status
+        && from.is_closed()
+        && !to.is_closed()
+    {
+        bail!("{id} is {from}\nhint: `inc reopen {id}` first");
+    }
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! `inc update`: a public update, optionally moving the status.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::status::check_transition;
+use super::{record, stdin};
+use crate::app::{App, read_text};
+use crate::cli::{UpdateArgs, split_id};
+use crate::model::{Event, EventKind, Status};
+use crate::ui::Ui;
+
+pub fn run(app: &App, ui: &Ui, args: &UpdateArgs) -> Result<ExitCode> {
+    let (query, rest) = split_id(&args.args, 1);
+    let text = read_text(&rest[0], stdin)?;
+    let status = args
+        .status
+        .as_deref()
+        .map(str::parse::<Status>)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let at = app.time(args.at.as_deref())?;
+    let _lock = app.lock()?;
+    let id = app.resolve(query)?;
+    let incident = app.load(&id)?;
+    if let Some(status) = status {
+        check_transition(&incident, status)?;
+    }
+    let event = Event::new(at, &app.author, EventKind::Update { status, text });
+    record(app, ui, &id, &[event])?;
+    match status {
+        Some(s) => ui.status(&format!(
+            "Posted a public update on {id}; status is now {s}."
+        )),
+        None => ui.status(&format!("Posted a public update on {id}.")),
+    }
+    Ok(ExitCode::SUCCESS)
+}

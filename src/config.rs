@@ -1,0 +1,408 @@
+//! `inc.yaml`: the schema, its defaults, and errors that name file:line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::model::Impact;
+
+/// The whole configuration. Every key is optional; unknown keys are errors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The organisation or product name, shown on generated pages.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Display zone (IANA name); the local zone when absent.
+    #[serde(default)]
+    pub timezone: Option<Tz>,
+    #[serde(default = "default_severities")]
+    pub severities: Vec<Severity>,
+    /// While empty, any service name is accepted.
+    #[serde(default)]
+    pub services: Vec<Service>,
+    #[serde(default = "default_roles")]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub postmortem: Postmortem,
+    #[serde(default)]
+    pub site: Site,
+    #[serde(default)]
+    pub alerts: Alerts,
+    /// Commands run on events (the event as JSON on stdin). Read and checked
+    /// here; run by a later version.
+    #[serde(default)]
+    pub hooks: Vec<Hook>,
+    #[serde(default)]
+    pub git: Git,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Severity {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    /// The status-page impact an incident of this severity has by default.
+    #[serde(default = "default_impact")]
+    pub impact: Impact,
+    #[serde(default)]
+    pub postmortem: PostmortemPolicy,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostmortemPolicy {
+    Required,
+    #[default]
+    Optional,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Postmortem {
+    pub due_days: u32,
+}
+
+impl Default for Postmortem {
+    fn default() -> Self {
+        Postmortem { due_days: 7 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Site {
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub history_days: u32,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site {
+            title: None,
+            url: None,
+            history_days: 90,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Alerts {
+    pub severity_label: String,
+    pub service_label: String,
+    /// Alert label value → severity ID.
+    pub severity_map: BTreeMap<String, String>,
+    pub on_resolved: OnResolved,
+    pub reopen_window: String,
+}
+
+impl Default for Alerts {
+    fn default() -> Self {
+        Alerts {
+            severity_label: "severity".to_owned(),
+            service_label: "service".to_owned(),
+            severity_map: BTreeMap::new(),
+            on_resolved: OnResolved::Note,
+            reopen_window: "1h".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnResolved {
+    Note,
+    Monitoring,
+    Resolve,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hook {
+    /// Event types that trigger the hook; empty means all.
+    #[serde(default)]
+    pub on: Vec<String>,
+    pub run: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Git {
+    pub commit: bool,
+}
+
+impl Default for Git {
+    fn default() -> Self {
+        Git { commit: true }
+    }
+}
+
+fn default_impact() -> Impact {
+    Impact::None
+}
+
+fn default_roles() -> Vec<String> {
+    ["commander", "comms", "scribe"].map(String::from).to_vec()
+}
+
+fn default_severities() -> Vec<Severity> {
+    let sev = |id: &str, description: &str, impact, postmortem| Severity {
+        id: id.to_owned(),
+        description: description.to_owned(),
+        impact,
+        postmortem,
+    };
+    use PostmortemPolicy::*;
+    vec![
+        sev(
+            "SEV1",
+            "Critical: a core service is down or data is at risk for many customers",
+            Impact::MajorOutage,
+            Required,
+        ),
+        sev(
+            "SEV2",
+            "Major: a core feature is broken or badly degraded for many customers",
+            Impact::PartialOutage,
+            Required,
+        ),
+        sev(
+            "SEV3",
+            "Minor: a non-core feature is degraded, or a few customers are affected",
+            Impact::DegradedPerformance,
+            Optional,
+        ),
+        sev(
+            "SEV4",
+            "Low: no customer impact yet; worth tracking",
+            Impact::None,
+            Optional,
+        ),
+    ]
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        // An empty document takes every default.
+        serde_yaml::from_str("{}").expect("the defaults parse")
+    }
+}
+
+impl Config {
+    /// Loads `path`; a missing file means all defaults.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let config: Config = if text.trim().is_empty() {
+            Config::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| {
+                let place = match e.location() {
+                    Some(l) => format!("{}:{}:{}", path.display(), l.line(), l.column()),
+                    None => path.display().to_string(),
+                };
+                let message = e.to_string();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
+                anyhow::anyhow!("{place}: {message}")
+            })?
+        };
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str, path: &Path) -> Result<()> {
+        let at = |needle: &str| match line_of(text, needle) {
+            Some(n) => format!("{}:{n}", path.display()),
+            None => path.display().to_string(),
+        };
+        if self.severities.is_empty() {
+            bail!(
+                "{}: `severities` is empty; list at least one",
+                at("severities")
+            );
+        }
+        let mut seen = Vec::new();
+        for s in &self.severities {
+            if s.id.trim().is_empty() {
+                bail!("{}: a severity has an empty `id`", at("severities"));
+            }
+            if seen.contains(&s.id.as_str()) {
+                bail!("{}: severity `{}` is listed twice", at(&s.id), s.id);
+            }
+            seen.push(&s.id);
+        }
+        let mut seen = Vec::new();
+        for s in &self.services {
+            if s.id.trim().is_empty() {
+                bail!("{}: a service has an empty `id`", at("services"));
+            }
+            if seen.contains(&s.id.as_str()) {
+                bail!("{}: service `{}` is listed twice", at(&s.id), s.id);
+            }
+            seen.push(&s.id);
+        }
+        if !self.roles.iter().any(|r| r == "commander") {
+            bail!(
+                "{}: `roles` must include `commander` (inc makes sure someone is in command)",
+                at("roles")
+            );
+        }
+        for (label, sev) in &self.alerts.severity_map {
+            if self.severity(sev).is_none() {
+                bail!(
+                    "{}: alerts.severity_map maps `{label}` to unknown severity `{sev}`",
+                    at(sev)
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn severity(&self, id: &str) -> Option<&Severity> {
+        self.severities.iter().find(|s| s.id == id)
+    }
+
+    /// Resolves a severity as typed (case-insensitive) to its configured ID.
+    pub fn parse_severity(&self, typed: &str) -> Result<String> {
+        let typed = typed.trim();
+        match self
+            .severities
+            .iter()
+            .find(|s| s.id.eq_ignore_ascii_case(typed))
+        {
+            Some(s) => Ok(s.id.clone()),
+            None => bail!(
+                "unknown severity `{typed}`; allowed: {}",
+                self.severity_ids()
+            ),
+        }
+    }
+
+    pub fn severity_ids(&self) -> String {
+        let ids: Vec<String> = self
+            .severities
+            .iter()
+            .map(|s| format!("`{}`", s.id))
+            .collect();
+        ids.join(", ")
+    }
+
+    /// Checks service names against the configured list (any name while the
+    /// list is empty).
+    pub fn check_services(&self, services: &[String]) -> Result<()> {
+        if self.services.is_empty() {
+            return Ok(());
+        }
+        for s in services {
+            if !self.services.iter().any(|c| &c.id == s) {
+                let ids: Vec<String> = self
+                    .services
+                    .iter()
+                    .map(|s| format!("`{}`", s.id))
+                    .collect();
+                bail!("unknown service `{s}`; inc.yaml lists: {}", ids.join(", "));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn check_role(&self, role: &str) -> Result<()> {
+        if self.roles.iter().any(|r| r == role) {
+            return Ok(());
+        }
+        let roles: Vec<String> = self.roles.iter().map(|r| format!("`{r}`")).collect();
+        bail!(
+            "unknown role `{role}`; inc.yaml allows: {}",
+            roles.join(", ")
+        )
+    }
+
+    /// The impact an incident of this severity has unless one was set.
+    pub fn default_impact(&self, severity: Option<&str>) -> Impact {
+        severity
+            .and_then(|s| self.severity(s))
+            .map_or(Impact::None, |s| s.impact)
+    }
+}
+
+/// The 1-based line where `needle` first appears.
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("inc.yaml"))
+    }
+
+    #[test]
+    fn empty_is_all_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.severities.len(), 4);
+        assert_eq!(c.roles, ["commander", "comms", "scribe"]);
+        assert_eq!(c.postmortem.due_days, 7);
+        assert!(c.git.commit);
+        assert_eq!(c.default_impact(Some("SEV1")), Impact::MajorOutage);
+    }
+
+    #[test]
+    fn the_shipped_template_parses() {
+        let c = parse(include_str!("../templates/inc.yaml")).unwrap();
+        assert_eq!(c.severities.len(), 4);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = parse("name: x\ntimezone: UTC\nsevrities: []\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("inc.yaml:3:"), "{err}");
+        assert!(err.contains("unknown field `sevrities`"), "{err}");
+        let err = parse("git:\n  comit: false\n").unwrap_err().to_string();
+        assert!(err.starts_with("inc.yaml:2:"), "{err}");
+        assert!(err.contains("`comit`"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_located() {
+        let err = parse("timezone: Mars/Olympus\n").unwrap_err().to_string();
+        assert!(err.starts_with("inc.yaml:1:"), "{err}");
+        let err = parse("severities:\n  - id: P1\n  - id: P1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("listed twice"), "{err}");
+        let err = parse("roles: [scribe]\n").unwrap_err().to_string();
+        assert!(err.contains("inc.yaml:1"), "{err}");
+    }
+
+    #[test]
+    fn severities_are_case_insensitive() {
+        let c = parse("").unwrap();
+        assert_eq!(c.parse_severity("sev2").unwrap(), "SEV2");
+        let err = c.parse_severity("P0").unwrap_err().to_string();
+        assert!(err.contains("`SEV1`, `SEV2`, `SEV3`, `SEV4`"), "{err}");
+    }
+}

@@ -1,0 +1,456 @@
+//! Timeline events: what happened, when, and who did it.
+//!
+//! On disk each event is one line of `timeline.yaml`: `- ` followed by a JSON
+//! object whose keys come in a fixed order (`at`, `by`, `type`, then the
+//! type's own fields). The codec for that line lives here because it is pure;
+//! reading and appending files is `store`'s job.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Deserialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use super::status::{Impact, Status};
+
+/// One entry of an incident's timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub kind: EventKind,
+}
+
+/// What an event records. Fields mirror the file format.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    Opened {
+        severity: String,
+        status: Status,
+    },
+    /// Internal: never public.
+    Note {
+        text: String,
+        pinned: bool,
+    },
+    /// Public: may appear on the status page.
+    Update {
+        status: Option<Status>,
+        text: String,
+    },
+    Status {
+        status: Status,
+        text: Option<String>,
+    },
+    Severity {
+        severity: String,
+    },
+    Role {
+        role: String,
+        who: Option<String>,
+    },
+    Ack,
+    Alert {
+        key: String,
+        state: String,
+        source: Option<String>,
+        text: Option<String>,
+    },
+    Action {
+        id: u32,
+        text: String,
+        owner: Option<String>,
+        due: Option<String>,
+        link: Option<String>,
+    },
+    ActionDone {
+        id: u32,
+    },
+    Impact {
+        impact: Impact,
+        service: Option<String>,
+    },
+    /// A type this version of inc does not know (written by a newer one).
+    /// Kept so folds and listings skip it instead of failing.
+    Other {
+        kind: String,
+    },
+}
+
+impl EventKind {
+    /// The `type` key as written in the file.
+    pub fn name(&self) -> &str {
+        match self {
+            EventKind::Opened { .. } => "opened",
+            EventKind::Note { .. } => "note",
+            EventKind::Update { .. } => "update",
+            EventKind::Status { .. } => "status",
+            EventKind::Severity { .. } => "severity",
+            EventKind::Role { .. } => "role",
+            EventKind::Ack => "ack",
+            EventKind::Alert { .. } => "alert",
+            EventKind::Action { .. } => "action",
+            EventKind::ActionDone { .. } => "action_done",
+            EventKind::Impact { .. } => "impact",
+            EventKind::Other { kind } => kind,
+        }
+    }
+}
+
+impl Event {
+    pub fn new(at: DateTime<Utc>, by: &str, kind: EventKind) -> Event {
+        Event {
+            at,
+            by: by.to_owned(),
+            kind,
+        }
+    }
+
+    /// A one-line human summary, used in commit subjects and tables.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            EventKind::Opened { severity, status } => format!("opened as {severity}, {status}"),
+            EventKind::Note { text, pinned } => {
+                format!("{}{}", if *pinned { "📌 " } else { "" }, text)
+            }
+            EventKind::Update { status, text } => match status {
+                Some(s) => format!("[{s}] {text}"),
+                None => text.clone(),
+            },
+            EventKind::Status { status, text } => match text {
+                Some(t) => format!("status → {status}: {t}"),
+                None => format!("status → {status}"),
+            },
+            EventKind::Severity { severity } => format!("severity → {severity}"),
+            EventKind::Role { role, who } => match who {
+                Some(w) => format!("{role} → {w}"),
+                None => format!("{role} unassigned"),
+            },
+            EventKind::Ack => "acknowledged".to_owned(),
+            EventKind::Alert {
+                key, state, text, ..
+            } => match text {
+                Some(t) => format!("alert {state}: {t}"),
+                None => format!("alert {key} {state}"),
+            },
+            EventKind::Action { id, text, .. } => format!("action #{id}: {text}"),
+            EventKind::ActionDone { id } => format!("action #{id} done"),
+            EventKind::Impact { impact, service } => match service {
+                Some(s) => format!("impact on {s} → {impact}"),
+                None => format!("impact → {impact}"),
+            },
+            EventKind::Other { kind } => format!("({kind})"),
+        }
+    }
+
+    /// What a commit making this event is called: `note: …`, `status → resolved`.
+    pub fn subject(&self) -> String {
+        match &self.kind {
+            EventKind::Note { .. } | EventKind::Update { .. } => {
+                format!("{}: {}", self.kind.name(), self.describe())
+            }
+            _ => self.describe(),
+        }
+    }
+
+    /// The line as stored in `timeline.yaml`, without the trailing newline.
+    pub fn to_line(&self) -> String {
+        // Serializing a map of strings, numbers and bools cannot fail.
+        let json = serde_json::to_string(self).unwrap_or_default();
+        format!("- {json}")
+    }
+
+    /// Parses one stored line (`- {…}`). Blank lines and comments are `Ok(None)`.
+    pub fn from_line(line: &str) -> Result<Option<Event>, String> {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return Ok(None);
+        }
+        let Some(json) = line.strip_prefix("- ").or_else(|| line.strip_prefix("-")) else {
+            return Err("expected a line `- {\"at\": …, \"by\": …, \"type\": …}`".to_owned());
+        };
+        let raw: RawEvent =
+            serde_json::from_str(json.trim()).map_err(|e| format!("not a JSON event: {e}"))?;
+        raw.into_event().map(Some)
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("at", &self.at.to_rfc3339_opts(SecondsFormat::Secs, true))?;
+        map.serialize_entry("by", &self.by)?;
+        map.serialize_entry("type", self.kind.name())?;
+        match &self.kind {
+            EventKind::Opened { severity, status } => {
+                map.serialize_entry("severity", severity)?;
+                map.serialize_entry("status", status)?;
+            }
+            EventKind::Note { text, pinned } => {
+                map.serialize_entry("text", text)?;
+                if *pinned {
+                    map.serialize_entry("pinned", &true)?;
+                }
+            }
+            EventKind::Update { status, text } => {
+                if let Some(s) = status {
+                    map.serialize_entry("status", s)?;
+                }
+                map.serialize_entry("text", text)?;
+            }
+            EventKind::Status { status, text } => {
+                map.serialize_entry("status", status)?;
+                if let Some(t) = text {
+                    map.serialize_entry("text", t)?;
+                }
+            }
+            EventKind::Severity { severity } => map.serialize_entry("severity", severity)?,
+            EventKind::Role { role, who } => {
+                map.serialize_entry("role", role)?;
+                map.serialize_entry("who", who)?;
+            }
+            EventKind::Ack | EventKind::Other { .. } => {}
+            EventKind::Alert {
+                key,
+                state,
+                source,
+                text,
+            } => {
+                map.serialize_entry("key", key)?;
+                map.serialize_entry("state", state)?;
+                if let Some(s) = source {
+                    map.serialize_entry("source", s)?;
+                }
+                if let Some(t) = text {
+                    map.serialize_entry("text", t)?;
+                }
+            }
+            EventKind::Action {
+                id,
+                text,
+                owner,
+                due,
+                link,
+            } => {
+                map.serialize_entry("id", id)?;
+                map.serialize_entry("text", text)?;
+                map.serialize_entry("owner", owner)?;
+                map.serialize_entry("due", due)?;
+                map.serialize_entry("link", link)?;
+            }
+            EventKind::ActionDone { id } => map.serialize_entry("id", id)?,
+            EventKind::Impact { impact, service } => {
+                map.serialize_entry("impact", impact)?;
+                if let Some(s) = service {
+                    map.serialize_entry("service", s)?;
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+/// Every field any event type may carry; decoded flat (fast, no buffering),
+/// then checked per type.
+#[derive(Deserialize)]
+struct RawEvent {
+    at: String,
+    by: String,
+    #[serde(rename = "type")]
+    kind: String,
+    severity: Option<String>,
+    status: Option<String>,
+    text: Option<String>,
+    #[serde(default)]
+    pinned: bool,
+    role: Option<String>,
+    who: Option<String>,
+    key: Option<String>,
+    state: Option<String>,
+    source: Option<String>,
+    id: Option<u32>,
+    owner: Option<String>,
+    due: Option<String>,
+    link: Option<String>,
+    impact: Option<String>,
+    service: Option<String>,
+}
+
+fn need<T>(value: Option<T>, kind: &str, field: &str) -> Result<T, String> {
+    value.ok_or_else(|| format!("a `{kind}` event needs `{field}`"))
+}
+
+impl RawEvent {
+    fn into_event(self) -> Result<Event, String> {
+        let at = DateTime::parse_from_rfc3339(&self.at)
+            .map_err(|e| format!("`at` is not an RFC 3339 time (`{}`): {e}", self.at))?
+            .with_timezone(&Utc);
+        let status = |s: Option<String>| -> Result<Option<Status>, String> {
+            s.map(|s| s.parse::<Status>()).transpose()
+        };
+        let k = self.kind.as_str();
+        let kind = match k {
+            "opened" => EventKind::Opened {
+                severity: need(self.severity, k, "severity")?,
+                status: need(status(self.status)?, k, "status")?,
+            },
+            "note" => EventKind::Note {
+                text: need(self.text, k, "text")?,
+                pinned: self.pinned,
+            },
+            "update" => EventKind::Update {
+                status: status(self.status)?,
+                text: need(self.text, k, "text")?,
+            },
+            "status" => EventKind::Status {
+                status: need(status(self.status)?, k, "status")?,
+                text: self.text,
+            },
+            "severity" => EventKind::Severity {
+                severity: need(self.severity, k, "severity")?,
+            },
+            "role" => EventKind::Role {
+                role: need(self.role, k, "role")?,
+                who: self.who,
+            },
+            "ack" => EventKind::Ack,
+            "alert" => EventKind::Alert {
+                key: need(self.key, k, "key")?,
+                state: self.state.unwrap_or_else(|| "firing".to_owned()),
+                source: self.source,
+                text: self.text,
+            },
+            "action" => EventKind::Action {
+                id: need(self.id, k, "id")?,
+                text: need(self.text, k, "text")?,
+                owner: self.owner,
+                due: self.due,
+                link: self.link,
+            },
+            "action_done" => EventKind::ActionDone {
+                id: need(self.id, k, "id")?,
+            },
+            "impact" => EventKind::Impact {
+                impact: need(self.impact, k, "impact")?.parse()?,
+                service: self.service,
+            },
+            _ => EventKind::Other { kind: self.kind },
+        };
+        Ok(Event {
+            at,
+            by: self.by,
+            kind,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 19, 45, 2).unwrap()
+    }
+
+    #[test]
+    fn line_has_fixed_key_order() {
+        let e = Event::new(
+            at(),
+            "alice",
+            EventKind::Opened {
+                severity: "SEV2".into(),
+                status: Status::Investigating,
+            },
+        );
+        assert_eq!(
+            e.to_line(),
+            r#"- {"at":"2026-11-27T19:45:02Z","by":"alice","type":"opened","severity":"SEV2","status":"investigating"}"#
+        );
+    }
+
+    #[test]
+    fn role_unassign_writes_null() {
+        let e = Event::new(
+            at(),
+            "alice",
+            EventKind::Role {
+                role: "comms".into(),
+                who: None,
+            },
+        );
+        assert!(e.to_line().ends_with(r#""role":"comms","who":null}"#));
+    }
+
+    #[test]
+    fn round_trips_every_kind() {
+        let kinds = vec![
+            EventKind::Note {
+                text: "multi\nline \"quoted\" ✓".into(),
+                pinned: true,
+            },
+            EventKind::Update {
+                status: Some(Status::Identified),
+                text: "rolling back".into(),
+            },
+            EventKind::Status {
+                status: Status::Declined,
+                text: Some("false alarm".into()),
+            },
+            EventKind::Severity {
+                severity: "SEV1".into(),
+            },
+            EventKind::Ack,
+            EventKind::Alert {
+                key: "9f1c".into(),
+                state: "resolved".into(),
+                source: Some("alertmanager".into()),
+                text: None,
+            },
+            EventKind::Action {
+                id: 3,
+                text: "add alert".into(),
+                owner: Some("bob".into()),
+                due: Some("2026-12-01".into()),
+                link: None,
+            },
+            EventKind::ActionDone { id: 3 },
+            EventKind::Impact {
+                impact: Impact::PartialOutage,
+                service: Some("api".into()),
+            },
+        ];
+        for kind in kinds {
+            let e = Event::new(at(), "bob", kind);
+            let back = Event::from_line(&e.to_line()).unwrap().unwrap();
+            assert_eq!(back, e);
+        }
+    }
+
+    #[test]
+    fn bad_lines_explain_themselves() {
+        assert!(
+            Event::from_line("at: 2026")
+                .unwrap_err()
+                .contains("expected a line")
+        );
+        assert!(
+            Event::from_line("- {not json")
+                .unwrap_err()
+                .contains("not a JSON event")
+        );
+        let err = Event::from_line(r#"- {"at":"yesterday","by":"a","type":"ack"}"#).unwrap_err();
+        assert!(err.contains("RFC 3339"), "{err}");
+        let err = Event::from_line(r#"- {"at":"2026-11-27T19:45:02Z","by":"a","type":"note"}"#)
+            .unwrap_err();
+        assert!(err.contains("needs `text`"), "{err}");
+        assert_eq!(Event::from_line("   ").unwrap(), None);
+    }
+
+    #[test]
+    fn unknown_types_are_kept() {
+        let e =
+            Event::from_line(r#"- {"at":"2026-11-27T19:45:02Z","by":"a","type":"future","x":1}"#)
+                .unwrap()
+                .unwrap();
+        assert_eq!(e.kind.name(), "future");
+    }
+}

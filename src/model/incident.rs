@@ -1,0 +1,122 @@
+//! `incident.yaml`: the header, what an incident is.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::status::{Kind, Mode};
+
+/// The human-editable header of an incident. Unknown keys are kept in
+/// `extra` and written back on rewrite.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_start: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_end: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: String,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_yaml::Value>,
+}
+
+impl Header {
+    pub fn kind(&self) -> Kind {
+        self.kind.unwrap_or(Kind::Incident)
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode.unwrap_or(Mode::Standard)
+    }
+
+    /// Impact start: `started_at`, else the opening time.
+    pub fn started(&self) -> DateTime<Utc> {
+        self.started_at.unwrap_or(self.opened_at)
+    }
+
+    /// The header as YAML text.
+    pub fn to_yaml(&self) -> String {
+        // A struct of strings, times and maps always serializes.
+        serde_yaml::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses a header; the error carries the line and column.
+    pub fn from_yaml(text: &str) -> Result<Header, HeaderError> {
+        serde_yaml::from_str(text).map_err(|e| HeaderError {
+            line: e.location().map(|l| l.line()),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// A header that did not parse, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeaderError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn round_trip_keeps_unknown_keys() {
+        let text =
+            "title: DB down\nopened_at: 2026-11-27T19:45:02Z\nopened_by: alice\nticket: OPS-12\n";
+        let h = Header::from_yaml(text).unwrap();
+        assert_eq!(h.title, "DB down");
+        assert_eq!(
+            h.opened_at,
+            Utc.with_ymd_and_hms(2026, 11, 27, 19, 45, 2).unwrap()
+        );
+        let again = Header::from_yaml(&h.to_yaml()).unwrap();
+        assert_eq!(again, h);
+        assert!(h.to_yaml().contains("ticket: OPS-12"));
+    }
+
+    #[test]
+    fn hostile_titles_survive_verbatim() {
+        for title in [
+            "../../etc/passwd",
+            "a/b\\c:d*e?f",
+            "🔥 Ürün: \"x\" # y",
+            "- [a]",
+            "null",
+        ] {
+            let h = Header {
+                title: title.to_owned(),
+                opened_by: "a".into(),
+                ..Header::default()
+            };
+            assert_eq!(Header::from_yaml(&h.to_yaml()).unwrap().title, title);
+        }
+    }
+
+    #[test]
+    fn errors_have_lines() {
+        let err = Header::from_yaml("title: x\nopened_at: [\n").unwrap_err();
+        assert!(err.line.is_some(), "{err:?}");
+        let err = Header::from_yaml("title: x\n").unwrap_err();
+        assert!(err.message.contains("opened_at"), "{err:?}");
+    }
+}

@@ -1,0 +1,378 @@
+//! The current state of an incident: a pure fold over its events.
+//!
+//! Nothing here is stored; every reader recomputes it from the timeline, so
+//! the timeline stays the single source of truth.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::event::{Event, EventKind};
+use super::status::{Impact, Status};
+
+/// A follow-up action, as folded from `action` and `action_done` events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub id: u32,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub link: Option<String>,
+    pub done: bool,
+}
+
+/// Where an incident stands after all its events.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    /// `None` only for a timeline with no `opened` event (a broken file).
+    pub status: Option<Status>,
+    pub severity: Option<String>,
+    /// Who opened it (the `by` of the `opened` event).
+    pub opened_by: Option<String>,
+    pub opened_at: Option<DateTime<Utc>>,
+    /// role → person; unassigned roles are absent.
+    pub roles: BTreeMap<String, String>,
+    /// An explicit overall impact; `None` means "default for the severity".
+    pub impact: Option<Impact>,
+    /// Explicit per-service impacts.
+    pub service_impact: BTreeMap<String, Impact>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<String>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub actions: Vec<Action>,
+    /// The time of the newest event.
+    pub last_event_at: Option<DateTime<Utc>>,
+}
+
+impl State {
+    /// Folds events, which must be sorted by time (the store sorts them).
+    pub fn fold(events: &[Event]) -> State {
+        events.iter().fold(State::default(), State::apply)
+    }
+
+    /// Whether the incident still needs attention.
+    pub fn is_open(&self) -> bool {
+        self.status.is_some_and(|s| !s.is_closed())
+    }
+
+    pub fn commander(&self) -> Option<&str> {
+        self.roles.get("commander").map(String::as_str)
+    }
+
+    fn apply(mut self, event: &Event) -> State {
+        self.last_event_at = Some(event.at);
+        match &event.kind {
+            EventKind::Opened { severity, status } => {
+                self.opened_by = Some(event.by.clone());
+                self.opened_at = Some(event.at);
+                self.severity = Some(severity.clone());
+                // A person opening an incident has acknowledged it; one opened
+                // by automation starts in triage and waits for a person.
+                if *status != Status::Triage {
+                    self.acknowledge(event);
+                }
+                self.set_status(*status, event.at);
+            }
+            EventKind::Ack => {
+                self.acknowledge(event);
+                if self.status == Some(Status::Triage) {
+                    self.set_status(Status::Investigating, event.at);
+                }
+            }
+            EventKind::Status { status, .. } => self.set_status(*status, event.at),
+            EventKind::Update { status, .. } => {
+                self.implicit_ack(event);
+                if let Some(status) = status {
+                    self.set_status(*status, event.at);
+                }
+            }
+            EventKind::Severity { severity } => {
+                self.implicit_ack(event);
+                self.severity = Some(severity.clone());
+            }
+            EventKind::Role { role, who } => {
+                self.implicit_ack(event);
+                match who {
+                    Some(who) => self.roles.insert(role.clone(), who.clone()),
+                    None => self.roles.remove(role),
+                };
+            }
+            EventKind::Note { .. } => self.implicit_ack(event),
+            EventKind::Impact { impact, service } => match service {
+                Some(s) => {
+                    self.service_impact.insert(s.clone(), *impact);
+                }
+                None => self.impact = Some(*impact),
+            },
+            EventKind::Action {
+                id,
+                text,
+                owner,
+                due,
+                link,
+            } => {
+                self.actions.retain(|a| a.id != *id);
+                self.actions.push(Action {
+                    id: *id,
+                    text: text.clone(),
+                    owner: owner.clone(),
+                    due: due.clone(),
+                    link: link.clone(),
+                    done: false,
+                });
+            }
+            EventKind::ActionDone { id } => {
+                if let Some(a) = self.actions.iter_mut().find(|a| a.id == *id) {
+                    a.done = true;
+                }
+            }
+            EventKind::Alert { .. } | EventKind::Other { .. } => {}
+        }
+        self
+    }
+
+    fn acknowledge(&mut self, event: &Event) {
+        if self.acknowledged_at.is_none() {
+            self.acknowledged_at = Some(event.at);
+            self.acknowledged_by = Some(event.by.clone());
+        }
+    }
+
+    /// For an incident opened by automation, the first thing a person other
+    /// than the opener does counts as acknowledging it.
+    fn implicit_ack(&mut self, event: &Event) {
+        if self.opened_by.as_deref() != Some(event.by.as_str()) {
+            self.acknowledge(event);
+        }
+    }
+
+    fn set_status(&mut self, status: Status, at: DateTime<Utc>) {
+        match status {
+            Status::Monitoring => {
+                self.mitigated_at.get_or_insert(at);
+            }
+            Status::Resolved => {
+                self.mitigated_at.get_or_insert(at);
+                if self.status != Some(Status::Resolved) {
+                    self.resolved_at = Some(at);
+                }
+            }
+            _ => self.resolved_at = None,
+        }
+        self.status = Some(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn t(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap() + Duration::minutes(min)
+    }
+
+    fn ev(min: i64, by: &str, kind: EventKind) -> Event {
+        Event::new(t(min), by, kind)
+    }
+
+    fn opened(status: Status) -> EventKind {
+        EventKind::Opened {
+            severity: "SEV2".into(),
+            status,
+        }
+    }
+
+    fn status(status: Status) -> EventKind {
+        EventKind::Status { status, text: None }
+    }
+
+    #[test]
+    fn empty_timeline_is_not_open() {
+        let s = State::fold(&[]);
+        assert_eq!(s.status, None);
+        assert!(!s.is_open());
+    }
+
+    #[test]
+    fn person_opened_is_acknowledged_at_once() {
+        let s = State::fold(&[ev(0, "alice", opened(Status::Investigating))]);
+        assert_eq!(s.status, Some(Status::Investigating));
+        assert_eq!(s.acknowledged_at, Some(t(0)));
+        assert!(s.is_open());
+    }
+
+    #[test]
+    fn automation_opened_waits_for_a_person() {
+        let events = [
+            ev(0, "alertmanager", opened(Status::Triage)),
+            ev(
+                1,
+                "alertmanager",
+                EventKind::Alert {
+                    key: "k".into(),
+                    state: "firing".into(),
+                    source: None,
+                    text: None,
+                },
+            ),
+            ev(5, "bob", EventKind::Ack),
+        ];
+        let s = State::fold(&events[..2]);
+        assert_eq!(s.acknowledged_at, None);
+        assert_eq!(s.status, Some(Status::Triage));
+        let s = State::fold(&events);
+        assert_eq!(s.acknowledged_at, Some(t(5)));
+        assert_eq!(s.acknowledged_by.as_deref(), Some("bob"));
+        assert_eq!(s.status, Some(Status::Investigating));
+    }
+
+    #[test]
+    fn a_note_by_someone_else_acknowledges() {
+        let s = State::fold(&[
+            ev(0, "ci", opened(Status::Triage)),
+            ev(
+                3,
+                "carol",
+                EventKind::Note {
+                    text: "looking".into(),
+                    pinned: false,
+                },
+            ),
+        ]);
+        assert_eq!(s.acknowledged_at, Some(t(3)));
+        // A note does not change the status.
+        assert_eq!(s.status, Some(Status::Triage));
+    }
+
+    #[test]
+    fn lifecycle_times() {
+        let s = State::fold(&[
+            ev(0, "alice", opened(Status::Investigating)),
+            ev(
+                10,
+                "alice",
+                EventKind::Update {
+                    status: Some(Status::Identified),
+                    text: "found it".into(),
+                },
+            ),
+            ev(20, "alice", status(Status::Monitoring)),
+            ev(25, "alice", status(Status::Investigating)),
+            ev(30, "alice", status(Status::Monitoring)),
+            ev(40, "alice", status(Status::Resolved)),
+        ]);
+        assert_eq!(s.mitigated_at, Some(t(20)), "first monitoring wins");
+        assert_eq!(s.resolved_at, Some(t(40)));
+        assert!(!s.is_open());
+    }
+
+    #[test]
+    fn resolve_without_monitoring_mitigates_too() {
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(9, "a", status(Status::Resolved)),
+        ]);
+        assert_eq!(s.mitigated_at, Some(t(9)));
+    }
+
+    #[test]
+    fn reopen_clears_resolution() {
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(9, "a", status(Status::Resolved)),
+            ev(12, "a", status(Status::Investigating)),
+        ]);
+        assert_eq!(s.resolved_at, None);
+        assert!(s.is_open());
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(9, "a", status(Status::Resolved)),
+            ev(12, "a", status(Status::Investigating)),
+            ev(15, "a", status(Status::Resolved)),
+        ]);
+        assert_eq!(s.resolved_at, Some(t(15)));
+    }
+
+    #[test]
+    fn declined_is_closed_and_unresolved() {
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Triage)),
+            ev(
+                2,
+                "a",
+                EventKind::Status {
+                    status: Status::Declined,
+                    text: Some("false alarm".into()),
+                },
+            ),
+        ]);
+        assert!(!s.is_open());
+        assert_eq!(s.resolved_at, None);
+    }
+
+    #[test]
+    fn roles_severity_impact_actions() {
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(
+                1,
+                "a",
+                EventKind::Role {
+                    role: "commander".into(),
+                    who: Some("a".into()),
+                },
+            ),
+            ev(
+                2,
+                "a",
+                EventKind::Role {
+                    role: "comms".into(),
+                    who: Some("b".into()),
+                },
+            ),
+            ev(
+                3,
+                "a",
+                EventKind::Role {
+                    role: "comms".into(),
+                    who: None,
+                },
+            ),
+            ev(
+                4,
+                "a",
+                EventKind::Severity {
+                    severity: "SEV1".into(),
+                },
+            ),
+            ev(
+                5,
+                "a",
+                EventKind::Impact {
+                    impact: Impact::MajorOutage,
+                    service: None,
+                },
+            ),
+            ev(
+                6,
+                "a",
+                EventKind::Action {
+                    id: 1,
+                    text: "fix".into(),
+                    owner: None,
+                    due: None,
+                    link: None,
+                },
+            ),
+            ev(7, "a", EventKind::ActionDone { id: 1 }),
+        ]);
+        assert_eq!(s.commander(), Some("a"));
+        assert!(!s.roles.contains_key("comms"));
+        assert_eq!(s.severity.as_deref(), Some("SEV1"));
+        assert_eq!(s.impact, Some(Impact::MajorOutage));
+        assert!(s.actions[0].done);
+        assert_eq!(s.last_event_at, Some(t(7)));
+    }
+}

@@ -1,0 +1,6 @@
+//! Pure presentation: JSON views, tables and text. No I/O here; callers
+//! print what these functions return.
+
+pub mod json;
+pub mod table;
+pub mod text;

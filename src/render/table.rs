@@ -1,0 +1,266 @@
+//! Terminal tables and the `inc show` page.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+
+use super::text::{one_line, sanitize};
+use crate::model::{Event, EventKind, Header, State, Status, when};
+
+/// How to draw: the zone, the time, colour, and the terminal width if known.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub zone: Tz,
+    pub now: DateTime<Utc>,
+    pub color: bool,
+    /// Fit the table to the terminal's width (stdout is a terminal).
+    pub wrap: bool,
+}
+
+/// One row of `inc list`.
+pub struct Row<'a> {
+    pub id: &'a str,
+    pub header: &'a Header,
+    pub state: &'a State,
+}
+
+fn status_color(status: Option<Status>) -> Color {
+    match status {
+        Some(Status::Triage) => Color::Magenta,
+        Some(Status::Investigating) => Color::Red,
+        Some(Status::Identified) => Color::Yellow,
+        Some(Status::Monitoring) => Color::Cyan,
+        Some(Status::Resolved | Status::Completed) => Color::Green,
+        _ => Color::Reset,
+    }
+}
+
+fn status_text(state: &State) -> &'static str {
+    state.status.map_or("?", |s| s.as_str())
+}
+
+/// Age for an open incident (`12m ago`), how long it took for a closed one.
+fn age(header: &Header, state: &State, now: DateTime<Utc>) -> String {
+    match (state.status, state.resolved_at) {
+        (Some(Status::Resolved), Some(resolved)) => {
+            format!("took {}", when::duration(resolved - header.started()))
+        }
+        (Some(s), _) if s.is_closed() => "—".to_owned(),
+        _ => when::ago(header.opened_at, now),
+    }
+}
+
+/// The `inc list` table.
+pub fn list(rows: &[Row<'_>], style: Style) -> String {
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    if !style.wrap {
+        table.force_no_tty();
+    }
+    if style.color {
+        table.enforce_styling();
+    }
+    table.set_content_arrangement(if style.wrap {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
+    let head = |s: &str| {
+        let c = Cell::new(s);
+        if style.color {
+            c.add_attribute(Attribute::Bold)
+        } else {
+            c
+        }
+    };
+    table.set_header(["ID", "SEV", "STATUS", "TITLE", "COMMANDER", "AGE"].map(head));
+    for row in rows {
+        let mut status = Cell::new(status_text(row.state));
+        if style.color {
+            status = status.fg(status_color(row.state.status));
+        }
+        table.add_row(vec![
+            Cell::new(row.id),
+            Cell::new(row.state.severity.as_deref().unwrap_or("?")),
+            status,
+            Cell::new(one_line(&row.header.title, 80)),
+            Cell::new(
+                row.state
+                    .commander()
+                    .map_or("—".to_owned(), |c| one_line(c, 30)),
+            ),
+            Cell::new(age(row.header, row.state, style.now)),
+        ]);
+    }
+    let mut out = table.to_string();
+    // Trailing padding is noise in pipes and diffs.
+    out = out
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push('\n');
+    out
+}
+
+fn field(out: &mut String, name: &str, value: &str) {
+    let _ = writeln!(out, "{name:<14}{value}");
+}
+
+fn maybe_time(at: Option<DateTime<Utc>>, style: Style) -> String {
+    at.map_or("—".to_owned(), |t| when::show(t, style.zone))
+}
+
+fn span(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> String {
+    to.map_or("—".to_owned(), |to| when::duration(to - from))
+}
+
+/// The `inc show` page: header, state, durations, then the timeline.
+pub fn show(id: &str, header: &Header, state: &State, events: &[Event], style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{id}");
+    let _ = writeln!(out, "{}", sanitize(&header.title));
+    let _ = writeln!(out);
+    let status = status_text(state);
+    let closed = state.status.is_some_and(Status::is_closed);
+    let status = if closed {
+        status.to_owned()
+    } else {
+        format!(
+            "{status} (open for {})",
+            when::duration(style.now - header.opened_at)
+        )
+    };
+    field(&mut out, "status", &status);
+    field(
+        &mut out,
+        "severity",
+        state.severity.as_deref().unwrap_or("?"),
+    );
+    if let Some(t) = &header.public_title {
+        field(&mut out, "public", &one_line(t, 200));
+    }
+    if header.kind() != crate::model::Kind::Incident {
+        field(&mut out, "kind", header.kind().as_str());
+    }
+    if header.mode() != crate::model::Mode::Standard {
+        field(&mut out, "mode", header.mode().as_str());
+    }
+    if !header.services.is_empty() {
+        field(
+            &mut out,
+            "services",
+            &one_line(&header.services.join(", "), 200),
+        );
+    }
+    if header.private {
+        field(&mut out, "private", "yes (never on the status page)");
+    }
+    if state.roles.is_empty() {
+        field(
+            &mut out,
+            "commander",
+            "nobody — take it with `inc ack` or `inc assign commander WHO`",
+        );
+    }
+    for (role, who) in &state.roles {
+        field(&mut out, role, &one_line(who, 60));
+    }
+    if !header.labels.is_empty() {
+        let labels: Vec<String> = header
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        field(&mut out, "labels", &one_line(&labels.join(" "), 200));
+    }
+    if let Some(summary) = &header.summary {
+        field(&mut out, "summary", &one_line(summary, 400));
+    }
+    let _ = writeln!(out);
+    let started = header.started();
+    field(&mut out, "started", &when::show(started, style.zone));
+    field(
+        &mut out,
+        "opened",
+        &format!(
+            "{} by {} ({})",
+            when::show(header.opened_at, style.zone),
+            one_line(&header.opened_by, 60),
+            when::ago(header.opened_at, style.now)
+        ),
+    );
+    field(
+        &mut out,
+        "acknowledged",
+        &maybe_time(state.acknowledged_at, style),
+    );
+    field(
+        &mut out,
+        "mitigated",
+        &maybe_time(state.mitigated_at, style),
+    );
+    field(&mut out, "resolved", &maybe_time(state.resolved_at, style));
+    field(
+        &mut out,
+        "durations",
+        &format!(
+            "detect {} · acknowledge {} · mitigate {} · resolve {}",
+            when::duration(header.opened_at - started),
+            span(header.opened_at, state.acknowledged_at),
+            span(started, state.mitigated_at),
+            span(started, state.resolved_at),
+        ),
+    );
+    let open_actions = state.actions.iter().filter(|a| !a.done).count();
+    if !state.actions.is_empty() {
+        field(
+            &mut out,
+            "actions",
+            &format!("{} ({open_actions} open)", state.actions.len()),
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Timeline ({})", style.zone);
+    out.push_str(&timeline(events, style));
+    out
+}
+
+/// The timeline as text: a date line whenever the day changes, then
+/// `HH:MM  who  type  what`, continuation lines indented.
+pub fn timeline(events: &[Event], style: Style) -> String {
+    let mut out = String::new();
+    let who_width = events
+        .iter()
+        .map(|e| one_line(&e.by, 20).chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut day = String::new();
+    for event in events {
+        let local = event.at.with_timezone(&style.zone);
+        let this_day = local.format("%Y-%m-%d %a").to_string();
+        if this_day != day {
+            let _ = writeln!(out, "  {this_day}");
+            day = this_day;
+        }
+        let kind = match &event.kind {
+            EventKind::Note { pinned: true, .. } => "note 📌".to_owned(),
+            k => k.name().to_owned(),
+        };
+        let text = match &event.kind {
+            EventKind::Note { text, .. } => sanitize(text.trim_end()),
+            _ => sanitize(&event.describe()),
+        };
+        let indent = " ".repeat(4 + 5 + 2 + who_width + 2 + 13 + 1);
+        let text = text.replace('\n', &format!("\n{indent}"));
+        let _ = writeln!(
+            out,
+            "    {}  {:<who_width$}  {kind:<13} {text}",
+            when::clock(event.at, style.zone),
+            one_line(&event.by, 20),
+        );
+    }
+    out
+}

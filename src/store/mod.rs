@@ -1,0 +1,329 @@
+//! The only code that touches the disk and git.
+//!
+//! An incident lives in `incidents/<year>/<id>/`: `incident.yaml` (the
+//! header) and `timeline.yaml` (one event per line). Writes go through a temp
+//! file and a rename, under a lock that serialises inc processes on one clone.
+
+pub mod git;
+mod lock;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::model::{Event, Header, State, id};
+
+pub use lock::Lock;
+
+pub const CONFIG_FILE: &str = "inc.yaml";
+pub const INCIDENTS_DIR: &str = "incidents";
+pub const HEADER_FILE: &str = "incident.yaml";
+pub const TIMELINE_FILE: &str = "timeline.yaml";
+
+/// An incident as read from disk.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub id: String,
+    pub header: Header,
+    /// Sorted by time (stable), exact duplicate lines dropped.
+    pub events: Vec<Event>,
+    pub state: State,
+}
+
+/// A file that could not be read, with where.
+#[derive(Debug, Clone)]
+pub struct FileError {
+    /// Relative to the incident repository's root.
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// An incident repository on disk.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    pub fn new(root: PathBuf) -> Store {
+        Store { root }
+    }
+
+    /// Finds the root like git finds its work tree: the nearest ancestor of
+    /// `start` holding `inc.yaml` or an `incidents/` folder.
+    pub fn discover(start: &Path) -> Option<Store> {
+        start
+            .ancestors()
+            .find(|dir| Store::is_root(dir))
+            .map(|dir| Store::new(dir.to_path_buf()))
+    }
+
+    pub fn is_root(dir: &Path) -> bool {
+        dir.join(CONFIG_FILE).is_file() || dir.join(INCIDENTS_DIR).is_dir()
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join(CONFIG_FILE)
+    }
+
+    /// The config file's text, empty when there is none.
+    pub fn read_config(&self) -> Result<String> {
+        match fs::read_to_string(self.config_path()) {
+            Ok(text) => Ok(text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(e).with_context(|| format!("can't read {CONFIG_FILE}")),
+        }
+    }
+
+    /// An incident's folder, relative to the root.
+    pub fn dir_of(id: &str) -> PathBuf {
+        Path::new(INCIDENTS_DIR).join(id::year(id)).join(id)
+    }
+
+    pub fn header_path(id: &str) -> PathBuf {
+        Store::dir_of(id).join(HEADER_FILE)
+    }
+
+    pub fn timeline_path(id: &str) -> PathBuf {
+        Store::dir_of(id).join(TIMELINE_FILE)
+    }
+
+    pub fn exists(&self, id: &str) -> bool {
+        self.root.join(Store::dir_of(id)).exists()
+    }
+
+    /// Every incident ID, sorted, from folder names alone (no file is read).
+    pub fn ids(&self) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        let incidents = self.root.join(INCIDENTS_DIR);
+        let years = match fs::read_dir(&incidents) {
+            Ok(years) => years,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ids),
+            Err(e) => return Err(e).with_context(|| format!("can't list {}", incidents.display())),
+        };
+        for year in years {
+            let year = year?;
+            if !year.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in fs::read_dir(year.path())? {
+                let entry = entry?;
+                let name = entry.file_name();
+                if let Some(name) = name.to_str()
+                    && id::is_id(name)
+                    && entry.file_type()?.is_dir()
+                {
+                    ids.push(name.to_owned());
+                }
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Reads one incident.
+    pub fn load(&self, id: &str) -> Result<Incident, FileError> {
+        let header = self.load_header(id)?;
+        let events = self.load_events(id)?;
+        let state = State::fold(&events);
+        Ok(Incident {
+            id: id.to_owned(),
+            header,
+            events,
+            state,
+        })
+    }
+
+    /// Reads every incident, on all cores. Broken ones come back as errors;
+    /// the others still load.
+    pub fn load_all(&self) -> Result<(Vec<Incident>, Vec<FileError>)> {
+        let ids = self.ids()?;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunk = ids.len().div_ceil(threads).max(1);
+        let results: Vec<Vec<Result<Incident, FileError>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|ids| scope.spawn(move || ids.iter().map(|id| self.load(id)).collect()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        let mut incidents = Vec::with_capacity(ids.len());
+        let mut errors = Vec::new();
+        for result in results.into_iter().flatten() {
+            match result {
+                Ok(incident) => incidents.push(incident),
+                Err(e) => errors.push(e),
+            }
+        }
+        Ok((incidents, errors))
+    }
+
+    fn read(&self, rel: &Path) -> Result<String, FileError> {
+        fs::read_to_string(self.root.join(rel)).map_err(|e| FileError {
+            path: rel.to_path_buf(),
+            line: None,
+            message: match e.kind() {
+                io::ErrorKind::NotFound => "missing".to_owned(),
+                _ => format!("can't read: {e}"),
+            },
+        })
+    }
+
+    pub fn load_header(&self, id: &str) -> Result<Header, FileError> {
+        let rel = Store::header_path(id);
+        let text = self.read(&rel)?;
+        Header::from_yaml(&text).map_err(|e| FileError {
+            path: rel,
+            line: e.line,
+            message: e
+                .message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&e.message)
+                .to_owned(),
+        })
+    }
+
+    pub fn load_events(&self, id: &str) -> Result<Vec<Event>, FileError> {
+        let rel = Store::timeline_path(id);
+        let text = self.read(&rel)?;
+        parse_timeline(&text).map_err(|(line, message)| FileError {
+            path: rel,
+            line: Some(line),
+            message,
+        })
+    }
+
+    /// Writes a new header (atomically); returns its path relative to the root.
+    pub fn write_header(&self, id: &str, header: &Header) -> Result<PathBuf> {
+        let rel = Store::header_path(id);
+        self.write_atomic(&rel, header.to_yaml().as_bytes())?;
+        Ok(rel)
+    }
+
+    /// Appends events to a timeline (a new file if there is none), through a
+    /// temp file and a rename. Returns the path relative to the root.
+    pub fn append(&self, id: &str, events: &[Event]) -> Result<PathBuf> {
+        let rel = Store::timeline_path(id);
+        let mut text = match fs::read(self.root.join(&rel)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e).with_context(|| format!("can't read {}", rel.display())),
+        };
+        if !text.is_empty() && !text.ends_with(b"\n") {
+            text.push(b'\n');
+        }
+        for event in events {
+            text.extend_from_slice(event.to_line().as_bytes());
+            text.push(b'\n');
+        }
+        self.write_atomic(&rel, &text)?;
+        Ok(rel)
+    }
+
+    /// Writes `rel` (relative to the root) via a temp file in the same folder
+    /// and a rename, so readers see the old or the new file, never half.
+    pub fn write_atomic(&self, rel: &Path, contents: &[u8]) -> Result<()> {
+        let path = self.root.join(rel);
+        let dir = path.parent().unwrap_or(&self.root);
+        fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".inc-")
+            .tempfile_in(dir)
+            .with_context(|| format!("can't write in {}", dir.display()))?;
+        tmp.write_all(contents)?;
+        tmp.as_file().sync_data()?;
+        tmp.persist(&path)
+            .with_context(|| format!("can't write {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Creates a new incident's folder; fails if it exists.
+    pub fn create_dir(&self, id: &str) -> Result<()> {
+        let dir = self.root.join(Store::dir_of(id));
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("can't create {}", parent.display()))?;
+        }
+        match fs::create_dir(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                bail!("incident `{id}` already exists")
+            }
+            Err(e) => Err(e).with_context(|| format!("can't create {}", dir.display())),
+        }
+    }
+}
+
+/// Parses a timeline: sorted by time (stable), exact duplicate lines (left by
+/// a union merge) dropped. The error is (1-based line, message).
+pub fn parse_timeline(text: &str) -> Result<Vec<Event>, (usize, String)> {
+    let mut seen = HashSet::new();
+    let mut events = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if !seen.insert(trimmed) {
+            continue;
+        }
+        if let Some(event) = Event::from_line(trimmed).map_err(|m| (n + 1, m))? {
+            events.push(event);
+        }
+    }
+    events.sort_by_key(|e| e.at);
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_sorts_and_dedups() {
+        let text = "\
+- {\"at\":\"2026-11-27T10:05:00Z\",\"by\":\"b\",\"type\":\"note\",\"text\":\"second\"}
+- {\"at\":\"2026-11-27T10:00:00Z\",\"by\":\"a\",\"type\":\"opened\",\"severity\":\"SEV2\",\"status\":\"investigating\"}
+- {\"at\":\"2026-11-27T10:05:00Z\",\"by\":\"b\",\"type\":\"note\",\"text\":\"second\"}
+
+- {\"at\":\"2026-11-27T10:05:00Z\",\"by\":\"c\",\"type\":\"note\",\"text\":\"third\"}
+";
+        let events = parse_timeline(text).unwrap();
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0].kind.name(), "opened");
+        assert_eq!(events[1].by, "b");
+        assert_eq!(events[2].by, "c");
+    }
+
+    #[test]
+    fn timeline_error_names_the_line() {
+        let text =
+            "- {\"at\":\"2026-11-27T10:00:00Z\",\"by\":\"a\",\"type\":\"ack\"}\n<<<<<<< HEAD\n";
+        let (line, message) = parse_timeline(text).unwrap_err();
+        assert_eq!(line, 2);
+        assert!(message.contains("expected a line"), "{message}");
+    }
+}

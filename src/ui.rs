@@ -1,0 +1,65 @@
+//! The terminal: stdout is the product, stderr the conversation.
+
+use std::io::{self, IsTerminal, Write};
+
+use crate::cli::ColorChoice;
+
+/// Decided once per run: colour, quietness, whether prompting is possible.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    color: bool,
+    quiet: bool,
+    can_prompt: bool,
+    wrap: bool,
+}
+
+impl Ui {
+    /// `--color` beats `NO_COLOR`, which beats "is stdout a terminal".
+    pub fn new(choice: ColorChoice, no_color_env: bool, quiet: bool) -> Ui {
+        let stdout_tty = io::stdout().is_terminal();
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color_env && stdout_tty,
+        };
+        Ui {
+            color,
+            quiet,
+            can_prompt: io::stdin().is_terminal() && io::stderr().is_terminal(),
+            wrap: stdout_tty,
+        }
+    }
+
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
+    /// Whether tables should fit the terminal (stdout is one).
+    pub fn wrap(&self) -> bool {
+        self.wrap
+    }
+
+    /// Prompts need a person: stdin and stderr must both be terminals.
+    pub fn can_prompt(&self) -> bool {
+        self.can_prompt
+    }
+
+    /// Writes the product (IDs, tables, JSON) to stdout.
+    pub fn out(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()
+    }
+
+    /// Chatter for a person ("Committed …"); silent under `-q`.
+    pub fn status(&self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr(), "{text}");
+        }
+    }
+
+    /// A warning, shown even under `-q`.
+    pub fn warn(&self, text: &str) {
+        let _ = writeln!(io::stderr(), "warning: {text}");
+    }
+}
