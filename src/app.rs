@@ -160,6 +160,25 @@ impl App {
         }
     }
 
+    /// Runs `write`, which changes exactly `files` (relative to the root),
+    /// then commits them for incident `id`. If anything fails before the
+    /// commit is made, the files are put back as they were.
+    pub fn change(
+        &self,
+        ui: &Ui,
+        id: &str,
+        files: &[PathBuf],
+        events: &[Event],
+        write: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
+        let undo = self.store.undo_for(files)?;
+        let result = write().and_then(|()| self.commit(ui, id, files, events));
+        if result.is_err() {
+            undo.restore();
+        }
+        result
+    }
+
     /// Commits `files` (relative to the root) for incident `id`. Subject
     /// `inc(<id>): <what>`, trailers `Inc-Id` and one `Inc-Event` per event.
     pub fn commit(&self, ui: &Ui, id: &str, files: &[PathBuf], events: &[Event]) -> Result<()> {
@@ -185,11 +204,16 @@ impl App {
             return Ok(());
         };
         match git.commit(files, message, &self.author, self.now)? {
-            Some(oid) => ui.status(&format!(
-                "Committed {} ({})",
-                oid.get(..8).unwrap_or(&oid),
-                message.lines().next().unwrap_or_default()
-            )),
+            Some(done) => {
+                ui.status(&format!(
+                    "Committed {} ({})",
+                    done.oid.get(..8).unwrap_or(&done.oid),
+                    message.lines().next().unwrap_or_default()
+                ));
+                if let Some(warning) = done.warning {
+                    ui.warn(&warning);
+                }
+            }
             None => ui.status("Nothing to commit: the files already match HEAD"),
         }
         Ok(())
@@ -201,6 +225,10 @@ impl App {
         let Some(query) = query else {
             return self.only_open().map(|i| i.id);
         };
+        // A full ID needs no listing.
+        if id::is_id(query) && self.store.exists(query) {
+            return Ok(query.to_owned());
+        }
         let ids = self.store.ids()?;
         match id::find(query, &ids) {
             id::Match::One(id) => Ok(id.to_owned()),

@@ -26,8 +26,7 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct Global {
-    /// Use the incident repository at DIR (else $INC_REPO, else the nearest
-    /// ancestor holding inc.yaml or incidents/)
+    /// Incident repository to use (else $INC_REPO, else found upwards from here)
     #[arg(long, global = true, value_name = "DIR")]
     pub repo: Option<PathBuf>,
     /// Record changes as NAME (else $INC_AUTHOR, git's user.name, $USER)

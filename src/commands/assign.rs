@@ -17,11 +17,18 @@ pub fn run(app: &App, ui: &Ui, args: &AssignArgs) -> Result<ExitCode> {
             "too many arguments\nhint: inc assign [ID] ROLE WHO, or inc assign [ID] ROLE --unassign"
         );
     }
-    if args.args.len() < needed {
+    let is_role = |s: &str| app.config.check_role(s.trim()).is_ok();
+    // `inc assign ID comms` (no person) reads as ROLE=ID WHO=comms; say
+    // what is really missing.
+    let missing_person = args.args.len() < needed
+        || (!args.unassign
+            && args.args.len() == 2
+            && !is_role(&args.args[0])
+            && is_role(&args.args[1]));
+    if missing_person {
+        let role = args.args.last().map_or("", String::as_str);
         bail!(
-            "the role `{}` needs a person\nhint: inc assign [ID] {} WHO, or --unassign to leave it empty",
-            args.args[0],
-            args.args[0]
+            "the role `{role}` needs a person\nhint: inc assign [ID] {role} WHO, or --unassign to leave it empty"
         );
     }
     let (query, rest) = split_id(&args.args, needed);

@@ -22,6 +22,7 @@ use anyhow::Result;
 use crate::app::{App, Env};
 use crate::cli::{Cli, Command};
 use crate::model::Event;
+use crate::store::Store;
 use crate::ui::Ui;
 
 pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
@@ -48,8 +49,9 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
 
 /// Appends `events` to an incident's timeline and commits that one file.
 fn record(app: &App, ui: &Ui, id: &str, events: &[Event]) -> Result<()> {
-    let file = app.store.append(id, events)?;
-    app.commit(ui, id, &[file], events)
+    app.change(ui, id, &[Store::timeline_path(id)], events, || {
+        app.store.append(id, events).map(drop)
+    })
 }
 
 /// All of stdin, for `-` arguments.

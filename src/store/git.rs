@@ -40,6 +40,15 @@ impl Git {
     /// Refuses to write while git is in the middle of something, so inc never
     /// commits on top of a half-done merge, rebase or cherry-pick.
     pub fn ensure_idle(&self) -> Result<()> {
+        let index_lock = self.repo.path().join("index.lock");
+        if index_lock.exists() {
+            bail!(
+                "git's index is locked ({}): another git command is running, or one crashed; \
+                 inc changed nothing\n\
+                 hint: wait for it to finish; if no git command is running, remove that file",
+                index_lock.display()
+            );
+        }
         let (what, cont, abort) = match self.repo.state() {
             RepositoryState::Clean => return Ok(()),
             RepositoryState::Merge => ("a merge", "git merge --continue", "git merge --abort"),
@@ -63,7 +72,12 @@ impl Git {
         bail!(
             "{what} is in progress in {}; inc changed nothing\n\
              hint: finish it (`{cont}`) or abort it (`{abort}`), then run inc again",
-            self.repo.workdir().unwrap_or(self.repo.path()).display()
+            self.repo
+                .workdir()
+                .unwrap_or(self.repo.path())
+                .components()
+                .as_path()
+                .display()
         )
     }
 
@@ -85,14 +99,14 @@ impl Git {
 
     /// Commits exactly `files` (paths relative to the incident root) as they
     /// are on disk now; a missing file is a deletion. Returns `None` when the
-    /// files already match HEAD.
+    /// files already match HEAD. An error means no commit was made.
     pub fn commit(
         &self,
         files: &[PathBuf],
         message: &str,
         author: &str,
         at: DateTime<Utc>,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<Committed>> {
         let repo = &self.repo;
         let parent = match repo.head() {
             Ok(head) => Some(
@@ -132,17 +146,23 @@ impl Git {
         let (name, email) = self.user();
         let time = Time::new(at.timestamp(), 0);
         // The author is whoever inc acts for; their email is known only when
-        // they are this clone's git user.
-        let author_email = if name.as_deref() == Some(author) {
-            email.clone().unwrap_or_default()
-        } else {
-            String::new()
+        // they are this clone's git user. git needs one, so others get an
+        // address that is clearly not deliverable.
+        let author_email = match (&name, &email) {
+            (Some(name), Some(email)) if name == author => email.clone(),
+            _ => format!("{}@inc.invalid", crate::model::id::slugify(author)),
         };
-        let author_sig = Signature::new(author, &author_email, &time)?;
+        let author_sig = Signature::new(author, &author_email, &time)
+            .with_context(|| format!("`{author}` can't be a git author"))?;
         let committer = match (name, email) {
-            (Some(name), Some(email)) => Signature::new(&name, &email, &time)?,
+            (Some(name), Some(email)) if !name.trim().is_empty() && !email.trim().is_empty() => {
+                Signature::new(&name, &email, &time).unwrap_or_else(|_| author_sig.clone())
+            }
             _ => author_sig.clone(),
         };
+        // Read the index before the commit, so an unreadable index stops us
+        // while nothing has happened yet.
+        let mut index = repo.index().context("can't open the git index")?;
         let parents: Vec<&git2::Commit> = parent.iter().collect();
         let oid = repo
             .commit(
@@ -155,17 +175,40 @@ impl Git {
             )
             .context("can't commit")?;
 
-        let mut index = repo.index().context("can't open the git index")?;
-        for (path, present) in &entries {
+        // The commit is made; from here on a failure must not undo the files.
+        let staged = entries.iter().try_for_each(|(path, present)| {
             if *present {
-                index.add_path(Path::new(path))?;
+                index.add_path(Path::new(path))
             } else if index.get_path(Path::new(path), 0).is_some() {
-                index.remove_path(Path::new(path))?;
+                index.remove_path(Path::new(path))
+            } else {
+                Ok(())
             }
+        });
+        if let Err(e) = staged.and_then(|()| index.write()) {
+            let paths: Vec<&str> = entries.iter().map(|(p, _)| p.as_str()).collect();
+            return Ok(Some(Committed {
+                oid: oid.to_string(),
+                warning: Some(format!(
+                    "committed, but the git index could not be updated ({}); \
+                     `git reset -q -- {}` brings it in line",
+                    e.message(),
+                    paths.join(" ")
+                )),
+            }));
         }
-        index.write().context("can't write the git index")?;
-        Ok(Some(oid.to_string()))
+        Ok(Some(Committed {
+            oid: oid.to_string(),
+            warning: None,
+        }))
     }
+}
+
+/// A commit that was made.
+pub struct Committed {
+    pub oid: String,
+    /// Something the user should fix although the commit exists.
+    pub warning: Option<String>,
 }
 
 /// A path as git spells it: `/`-separated.

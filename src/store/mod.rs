@@ -263,6 +263,22 @@ impl Store {
         Ok(())
     }
 
+    /// Remembers `files` (relative to the root) as they are now.
+    pub fn undo_for(&self, files: &[PathBuf]) -> Result<Undo> {
+        let files = files
+            .iter()
+            .map(|rel| match fs::read(self.root.join(rel)) {
+                Ok(bytes) => Ok((rel.clone(), Some(bytes))),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((rel.clone(), None)),
+                Err(e) => Err(e).with_context(|| format!("can't read {}", rel.display())),
+            })
+            .collect::<Result<_>>()?;
+        Ok(Undo {
+            store: self.clone(),
+            files,
+        })
+    }
+
     /// Creates a new incident's folder; fails if it exists.
     pub fn create_dir(&self, id: &str) -> Result<()> {
         let dir = self.root.join(Store::dir_of(id));
@@ -276,6 +292,35 @@ impl Store {
                 bail!("incident `{id}` already exists")
             }
             Err(e) => Err(e).with_context(|| format!("can't create {}", dir.display())),
+        }
+    }
+}
+
+/// Files as they were before a command wrote them, to put back if its
+/// commit fails, so a failed command changes nothing.
+#[derive(Debug)]
+pub struct Undo {
+    store: Store,
+    files: Vec<(PathBuf, Option<Vec<u8>>)>,
+}
+
+impl Undo {
+    /// Puts every file back (best effort: this runs on the way out of an
+    /// error), and removes folders the command created that are now empty.
+    pub fn restore(self) {
+        for (rel, before) in &self.files {
+            let path = self.store.root.join(rel);
+            match before {
+                Some(bytes) => {
+                    let _ = self.store.write_atomic(rel, bytes);
+                }
+                None => {
+                    let _ = fs::remove_file(&path);
+                    if let Some(dir) = path.parent() {
+                        let _ = fs::remove_dir(dir);
+                    }
+                }
+            }
         }
     }
 }
