@@ -179,6 +179,27 @@ impl App {
         result
     }
 
+    /// The time of a new event on incident `id` (opened at `opened_at`):
+    /// `--at` or now, never before the incident was opened, because the
+    /// fold and the metrics read the timeline in order.
+    pub fn event_time(
+        &self,
+        id: &str,
+        opened_at: DateTime<Utc>,
+        input: Option<&str>,
+    ) -> Result<DateTime<Utc>> {
+        let at = self.time(input)?;
+        if at < opened_at {
+            bail!(
+                "--at {} is before {id} was opened ({})\n\
+                 hint: to record an earlier start of impact, edit `started_at` in its incident.yaml",
+                when::show(at, self.zone),
+                when::show(opened_at, self.zone)
+            );
+        }
+        Ok(at)
+    }
+
     /// Commits `files` (relative to the root) for incident `id`. Subject
     /// `inc(<id>): <what>`, trailers `Inc-Id` and one `Inc-Event` per event.
     pub fn commit(&self, ui: &Ui, id: &str, files: &[PathBuf], events: &[Event]) -> Result<()> {

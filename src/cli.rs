@@ -210,6 +210,9 @@ pub struct ReopenArgs {
     /// Why (internal)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// When it was reopened, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +222,9 @@ pub struct DeclineArgs {
     /// Why it is not an incident (internal)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// When it was declined, if not now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -11,10 +11,10 @@ use crate::model::{Event, EventKind, when};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &AckArgs) -> Result<ExitCode> {
-    let at = app.time(args.at.as_deref())?;
     let _lock = app.lock()?;
     let id = app.resolve(args.id.as_deref())?;
     let incident = app.load(&id)?;
+    let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     let state = &incident.state;
     if !state.is_open() {
         bail!(

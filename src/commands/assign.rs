@@ -45,10 +45,10 @@ pub fn run(app: &App, ui: &Ui, args: &AssignArgs) -> Result<ExitCode> {
         }
         Some(who.to_owned())
     };
-    let at = app.time(args.at.as_deref())?;
     let _lock = app.lock()?;
     let id = app.resolve(query)?;
     let incident = app.load(&id)?;
+    let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if incident.state.roles.get(&role) == who.as_ref() {
         ui.status(&format!(
             "{id}: nothing changed, {role} is already {}.",

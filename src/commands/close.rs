@@ -11,10 +11,10 @@ use crate::model::{Event, EventKind, Kind, Status, when};
 use crate::ui::Ui;
 
 pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
-    let at = app.time(args.at.as_deref())?;
     let _lock = app.lock()?;
     let id = app.resolve(args.id.as_deref())?;
     let incident = app.load(&id)?;
+    let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if incident.header.kind() == Kind::Maintenance {
         bail!("{id} is a maintenance\nhint: `inc status {id} completed` ends it");
     }
@@ -31,12 +31,6 @@ pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
             bail!("{id} was declined as a false alarm\nhint: `inc reopen {id}` first if it is real")
         }
         _ => {}
-    }
-    if at < incident.header.opened_at {
-        bail!(
-            "--at is before {id} was opened ({})",
-            when::show(incident.header.opened_at, app.zone)
-        );
     }
     let event = Event::new(
         at,
@@ -58,6 +52,7 @@ pub fn reopen(app: &App, ui: &Ui, args: &ReopenArgs) -> Result<ExitCode> {
     let _lock = app.lock()?;
     let id = app.resolve(Some(&args.id))?;
     let incident = app.load(&id)?;
+    let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     let status = match incident.state.status {
         Some(s) if s.is_closed() => match incident.header.kind() {
             Kind::Incident => Status::Investigating,
@@ -69,7 +64,7 @@ pub fn reopen(app: &App, ui: &Ui, args: &ReopenArgs) -> Result<ExitCode> {
         ),
     };
     let event = Event::new(
-        app.now,
+        at,
         &app.author,
         EventKind::Status {
             status,
@@ -85,13 +80,14 @@ pub fn decline(app: &App, ui: &Ui, args: &DeclineArgs) -> Result<ExitCode> {
     let _lock = app.lock()?;
     let id = app.resolve(args.id.as_deref())?;
     let incident = app.load(&id)?;
+    let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if let Some(status) = incident.state.status
         && status.is_closed()
     {
         bail!("{id} is already {status}\nhint: `inc reopen {id}` first to change how it ended");
     }
     let event = Event::new(
-        app.now,
+        at,
         &app.author,
         EventKind::Status {
             status: Status::Declined,

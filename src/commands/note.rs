@@ -14,9 +14,16 @@ use crate::ui::Ui;
 pub fn run(app: &App, ui: &Ui, args: &NoteArgs) -> Result<ExitCode> {
     let (query, rest) = split_id(&args.args, 1);
     let text = read_text(&rest[0], stdin)?;
-    let at = app.time(args.at.as_deref())?;
     let _lock = app.lock()?;
     let id = app.resolve(query)?;
+    // Only a backdated note needs the header; a plain note reads nothing.
+    let at = match args.at.as_deref() {
+        Some(at) => {
+            let header = app.store.load_header(&id).map_err(anyhow::Error::new)?;
+            app.event_time(&id, header.opened_at, Some(at))?
+        }
+        None => app.now,
+    };
     let event = Event::new(
         at,
         &app.author,

@@ -13,10 +13,10 @@ use crate::ui::Ui;
 pub fn run(app: &App, ui: &Ui, args: &PairArgs) -> Result<ExitCode> {
     let (query, rest) = split_id(&args.args, 1);
     let severity = app.config.parse_severity(&rest[0])?;
-    let at = app.time(args.at.as_deref())?;
     let _lock = app.lock()?;
     let id = app.resolve(query)?;
     let incident = app.load(&id)?;
+    let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if incident.state.severity.as_deref() == Some(severity.as_str()) {
         ui.status(&format!("{id} is already {severity}; nothing changed."));
         return Ok(ExitCode::SUCCESS);

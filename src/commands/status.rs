@@ -14,10 +14,10 @@ use crate::ui::Ui;
 pub fn run(app: &App, ui: &Ui, args: &PairArgs) -> Result<ExitCode> {
     let (query, rest) = split_id(&args.args, 1);
     let status: Status = rest[0].parse().map_err(anyhow::Error::msg)?;
-    let at = app.time(args.at.as_deref())?;
     let _lock = app.lock()?;
     let id = app.resolve(query)?;
     let incident = app.load(&id)?;
+    let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if incident.state.status == Some(status) {
         ui.status(&format!("{id} is already {status}; nothing changed."));
         return Ok(ExitCode::SUCCESS);

@@ -20,10 +20,10 @@ pub fn run(app: &App, ui: &Ui, args: &UpdateArgs) -> Result<ExitCode> {
         .map(str::parse::<Status>)
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let at = app.time(args.at.as_deref())?;
     let _lock = app.lock()?;
     let id = app.resolve(query)?;
     let incident = app.load(&id)?;
+    let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if let Some(status) = status {
         check_transition(&incident, status)?;
     }

@@ -246,18 +246,18 @@ pub fn timeline(events: &[Event], style: Style) -> String {
             day = this_day;
         }
         let kind = match &event.kind {
-            EventKind::Note { pinned: true, .. } => "note 📌".to_owned(),
+            EventKind::Note { pinned: true, .. } => "note (pinned)".to_owned(),
             k => k.name().to_owned(),
         };
         let text = match &event.kind {
             EventKind::Note { text, .. } => sanitize(text.trim_end()),
             _ => sanitize(&event.describe()),
         };
-        let indent = " ".repeat(4 + 5 + 2 + who_width + 2 + 13 + 1);
+        let indent = " ".repeat(4 + 5 + 2 + who_width + 2 + 14 + 1);
         let text = text.replace('\n', &format!("\n{indent}"));
         let _ = writeln!(
             out,
-            "    {}  {:<who_width$}  {kind:<13} {text}",
+            "    {}  {:<who_width$}  {kind:<14} {text}",
             when::clock(event.at, style.zone),
             one_line(&event.by, 20),
         );
