@@ -274,7 +274,7 @@ impl App {
     }
 
     fn only_open(&self) -> Result<Incident> {
-        let (incidents, _) = self.store.load_all()?;
+        let (incidents, _) = self.store.load_all(false)?;
         let mut open: Vec<Incident> = incidents
             .into_iter()
             .filter(|i| i.state.is_open())

@@ -68,7 +68,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
         );
     }
 
-    let (mut incidents, errors) = app.store.load_all()?;
+    let (mut incidents, errors) = app.store.load_all(false)?;
     for e in &errors {
         ui.warn(&format!("skipped {e}"));
     }

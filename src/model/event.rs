@@ -5,6 +5,8 @@
 //! type's own fields). The codec for that line lives here because it is pure;
 //! reading and appending files is `store`'s job.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -251,11 +253,13 @@ impl Serialize for Event {
 /// Every field any event type may carry; decoded flat (fast, no buffering),
 /// then checked per type.
 #[derive(Deserialize)]
-struct RawEvent {
-    at: String,
+struct RawEvent<'a> {
+    // Borrowed where the JSON has no escapes: no allocation for the common case.
+    #[serde(borrow)]
+    at: Cow<'a, str>,
     by: String,
-    #[serde(rename = "type")]
-    kind: String,
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
     severity: Option<String>,
     status: Option<String>,
     text: Option<String>,
@@ -278,7 +282,7 @@ fn need<T>(value: Option<T>, kind: &str, field: &str) -> Result<T, String> {
     value.ok_or_else(|| format!("a `{kind}` event needs `{field}`"))
 }
 
-impl RawEvent {
+impl RawEvent<'_> {
     fn into_event(self) -> Result<Event, String> {
         let at = DateTime::parse_from_rfc3339(&self.at)
             .map_err(|e| format!("`at` is not an RFC 3339 time (`{}`): {e}", self.at))?
@@ -286,7 +290,7 @@ impl RawEvent {
         let status = |s: Option<String>| -> Result<Option<Status>, String> {
             s.map(|s| s.parse::<Status>()).transpose()
         };
-        let k = self.kind.as_str();
+        let k = &*self.kind;
         let kind = match k {
             "opened" => EventKind::Opened {
                 severity: need(self.severity, k, "severity")?,
@@ -332,7 +336,9 @@ impl RawEvent {
                 impact: need(self.impact, k, "impact")?.parse()?,
                 service: self.service,
             },
-            _ => EventKind::Other { kind: self.kind },
+            _ => EventKind::Other {
+                kind: self.kind.into_owned(),
+            },
         };
         Ok(Event {
             at,

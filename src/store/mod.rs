@@ -7,7 +7,6 @@
 pub mod git;
 mod lock;
 
-use std::collections::HashSet;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
@@ -155,8 +154,9 @@ impl Store {
     }
 
     /// Reads every incident, on all cores. Broken ones come back as errors;
-    /// the others still load.
-    pub fn load_all(&self) -> Result<(Vec<Incident>, Vec<FileError>)> {
+    /// the others still load. Without `keep_events` only the folded state is
+    /// kept, which is what listings need, in a fraction of the memory.
+    pub fn load_all(&self, keep_events: bool) -> Result<(Vec<Incident>, Vec<FileError>)> {
         let ids = self.ids()?;
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
@@ -165,7 +165,19 @@ impl Store {
         let results: Vec<Vec<Result<Incident, FileError>>> = std::thread::scope(|scope| {
             let handles: Vec<_> = ids
                 .chunks(chunk)
-                .map(|ids| scope.spawn(move || ids.iter().map(|id| self.load(id)).collect()))
+                .map(|ids| {
+                    scope.spawn(move || {
+                        ids.iter()
+                            .map(|id| {
+                                let mut incident = self.load(id)?;
+                                if !keep_events {
+                                    incident.events = Vec::new();
+                                }
+                                Ok(incident)
+                            })
+                            .collect()
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
@@ -328,18 +340,30 @@ impl Undo {
 /// Parses a timeline: sorted by time (stable), exact duplicate lines (left by
 /// a union merge) dropped. The error is (1-based line, message).
 pub fn parse_timeline(text: &str) -> Result<Vec<Event>, (usize, String)> {
-    let mut seen = HashSet::new();
-    let mut events = Vec::new();
+    let mut parsed: Vec<(Event, &str)> = Vec::with_capacity(text.len() / 100);
     for (n, line) in text.lines().enumerate() {
-        let trimmed = line.trim();
-        if !seen.insert(trimmed) {
-            continue;
-        }
-        if let Some(event) = Event::from_line(trimmed).map_err(|m| (n + 1, m))? {
-            events.push(event);
+        let line = line.trim();
+        if let Some(event) = Event::from_line(line).map_err(|m| (n + 1, m))? {
+            parsed.push((event, line));
         }
     }
-    events.sort_by_key(|e| e.at);
+    parsed.sort_by_key(|(e, _)| e.at);
+    // Equal lines have equal times, so after the sort duplicates sit in the
+    // same run of equal times; runs are short, so comparing within them is
+    // cheaper than hashing every line.
+    let mut events: Vec<Event> = Vec::with_capacity(parsed.len());
+    let mut run_start = 0;
+    let mut lines: Vec<&str> = Vec::with_capacity(parsed.len());
+    for (event, line) in parsed {
+        if events.last().is_none_or(|last| last.at != event.at) {
+            run_start = events.len();
+        }
+        if lines[run_start..].contains(&line) {
+            continue;
+        }
+        events.push(event);
+        lines.push(line);
+    }
     Ok(events)
 }
 
