@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use super::record;
 use crate::app::App;
 use crate::cli::AckArgs;
-use crate::model::{Event, EventKind, when};
+use crate::model::{Event, EventKind, Status, when};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &AckArgs) -> Result<ExitCode> {
@@ -22,9 +22,10 @@ pub fn run(app: &App, ui: &Ui, args: &AckArgs) -> Result<ExitCode> {
             state.status.map_or("broken", |s| s.as_str())
         );
     }
-    let mut events = Vec::new();
+    let in_triage = state.status == Some(Status::Triage);
     if let (Some(ack_at), Some(by)) = (state.acknowledged_at, &state.acknowledged_by)
         && state.commander().is_some()
+        && !in_triage
     {
         ui.status(&format!(
             "{id} was acknowledged by {by} at {}; nothing changed.",
@@ -32,7 +33,9 @@ pub fn run(app: &App, ui: &Ui, args: &AckArgs) -> Result<ExitCode> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    if state.acknowledged_at.is_none() {
+    let mut events = Vec::new();
+    // An `ack` also takes the incident out of triage (see the fold).
+    if state.acknowledged_at.is_none() || in_triage {
         events.push(Event::new(at, &app.author, EventKind::Ack));
     }
     if state.commander().is_none() {

@@ -31,12 +31,15 @@ pub fn run(app: &App, ui: &Ui, args: &OpenArgs) -> Result<ExitCode> {
             app.config.severity_ids()
         ),
     };
-    let services = if args.services.is_empty() && ui.can_prompt() && !app.config.services.is_empty()
-    {
-        prompt_services(app)?
-    } else {
-        args.services.clone()
-    };
+    let mut services =
+        if args.services.is_empty() && ui.can_prompt() && !app.config.services.is_empty() {
+            prompt_services(app)?
+        } else {
+            args.services.clone()
+        };
+    // A set of services, in the order given.
+    let mut seen = std::collections::HashSet::new();
+    services.retain(|s| seen.insert(s.clone()));
     app.config.check_services(&services)?;
     let labels = parse_labels(&args.labels)?;
     let commander = args.commander.clone().unwrap_or_else(|| app.author.clone());
