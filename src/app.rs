@@ -2,7 +2,7 @@
 //! and `inc.yaml`: the root, the config, who is acting, the time, the zone,
 //! and whether and how to commit.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
@@ -137,19 +137,7 @@ impl App {
     /// Takes the write lock and checks git is not mid-merge/rebase. Call it
     /// before reading anything a write depends on.
     pub fn lock(&self) -> Result<Lock> {
-        if let Some(git) = &self.git {
-            git.ensure_idle()?;
-        }
-        let path = match &self.git {
-            Some(git) => git.lock_path(),
-            None => self.store.root().join(".inc").join("lock"),
-        };
-        let lock = Lock::acquire(&path)?;
-        // Checked again: a merge may have started while we waited.
-        if let Some(git) = &self.git {
-            git.ensure_idle()?;
-        }
-        Ok(lock)
+        lock(self.git.as_ref(), self.store.root())
     }
 
     /// Parses a `--at`-style time, defaulting to now.
@@ -293,6 +281,22 @@ impl App {
             }
         }
     }
+}
+
+/// Takes the write lock of the incident repository at `root`
+/// (`.git/inc.lock`, else `.inc/lock`), then checks git is idle.
+pub fn lock(git: Option<&Git>, root: &Path) -> Result<Lock> {
+    let path = match git {
+        Some(git) => git.lock_path(),
+        None => root.join(".inc").join("lock"),
+    };
+    let lock = Lock::acquire(&path)?;
+    // Checked only once the lock is ours: before, another inc may be
+    // holding git's index.lock for its own commit.
+    if let Some(git) = git {
+        git.ensure_idle()?;
+    }
+    Ok(lock)
 }
 
 /// `` `a`, `b` `` for error messages.

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use crate::app::{App, Env};
 use crate::cli::{Global, InitArgs};
 use crate::store::git::Git;
-use crate::store::{CONFIG_FILE, INCIDENTS_DIR, Lock, Store};
+use crate::store::{CONFIG_FILE, INCIDENTS_DIR, Store};
 use crate::ui::Ui;
 
 /// The commented defaults written as `inc.yaml`.
@@ -35,14 +35,7 @@ pub fn run(global: &Global, env: &Env, ui: &Ui, args: &InitArgs) -> Result<ExitC
             dir.display()
         ));
     }
-    if let Some(git) = &git {
-        git.ensure_idle()?;
-    }
-    let lock_path = match &git {
-        Some(git) => git.lock_path(),
-        None => dir.join(".inc").join("lock"),
-    };
-    let _lock = Lock::acquire(&lock_path)?;
+    let _lock = crate::app::lock(git.as_ref(), &dir)?;
 
     let store = Store::new(dir.clone());
     let mut changed: Vec<PathBuf> = Vec::new();

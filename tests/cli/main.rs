@@ -1,1 +1,19 @@
-fn main() {}
+//! Integration tests: the real `inc` binary, run hermetically (cleared
+//! environment, pinned time and author) in temporary git repositories.
+//! One binary; one module per verb or theme; `harness` builds the repos.
+
+mod harness;
+
+mod completions;
+mod concurrency;
+mod errors;
+mod git;
+mod hostile;
+mod init;
+mod lifecycle;
+mod list;
+mod note;
+mod open;
+#[cfg(unix)]
+mod prompts;
+mod show;

@@ -1,0 +1,748 @@
+//! `TestRepo`: a temporary git repository, the real `inc` binary run in it
+//! with a cleared environment, and helpers to read what it left behind.
+//!
+//! Every run asserts that inc did not panic (exit code 101); callers assert
+//! the exit code they expect with [`Run::ok`], [`Run::fails`] or
+//! [`Run::usage`].
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use serde::Deserialize;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The time every run sees unless a test says otherwise.
+pub const NOW: &str = "2026-11-27T12:00:00Z";
+/// The person inc acts for by default (`INC_AUTHOR`), also git's `user.name`.
+pub const AUTHOR: &str = "alice";
+pub const EMAIL: &str = "alice@example.com";
+
+/// The path of the binary under test.
+pub fn inc_bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_inc"))
+}
+
+/// A temporary folder holding `repo/` (the working directory of every run)
+/// and `home/` (`$HOME`, so no user or system git config leaks in).
+pub struct TestRepo {
+    tmp: TempDir,
+    pub root: PathBuf,
+    pub home: PathBuf,
+}
+
+impl TestRepo {
+    /// An empty folder, not a git repository.
+    pub fn plain() -> TestRepo {
+        let tmp = tempfile::Builder::new()
+            .prefix("inc-test-")
+            .tempdir()
+            .expect("temp dir");
+        let base = tmp.path().canonicalize().expect("canonical temp dir");
+        let root = base.join("repo");
+        let home = base.join("home");
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&home).unwrap();
+        TestRepo { tmp, root, home }
+    }
+
+    /// A fresh git repository (unborn HEAD) with a local user, no inc files.
+    pub fn git_only() -> TestRepo {
+        let repo = TestRepo::plain();
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.name", AUTHOR]);
+        repo.git(&["config", "user.email", EMAIL]);
+        repo.git(&["config", "commit.gpgsign", "false"]);
+        repo
+    }
+
+    /// A git repository made into an incident repository by `inc init`.
+    pub fn new() -> TestRepo {
+        let repo = TestRepo::git_only();
+        repo.inc().arg("init").ok();
+        repo
+    }
+
+    /// A new incident repository whose `inc.yaml` is `config`, committed.
+    pub fn with_config(config: &str) -> TestRepo {
+        let repo = TestRepo::new();
+        repo.write("inc.yaml", config);
+        repo.commit_all("configure inc");
+        repo
+    }
+
+    /// The temporary folder holding `repo/` and `home/`.
+    pub fn base(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// The environment every process (inc or git) gets: nothing but this.
+    fn base_env(&self) -> Vec<(&'static str, OsString)> {
+        vec![
+            ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+            ("HOME", self.home.clone().into_os_string()),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
+            ("TZ", "UTC".into()),
+            ("LANG", "C.UTF-8".into()),
+            ("COLUMNS", "120".into()),
+        ]
+    }
+
+    /// A plain `std::process::Command` for inc with the test environment, for
+    /// spawning processes in parallel or under a pty.
+    pub fn std_command(&self) -> StdCommand {
+        let mut cmd = StdCommand::new(inc_bin());
+        cmd.env_clear();
+        for (k, v) in self.base_env() {
+            cmd.env(k, v);
+        }
+        cmd.env("INC_NOW", NOW);
+        cmd.env("INC_AUTHOR", AUTHOR);
+        cmd.current_dir(&self.root);
+        cmd
+    }
+
+    /// A run of inc in the repository, with the default environment.
+    pub fn inc(&self) -> Inc<'_> {
+        Inc {
+            repo: self,
+            args: Vec::new(),
+            env: vec![
+                ("INC_NOW".into(), Some(NOW.into())),
+                ("INC_AUTHOR".into(), Some(AUTHOR.into())),
+            ],
+            stdin: None,
+            dir: None,
+        }
+    }
+
+    /// Opens an incident (`inc open TITLE -s SEV`) and returns its ID.
+    pub fn open(&self, title: &str, severity: &str) -> String {
+        self.open_with(title, severity, &[])
+    }
+
+    /// `inc open TITLE -s SEV EXTRA…`, returning the ID.
+    pub fn open_with(&self, title: &str, severity: &str, extra: &[&str]) -> String {
+        let out = self
+            .inc()
+            .args(["open", title, "-s", severity])
+            .args(extra)
+            .ok();
+        let id = out.stdout.trim_end_matches('\n').to_owned();
+        assert!(is_id(&id), "`inc open` printed {:?}", out.stdout);
+        id
+    }
+
+    // ----- files -----
+
+    pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn read(&self, rel: impl AsRef<Path>) -> String {
+        let path = self.path(rel);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
+
+    pub fn write(&self, rel: impl AsRef<Path>, text: &str) {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    pub fn append(&self, rel: impl AsRef<Path>, text: &str) {
+        let mut old = self.read(&rel);
+        old.push_str(text);
+        self.write(rel, &old);
+    }
+
+    pub fn exists(&self, rel: impl AsRef<Path>) -> bool {
+        self.path(rel).exists()
+    }
+
+    /// Every file under the repository (not `.git`), relative, sorted, with
+    /// its contents: a fingerprint of the work tree.
+    pub fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+            let Ok(entries) = fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries {
+                let entry = entry.unwrap();
+                let path = entry.path();
+                if entry.file_name() == ".git" {
+                    continue;
+                }
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else {
+                    let rel = path.strip_prefix(root).unwrap().to_string_lossy();
+                    out.insert(rel.replace('\\', "/"), fs::read(&path).unwrap());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(&self.root, &self.root, &mut out);
+        out
+    }
+
+    /// Everything that shows whether a command changed anything: the work
+    /// tree's files, HEAD, the index and `git status`.
+    pub fn state(&self) -> RepoState {
+        let git = self.path(".git").exists();
+        RepoState {
+            files: self.files(),
+            head: if git {
+                self.try_git(&["rev-parse", "HEAD"]).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            index: if git {
+                self.git(&["ls-files", "--stage"])
+            } else {
+                String::new()
+            },
+            status: if git {
+                self.git_status()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    /// Asserts that nothing changed since `before` (a failed command).
+    pub fn assert_unchanged(&self, before: &RepoState) {
+        let after = self.state();
+        let b: Vec<&String> = before.files.keys().collect();
+        let a: Vec<&String> = after.files.keys().collect();
+        assert_eq!(a, b, "the set of files changed");
+        for (path, content) in &before.files {
+            assert!(
+                after.files.get(path) == Some(content),
+                "{path} changed:\n{}",
+                String::from_utf8_lossy(&after.files[path])
+            );
+        }
+        assert_eq!(after.head, before.head, "HEAD moved");
+        assert_eq!(after.index, before.index, "the index changed");
+        assert_eq!(after.status, before.status, "`git status` changed");
+    }
+
+    // ----- incidents -----
+
+    pub fn incident_dir(id: &str) -> String {
+        format!("incidents/{}/{id}", &id[..4])
+    }
+
+    pub fn timeline_path(id: &str) -> String {
+        format!("{}/timeline.yaml", TestRepo::incident_dir(id))
+    }
+
+    pub fn header_path(id: &str) -> String {
+        format!("{}/incident.yaml", TestRepo::incident_dir(id))
+    }
+
+    /// The lines of a timeline, each decoded from `- {json}`.
+    pub fn timeline(&self, id: &str) -> Vec<Value> {
+        self.read(TestRepo::timeline_path(id))
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let json = l
+                    .strip_prefix("- ")
+                    .unwrap_or_else(|| panic!("timeline line without `- `: {l}"));
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("bad line {l}: {e}"))
+            })
+            .collect()
+    }
+
+    /// `incident.yaml` parsed as YAML.
+    pub fn header(&self, id: &str) -> serde_yaml::Value {
+        serde_yaml::from_str(&self.read(TestRepo::header_path(id))).expect("incident.yaml parses")
+    }
+
+    /// `inc show ID --json`, decoded.
+    pub fn show(&self, id: &str) -> ShowJson {
+        let out = self.inc().args(["show", id, "--json"]).ok();
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("show --json: {e}\n{}", out.stdout))
+    }
+
+    /// `inc list --json ARGS…`, decoded loosely (keys are checked by tests).
+    pub fn list(&self, args: &[&str]) -> Vec<Value> {
+        let out = self.inc().arg("list").arg("--json").args(args).ok();
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("list --json: {e}\n{}", out.stdout))
+    }
+
+    /// The IDs `inc list --json ARGS…` prints, in order.
+    pub fn list_ids(&self, args: &[&str]) -> Vec<String> {
+        self.list(args)
+            .iter()
+            .map(|v| v["id"].as_str().expect("id is a string").to_owned())
+            .collect()
+    }
+
+    /// Where a mutating command starts from: the commit count and the
+    /// timeline lines of `id`.
+    pub fn mark(&self, id: &str) -> Mark {
+        Mark {
+            commits: self.commit_count(),
+            lines: self.read(TestRepo::timeline_path(id)),
+        }
+    }
+
+    /// Asserts that since `mark` exactly one commit was made, holding only
+    /// `id`'s timeline, which kept its old lines and grew by new ones in the
+    /// stored key order; returns the new events.
+    pub fn appended(&self, mark: &Mark, id: &str) -> Vec<Value> {
+        assert_eq!(self.commit_count(), mark.commits + 1, "expected one commit");
+        assert_eq!(
+            self.head_files(),
+            vec![TestRepo::timeline_path(id)],
+            "the commit holds only the timeline"
+        );
+        let now = self.read(TestRepo::timeline_path(id));
+        let new = now
+            .strip_prefix(&mark.lines)
+            .unwrap_or_else(|| panic!("timeline was rewritten, not appended:\n{now}"));
+        assert_eq!(self.git_status(), "", "the tree is clean after the commit");
+        new.lines()
+            .map(|l| {
+                assert_key_order(l);
+                serde_json::from_str(l.strip_prefix("- ").expect("`- ` prefix")).unwrap()
+            })
+            .collect()
+    }
+
+    /// Asserts that since `mark` nothing was committed and the timeline did
+    /// not change (a no-op or a refused command).
+    pub fn assert_no_change(&self, mark: &Mark, id: &str) {
+        assert_eq!(self.commit_count(), mark.commits, "a commit was made");
+        assert_eq!(self.read(TestRepo::timeline_path(id)), mark.lines);
+    }
+
+    // ----- git -----
+
+    /// The real git CLI, in the repository, with the test environment.
+    pub fn git_command(&self) -> StdCommand {
+        let mut cmd = StdCommand::new("git");
+        cmd.env_clear();
+        for (k, v) in self.base_env() {
+            cmd.env(k, v);
+        }
+        cmd.env("GIT_EDITOR", "true");
+        cmd.env("GIT_AUTHOR_DATE", "2026-11-27T10:00:00Z");
+        cmd.env("GIT_COMMITTER_DATE", "2026-11-27T10:00:00Z");
+        cmd.current_dir(&self.root);
+        cmd
+    }
+
+    /// Runs git; panics when it fails. Returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_command().args(args).output().expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 from git")
+    }
+
+    /// Runs git; `None` when it fails.
+    pub fn try_git(&self, args: &[&str]) -> Option<String> {
+        let out = self.git_command().args(args).output().expect("run git");
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).expect("utf-8 from git"))
+    }
+
+    /// Runs git, expecting it to fail (a conflicting merge, say).
+    pub fn git_fails(&self, args: &[&str]) {
+        let out = self.git_command().args(args).output().expect("run git");
+        assert!(!out.status.success(), "git {args:?} should have failed");
+    }
+
+    pub fn git_status(&self) -> String {
+        self.git(&["status", "--porcelain=v1", "--untracked-files=all"])
+    }
+
+    pub fn commit_count(&self) -> usize {
+        self.try_git(&["rev-list", "--count", "HEAD"])
+            .map_or(0, |n| n.trim().parse().unwrap())
+    }
+
+    /// HEAD's whole message.
+    pub fn head_message(&self) -> String {
+        self.git(&["log", "-1", "--format=%B"])
+    }
+
+    /// HEAD's author name.
+    pub fn head_author(&self) -> String {
+        self.git(&["log", "-1", "--format=%an"]).trim().to_owned()
+    }
+
+    /// The values of one trailer of HEAD's message.
+    pub fn head_trailer(&self, key: &str) -> Vec<String> {
+        self.git(&[
+            "log",
+            "-1",
+            &format!("--format=%(trailers:key={key},valueonly,unfold)"),
+        ])
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+    }
+
+    /// The files HEAD changed, sorted.
+    pub fn head_files(&self) -> Vec<String> {
+        let mut files: Vec<String> = self
+            .git(&[
+                "-c",
+                "core.quotepath=off",
+                "show",
+                "--name-only",
+                "--format=",
+                "--no-renames",
+                "HEAD",
+            ])
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// `git add -A && git commit` (test setup, not inc).
+    pub fn commit_all(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
+    /// Replaces the temporary folder's path with `[TMP]`, for snapshots.
+    pub fn redact(&self, text: &str) -> String {
+        let base = self.base().to_string_lossy().into_owned();
+        let raw = self.tmp.path().to_string_lossy().into_owned();
+        text.replace(&base, "[TMP]").replace(&raw, "[TMP]")
+    }
+}
+
+/// See [`TestRepo::state`].
+#[derive(Debug, Clone)]
+pub struct RepoState {
+    files: BTreeMap<String, Vec<u8>>,
+    head: String,
+    index: String,
+    status: String,
+}
+
+/// See [`TestRepo::mark`].
+pub struct Mark {
+    commits: usize,
+    lines: String,
+}
+
+/// One run of inc being set up.
+pub struct Inc<'a> {
+    repo: &'a TestRepo,
+    args: Vec<OsString>,
+    env: Vec<(String, Option<OsString>)>,
+    stdin: Option<Vec<u8>>,
+    dir: Option<PathBuf>,
+}
+
+impl Inc<'_> {
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl Into<OsString>) -> Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), Some(value.into())));
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), None));
+        self
+    }
+
+    /// Pins `INC_NOW` for this run.
+    pub fn now(self, now: &str) -> Self {
+        self.env("INC_NOW", now)
+    }
+
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    /// Runs in `dir` instead of the repository.
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Runs inc and returns what it did; panics if inc panicked.
+    pub fn run(self) -> Run {
+        let mut cmd = Command::new(inc_bin());
+        cmd.env_clear();
+        for (k, v) in self.repo.base_env() {
+            cmd.env(k, v);
+        }
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.current_dir(self.dir.as_deref().unwrap_or(&self.repo.root));
+        cmd.args(&self.args);
+        if let Some(input) = self.stdin {
+            cmd.write_stdin(input);
+        }
+        let output = cmd.output().expect("run inc");
+        let code = output.status.code().unwrap_or(-1);
+        let run = Run {
+            args: self
+                .args
+                .iter()
+                .map(|a| a.to_string_lossy().into())
+                .collect(),
+            code,
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        };
+        assert!(
+            code != 101 && !run.stderr.contains("panicked"),
+            "inc panicked:\n{run}"
+        );
+        run
+    }
+
+    /// Runs inc, expecting exit code 0.
+    pub fn ok(self) -> Run {
+        self.run().code(0)
+    }
+
+    /// Runs inc, expecting exit code 1 (an error) with an `error:` line.
+    pub fn fails(self) -> Run {
+        let run = self.run().code(1);
+        assert!(
+            run.stderr.starts_with("error: "),
+            "an error starts with `error: `:\n{run}"
+        );
+        run
+    }
+
+    /// Runs inc, expecting exit code 2 (a usage error).
+    pub fn usage(self) -> Run {
+        self.run().code(2)
+    }
+}
+
+/// What a run of inc did.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub args: Vec<String>,
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code.
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "unexpected exit code:\n{self}");
+        self
+    }
+
+    /// Asserts stderr contains every one of `needles`.
+    pub fn stderr_has(self, needles: &[&str]) -> Run {
+        for n in needles {
+            assert!(self.stderr.contains(n), "stderr lacks {n:?}:\n{self}");
+        }
+        self
+    }
+
+    /// Asserts stdout contains every one of `needles`.
+    pub fn stdout_has(self, needles: &[&str]) -> Run {
+        for n in needles {
+            assert!(self.stdout.contains(n), "stdout lacks {n:?}:\n{self}");
+        }
+        self
+    }
+
+    /// stdout, stderr and the exit status, for a snapshot.
+    pub fn snapshot(&self, repo: &TestRepo) -> String {
+        repo.redact(&format!(
+            "[exit status: {}]\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        ))
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "inc {:?}\n[exit status: {}]\n--- stdout\n{}--- stderr\n{}",
+            self.args, self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Whether `id` has the documented shape: `YYYY-MM-DD-slug`, the slug ASCII
+/// `a-z0-9-` of 1–40 characters, maybe `-N` after it.
+pub fn is_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    if b.len() < 12 || b[10] != b'-' {
+        return false;
+    }
+    let date_ok = b[..10].iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        _ => c.is_ascii_digit(),
+    });
+    let rest = &id[11..];
+    // Strip one `-N` collision suffix, then check the slug.
+    let slug = match rest.rsplit_once('-') {
+        Some((slug, n))
+            if !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) && slug.len() <= 40 =>
+        {
+            slug
+        }
+        _ => rest,
+    };
+    let slug_ok = (1..=40).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+    date_ok && slug_ok
+}
+
+/// Asserts a stored timeline line begins `- {"at":…,"by":…,"type":…`.
+pub fn assert_key_order(line: &str) {
+    let json = line.strip_prefix("- {").unwrap_or_else(|| panic!("{line}"));
+    let keys: Vec<&str> = ["\"at\":", "\"by\":", "\"type\":"]
+        .into_iter()
+        .filter(|k| json.contains(k))
+        .collect();
+    assert_eq!(keys.len(), 3, "missing at/by/type: {line}");
+    let at = json.find("\"at\":").unwrap();
+    let by = json.find("\"by\":").unwrap();
+    let ty = json.find("\"type\":").unwrap();
+    assert!(at == 0 && at < by && by < ty, "keys out of order: {line}");
+}
+
+/// The keys DESIGN.md promises on every incident object of `--json`.
+pub const INCIDENT_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "public_title",
+    "kind",
+    "status",
+    "severity",
+    "impact",
+    "services",
+    "roles",
+    "private",
+    "labels",
+    "started_at",
+    "opened_at",
+    "opened_by",
+    "acknowledged_at",
+    "mitigated_at",
+    "resolved_at",
+    "actions",
+];
+
+/// Asserts a JSON incident object carries every documented key.
+pub fn assert_incident_keys(v: &Value) {
+    let obj = v.as_object().expect("an incident is a JSON object");
+    for key in INCIDENT_KEYS {
+        assert!(obj.contains_key(*key), "missing key `{key}` in {v:#}");
+    }
+}
+
+/// `inc show --json`, as a test reads it (its own types, not the crate's).
+#[derive(Debug, Deserialize)]
+pub struct ShowJson {
+    pub id: String,
+    pub title: String,
+    pub public_title: Option<String>,
+    pub kind: String,
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    pub impact: String,
+    pub services: Vec<String>,
+    pub roles: BTreeMap<String, String>,
+    pub private: bool,
+    pub labels: BTreeMap<String, String>,
+    pub started_at: String,
+    pub opened_at: String,
+    pub opened_by: String,
+    pub acknowledged_at: Option<String>,
+    pub mitigated_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub actions: Vec<ActionJson>,
+    pub events: Vec<EventJson>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionJson {
+    pub id: u32,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub link: Option<String>,
+    pub done: bool,
+}
+
+/// One event: the three fixed keys, the rest by name.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct EventJson {
+    pub at: String,
+    pub by: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl EventJson {
+    /// A string field, if present.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).and_then(Value::as_str)
+    }
+}
+
+#[test]
+fn is_id_accepts_only_the_documented_shape() {
+    assert!(is_id("2026-11-27-checkout-errors"));
+    assert!(is_id("2026-11-27-checkout-errors-2"));
+    assert!(is_id("2026-11-27-a"));
+    assert!(!is_id("2026-11-27-"));
+    assert!(!is_id("2026-11-27-Checkout"));
+    assert!(!is_id("2026-11-27-a/b"));
+    assert!(!is_id("2026-11-27-../x"));
+    assert!(!is_id(&format!("2026-11-27-{}", "a".repeat(41))));
+    assert!(!is_id("26-11-27-abc"));
+}

@@ -1,0 +1,384 @@
+//! `inc open`: a new incident, its files, its commit.
+
+use crate::harness::{AUTHOR, TestRepo, is_id};
+
+const SERVICES: &str = "\
+services:
+  - id: api
+    name: Public API
+  - id: web
+    name: Website
+";
+
+#[test]
+fn prints_the_id_alone_on_stdout() {
+    let repo = TestRepo::new();
+    let out = repo
+        .inc()
+        .args(["open", "Checkout returns 500s", "-s", "SEV2"])
+        .ok();
+    assert_eq!(out.stdout, "2026-11-27-checkout-returns-500s\n");
+    let id = out.stdout.trim();
+    assert!(is_id(id));
+    assert!(repo.exists(TestRepo::header_path(id)));
+    assert!(repo.exists(TestRepo::timeline_path(id)));
+    // The chatter goes to stderr, not stdout.
+    assert!(out.stderr.contains(id), "{out}");
+}
+
+#[test]
+fn the_opener_becomes_commander_and_it_is_investigating() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let show = repo.show(&id);
+    assert_eq!(show.id, id);
+    assert_eq!(show.title, "Checkout returns 500s");
+    assert_eq!(
+        show.roles.get("commander").map(String::as_str),
+        Some(AUTHOR)
+    );
+    assert_eq!(show.status.as_deref(), Some("investigating"));
+    assert_eq!(show.severity.as_deref(), Some("SEV2"));
+    assert_eq!(show.kind, "incident");
+    assert_eq!(show.opened_by, AUTHOR);
+    assert_eq!(show.opened_at, "2026-11-27T12:00:00Z");
+    assert_eq!(show.started_at, show.opened_at);
+    // A person opening it has acknowledged it.
+    assert_eq!(
+        show.acknowledged_at.as_deref(),
+        Some("2026-11-27T12:00:00Z")
+    );
+    assert_eq!(show.resolved_at, None);
+    assert!(!show.private);
+
+    let lines = repo.timeline(&id);
+    assert_eq!(
+        lines,
+        vec![
+            serde_json::json!({"at":"2026-11-27T12:00:00Z","by":"alice","type":"opened","severity":"SEV2","status":"investigating"}),
+            serde_json::json!({"at":"2026-11-27T12:00:00Z","by":"alice","type":"role","role":"commander","who":"alice"}),
+        ]
+    );
+}
+
+#[test]
+fn the_commit_holds_exactly_the_two_files_with_trailers() {
+    let repo = TestRepo::new();
+    let before = repo.commit_count();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(
+        repo.head_files(),
+        vec![TestRepo::header_path(&id), TestRepo::timeline_path(&id)]
+    );
+    let message = repo.head_message();
+    let subject = message.lines().next().unwrap();
+    assert!(subject.starts_with(&format!("inc({id}): ")), "{message}");
+    assert_eq!(repo.head_trailer("Inc-Id"), vec![id.clone()]);
+    let events = repo.head_trailer("Inc-Event");
+    assert!(events.contains(&"opened".to_owned()), "{message}");
+    assert_eq!(repo.git_status(), "");
+    assert_eq!(repo.head_author(), AUTHOR);
+}
+
+#[test]
+fn commander_flag_names_someone_else() {
+    let repo = TestRepo::new();
+    let id = repo.open_with("DB down", "SEV1", &["--commander", "bob"]);
+    let show = repo.show(&id);
+    assert_eq!(show.roles["commander"], "bob");
+    assert_eq!(show.opened_by, AUTHOR);
+}
+
+#[test]
+fn at_accepts_rfc3339() {
+    let repo = TestRepo::new();
+    let id = repo.open_with("DB down", "SEV1", &["--at", "2026-11-25T23:10:00+01:00"]);
+    // The ID carries the UTC date of opening.
+    assert_eq!(id, "2026-11-25-db-down");
+    let show = repo.show(&id);
+    assert_eq!(show.opened_at, "2026-11-25T22:10:00Z");
+    assert_eq!(show.started_at, "2026-11-25T22:10:00Z");
+    assert!(show.events.iter().all(|e| e.at == "2026-11-25T22:10:00Z"));
+}
+
+#[test]
+fn at_accepts_hh_mm_as_today_in_the_display_zone() {
+    let repo = TestRepo::new();
+    let id = repo.open_with("DB down", "SEV1", &["--at", "10:30"]);
+    assert_eq!(repo.show(&id).opened_at, "2026-11-27T10:30:00Z");
+
+    // With inc.yaml's timezone, HH:MM is Berlin time (CET = UTC+1).
+    let repo = TestRepo::with_config("timezone: Europe/Berlin\n");
+    let id = repo.open_with("DB down", "SEV1", &["--at", "10:30"]);
+    assert_eq!(repo.show(&id).opened_at, "2026-11-27T09:30:00Z");
+}
+
+#[test]
+fn at_accepts_relative_times_and_dates_with_times() {
+    let repo = TestRepo::new();
+    let id = repo.open_with("A", "SEV3", &["--at", "2h ago"]);
+    assert_eq!(repo.show(&id).opened_at, "2026-11-27T10:00:00Z");
+    let id = repo.open_with("B", "SEV3", &["--at", "15m ago"]);
+    assert_eq!(repo.show(&id).opened_at, "2026-11-27T11:45:00Z");
+    let id = repo.open_with("C", "SEV3", &["--at", "2026-11-26 08:05"]);
+    assert_eq!(repo.show(&id).opened_at, "2026-11-26T08:05:00Z");
+}
+
+#[test]
+fn started_backdates_the_impact() {
+    let repo = TestRepo::new();
+    let id = repo.open_with("Slow", "SEV3", &["--at", "1h ago", "--started", "3h ago"]);
+    let show = repo.show(&id);
+    assert_eq!(show.started_at, "2026-11-27T09:00:00Z");
+    assert_eq!(show.opened_at, "2026-11-27T11:00:00Z");
+    assert_eq!(
+        repo.header(&id)["started_at"].as_str(),
+        Some("2026-11-27T09:00:00Z")
+    );
+}
+
+#[test]
+fn started_after_opened_is_refused() {
+    let repo = TestRepo::new();
+    let before = repo.state();
+    repo.inc()
+        .args(["open", "Slow", "-s", "SEV3", "--at", "3h ago"])
+        .args(["--started", "1h ago"])
+        .fails()
+        .stderr_has(&["--started"]);
+    repo.assert_unchanged(&before);
+}
+
+#[test]
+fn private_labels_and_summary_are_kept() {
+    let repo = TestRepo::new();
+    let id = repo.open_with(
+        "Payment provider errors",
+        "SEV2",
+        &[
+            "--private",
+            "--label",
+            "region=eu-west-1",
+            "--label",
+            "team=payments",
+            "--summary",
+            "Card payments fail at the provider",
+        ],
+    );
+    let show = repo.show(&id);
+    assert!(show.private);
+    assert_eq!(show.labels["region"], "eu-west-1");
+    assert_eq!(show.labels["team"], "payments");
+    assert_eq!(show.labels.len(), 2);
+    let header = repo.header(&id);
+    assert_eq!(header["private"].as_bool(), Some(true));
+    assert_eq!(
+        header["summary"].as_str(),
+        Some("Card payments fail at the provider")
+    );
+}
+
+#[test]
+fn a_label_without_equals_is_refused() {
+    let repo = TestRepo::new();
+    let before = repo.state();
+    repo.inc()
+        .args(["open", "X", "-s", "SEV3", "--label", "oops"])
+        .fails()
+        .stderr_has(&["oops", "KEY=VALUE"]);
+    repo.assert_unchanged(&before);
+}
+
+#[test]
+fn any_service_is_accepted_while_none_are_configured() {
+    let repo = TestRepo::new();
+    let id = repo.open_with("X", "SEV3", &["--service", "api", "--service", "db"]);
+    assert_eq!(repo.show(&id).services, vec!["api", "db"]);
+}
+
+#[test]
+fn services_are_checked_once_configured() {
+    let repo = TestRepo::with_config(SERVICES);
+    let id = repo.open_with("X", "SEV3", &["--service", "web"]);
+    assert_eq!(repo.show(&id).services, vec!["web"]);
+
+    let before = repo.state();
+    repo.inc()
+        .args(["open", "Y", "-s", "SEV3", "--service", "db"])
+        .fails()
+        .stderr_has(&["`db`", "`api`", "`web`"]);
+    repo.assert_unchanged(&before);
+}
+
+#[test]
+fn severity_is_case_insensitive() {
+    let repo = TestRepo::new();
+    let id = repo.open("X", "sev3");
+    assert_eq!(repo.show(&id).severity.as_deref(), Some("SEV3"));
+    let id = repo
+        .inc()
+        .args(["open", "Y", "--severity", "Sev1"])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    assert_eq!(repo.show(&id).severity.as_deref(), Some("SEV1"));
+}
+
+#[test]
+fn an_unknown_severity_lists_the_allowed_ones() {
+    let repo = TestRepo::new();
+    let before = repo.state();
+    repo.inc()
+        .args(["open", "X", "-s", "P0"])
+        .fails()
+        .stderr_has(&["`P0`", "`SEV1`", "`SEV2`", "`SEV3`", "`SEV4`"]);
+    repo.assert_unchanged(&before);
+}
+
+#[test]
+fn without_a_terminal_a_missing_title_fails() {
+    let repo = TestRepo::new();
+    let before = repo.state();
+    let out = repo.inc().args(["open", "-s", "SEV2"]).fails();
+    assert!(out.stderr.contains("title"), "{out}");
+    assert!(out.stdout.is_empty(), "{out}");
+    repo.assert_unchanged(&before);
+}
+
+#[test]
+fn without_a_terminal_a_missing_severity_fails_naming_the_flag() {
+    let repo = TestRepo::new();
+    let before = repo.state();
+    let out = repo
+        .inc()
+        .args(["open", "Checkout down"])
+        .fails()
+        .stderr_has(&["severity", "--severity", "SEV2"]);
+    assert!(out.stdout.is_empty(), "{out}");
+    repo.assert_unchanged(&before);
+}
+
+#[test]
+fn an_empty_title_is_refused() {
+    let repo = TestRepo::new();
+    let before = repo.state();
+    for title in ["", "   ", "\n\t"] {
+        repo.inc()
+            .args(["open", title, "-s", "SEV2"])
+            .fails()
+            .stderr_has(&["empty"]);
+    }
+    repo.assert_unchanged(&before);
+}
+
+#[test]
+fn the_same_title_twice_gets_a_counter() {
+    let repo = TestRepo::new();
+    let a = repo.open("DB down", "SEV1");
+    let b = repo.open("DB down", "SEV1");
+    let c = repo.open("db DOWN!", "SEV1");
+    assert_eq!(a, "2026-11-27-db-down");
+    assert_eq!(b, "2026-11-27-db-down-2");
+    assert_eq!(c, "2026-11-27-db-down-3");
+    assert_eq!(repo.show(&b).title, "DB down");
+    assert_eq!(repo.show(&c).title, "db DOWN!");
+}
+
+#[test]
+fn new_is_an_alias_of_open() {
+    let repo = TestRepo::new();
+    let out = repo.inc().args(["new", "Via alias", "-s", "SEV4"]).ok();
+    assert_eq!(out.stdout, "2026-11-27-via-alias\n");
+}
+
+#[test]
+fn quiet_prints_only_the_id() {
+    let repo = TestRepo::new();
+    let out = repo.inc().args(["-q", "open", "Quiet", "-s", "SEV4"]).ok();
+    assert_eq!(out.stdout, "2026-11-27-quiet\n");
+    assert_eq!(out.stderr, "");
+}
+
+// ----- who is the author -----
+
+#[test]
+fn author_flag_wins_over_everything() {
+    let repo = TestRepo::new();
+    let id = repo
+        .inc()
+        .args(["--author", "bob", "open", "X", "-s", "SEV3"])
+        .env("INC_AUTHOR", "carol")
+        .env("USER", "dave")
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    let show = repo.show(&id);
+    assert_eq!(show.opened_by, "bob");
+    assert_eq!(show.roles["commander"], "bob");
+    assert!(show.events.iter().all(|e| e.by == "bob"));
+    assert_eq!(repo.head_author(), "bob");
+}
+
+#[test]
+fn inc_author_comes_before_git_user_name() {
+    let repo = TestRepo::new();
+    let id = repo
+        .inc()
+        .args(["open", "X", "-s", "SEV3"])
+        .env("INC_AUTHOR", "carol")
+        .env("USER", "dave")
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    assert_eq!(repo.show(&id).opened_by, "carol");
+    assert_eq!(repo.head_author(), "carol");
+}
+
+#[test]
+fn git_user_name_comes_before_user() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "user.name", "Erin Example"]);
+    let id = repo
+        .inc()
+        .args(["open", "X", "-s", "SEV3"])
+        .env_remove("INC_AUTHOR")
+        .env("USER", "dave")
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    assert_eq!(repo.show(&id).opened_by, "Erin Example");
+    assert_eq!(repo.head_author(), "Erin Example");
+}
+
+#[test]
+fn user_is_the_last_resort() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "--unset", "user.name"]);
+    let id = repo
+        .inc()
+        .args(["open", "X", "-s", "SEV3"])
+        .env_remove("INC_AUTHOR")
+        .env("USER", "dave")
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    assert_eq!(repo.show(&id).opened_by, "dave");
+    assert_eq!(repo.head_author(), "dave");
+}
+
+#[test]
+fn a_repeated_service_is_kept_once() {
+    let repo = TestRepo::new();
+    let id = repo.open_with(
+        "X",
+        "SEV3",
+        &["--service", "api", "--service", "web", "--service", "api"],
+    );
+    assert_eq!(repo.show(&id).services, vec!["api", "web"]);
+}
