@@ -7,6 +7,7 @@ mod harness;
 mod completions;
 mod concurrency;
 mod errors;
+mod examples;
 mod git;
 mod hostile;
 mod init;

@@ -1,0 +1,133 @@
+//! The shipped example incidents (`incidents/` and `inc.yaml` at the
+//! project's root) as fixtures: every one loads, the fold gives the states
+//! the demo script meant, and the list and pages are snapshotted.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::harness::TestRepo;
+
+/// After the newest example event, so ages are stable.
+const LATER: &str = "2026-11-27T22:00:00Z";
+
+/// A temporary git repository holding a copy of the shipped examples.
+fn examples() -> TestRepo {
+    let repo = TestRepo::git_only();
+    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fs::copy(project.join("inc.yaml"), repo.path("inc.yaml")).unwrap();
+    copy_dir(&project.join("incidents"), &repo.path("incidents"));
+    repo.commit_all("examples");
+    repo
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_example_loads_cleanly() {
+    let repo = examples();
+    let run = repo.inc().now(LATER).args(["list", "--status", "all"]).ok();
+    assert_eq!(run.stderr, "", "no file is skipped");
+    let all: Vec<Value> = serde_json::from_str(
+        &repo
+            .inc()
+            .now(LATER)
+            .args(["list", "--status", "all", "--json"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    assert!((6..=8).contains(&all.len()), "{} examples", all.len());
+    let statuses: Vec<&str> = all.iter().map(|i| i["status"].as_str().unwrap()).collect();
+    for wanted in ["investigating", "monitoring", "resolved", "declined"] {
+        assert!(
+            statuses.contains(&wanted),
+            "no {wanted} example: {statuses:?}"
+        );
+    }
+    let severities: Vec<&str> = all
+        .iter()
+        .map(|i| i["severity"].as_str().unwrap())
+        .collect();
+    for wanted in ["SEV1", "SEV2", "SEV3", "SEV4"] {
+        assert!(
+            severities.contains(&wanted),
+            "no {wanted} example: {severities:?}"
+        );
+    }
+    assert!(
+        all.iter().any(|i| i["private"] == true),
+        "no private example"
+    );
+    // Every example is in order: started ≤ opened ≤ acknowledged ≤ mitigated ≤ resolved.
+    for i in &all {
+        let times: Vec<&str> = [
+            "started_at",
+            "opened_at",
+            "acknowledged_at",
+            "mitigated_at",
+            "resolved_at",
+        ]
+        .iter()
+        .filter_map(|k| i[*k].as_str())
+        .collect();
+        let mut sorted = times.clone();
+        sorted.sort();
+        assert_eq!(times, sorted, "{} is out of order", i["id"]);
+        assert!(
+            i["roles"]["commander"].is_string(),
+            "{} has no commander",
+            i["id"]
+        );
+    }
+}
+
+#[test]
+fn one_example_has_a_long_timeline() {
+    let repo = examples();
+    let longest = repo
+        .list_ids(&["--status", "all"])
+        .iter()
+        .map(|id| repo.timeline(id).len())
+        .max()
+        .unwrap();
+    assert!(longest >= 40, "the longest example has {longest} events");
+}
+
+#[test]
+fn list_of_the_examples() {
+    let repo = examples();
+    let run = repo.inc().now(LATER).args(["list", "--status", "all"]).ok();
+    insta::assert_snapshot!(run.snapshot(&repo));
+}
+
+#[test]
+fn page_of_the_long_example() {
+    let repo = examples();
+    let run = repo.inc().now(LATER).args(["show", "2026-10-14"]).ok();
+    insta::assert_snapshot!(run.snapshot(&repo));
+}
+
+#[test]
+fn json_of_an_example() {
+    let repo = examples();
+    let run = repo
+        .inc()
+        .now(LATER)
+        .args(["show", "2026-11-19", "--json"])
+        .ok();
+    let value: Value = serde_json::from_str(&run.stdout).unwrap();
+    insta::assert_json_snapshot!(value);
+}
