@@ -5,11 +5,18 @@
 //! and unstaged work is never looked at, so it stays exactly as it was, and a
 //! large repository costs no index refresh.
 
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use super::index::{self, IndexLock, Stat, Update};
 use chrono::{DateTime, Utc};
-use git2::{ErrorCode, FileMode, Repository, RepositoryState, Signature, Time};
+use git2::{
+    ErrorCode, FileMode, Index, IndexEntry, IndexTime, Oid, Repository, RepositoryState, Signature,
+    Time,
+};
 
 /// A git repository holding an incident repository (maybe in a subfolder).
 pub struct Git {
@@ -108,6 +115,17 @@ impl Git {
         at: DateTime<Utc>,
     ) -> Result<Option<Committed>> {
         let repo = &self.repo;
+        // git's protocol: index.lock is held from reading the index until the
+        // new one is in place, so a concurrent `git add` is never lost.
+        let index_path = repo.path().join("index");
+        let lock = IndexLock::acquire(&index_path).map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+                "git's index is locked ({}.lock): another git command is running\n\
+                 hint: wait for it to finish; if none is running, remove that file",
+                index_path.display()
+            ),
+            _ => anyhow::Error::new(e).context("can't lock the git index"),
+        })?;
         let parent = match repo.head() {
             Ok(head) => Some(
                 head.peel_to_commit()
@@ -120,21 +138,32 @@ impl Git {
             Some(commit) => commit.tree()?,
             None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
         };
-
         let mut update = git2::build::TreeUpdateBuilder::new();
-        let mut entries = Vec::with_capacity(files.len());
+        let mut staged = Vec::with_capacity(files.len());
         for file in files {
-            let in_repo = git_path(&self.prefix.join(file));
+            let path = git_path(&self.prefix.join(file));
             let on_disk = self.root.join(file);
-            if on_disk.is_file() {
-                let oid = repo
-                    .blob_path(&on_disk)
-                    .with_context(|| format!("can't store {}", file.display()))?;
-                update.upsert(&in_repo, oid, FileMode::Blob);
-                entries.push((in_repo, true));
-            } else {
-                update.remove(&in_repo);
-                entries.push((in_repo, false));
+            match fs::read(&on_disk) {
+                Ok(bytes) => {
+                    // inc writes plain LF text, which no filter changes.
+                    let oid = repo
+                        .blob(&bytes)
+                        .with_context(|| format!("can't store {}", file.display()))?;
+                    update.upsert(&path, oid, FileMode::Blob);
+                    let stat = Stat::of(&fs::metadata(&on_disk)?);
+                    let mut id = [0; 20];
+                    id.copy_from_slice(oid.as_bytes());
+                    staged.push(Staged::Present(Update {
+                        path,
+                        oid: id,
+                        stat,
+                    }));
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    update.remove(&path);
+                    staged.push(Staged::Gone(path));
+                }
+                Err(e) => return Err(e).with_context(|| format!("can't read {}", file.display())),
             }
         }
         let tree_id = update.create_updated(repo, &base)?;
@@ -142,12 +171,71 @@ impl Git {
             return Ok(None);
         }
         let tree = repo.find_tree(tree_id)?;
+        let (author_sig, committer) = self.signatures(author, at)?;
 
+        // The new index is prepared before the commit is made, so an
+        // unreadable index stops us while nothing has happened yet.
+        let updates: Option<Vec<Update>> = staged
+            .iter()
+            .map(|s| match s {
+                Staged::Present(u) => Some(u.clone()),
+                Staged::Gone(_) => None,
+            })
+            .collect();
+        let fast = match (updates, lock.read().context("can't read the git index")?) {
+            (Some(updates), Some(bytes)) => index::patched(&bytes, &updates),
+            _ => None,
+        };
+        let slow = match fast {
+            Some(_) => None,
+            None => Some(Index::open(&index_path).context("can't read the git index")?),
+        };
+
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        let oid = repo
+            .commit(
+                Some("HEAD"),
+                &author_sig,
+                &committer,
+                message,
+                &tree,
+                &parents,
+            )
+            .context("can't commit")?
+            .to_string();
+
+        // The commit is made; from here on a failure must not undo the files.
+        let staged_result = match (fast, slow) {
+            (Some(bytes), _) => lock.commit(&bytes).map_err(|e| e.to_string()),
+            (None, Some(mut index)) => {
+                // libgit2 takes the lock itself when it writes.
+                drop(lock);
+                stage(&mut index, &staged).map_err(|e| e.message().to_owned())
+            }
+            (None, None) => Ok(()),
+        };
+        let warning = staged_result.err().map(|e| {
+            let paths: Vec<&str> = staged.iter().map(Staged::path).collect();
+            format!(
+                "committed, but the git index could not be updated ({e}); \
+                 `git reset -q -- {}` brings it in line",
+                paths.join(" ")
+            )
+        });
+        Ok(Some(Committed { oid, warning }))
+    }
+
+    /// The author (whoever inc acts for) and the committer (this clone's git
+    /// user, else the author). The author's email is known only when they are
+    /// this clone's git user; git needs one, so others get an address that is
+    /// clearly not deliverable.
+    fn signatures(
+        &self,
+        author: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(Signature<'static>, Signature<'static>)> {
         let (name, email) = self.user();
         let time = Time::new(at.timestamp(), 0);
-        // The author is whoever inc acts for; their email is known only when
-        // they are this clone's git user. git needs one, so others get an
-        // address that is clearly not deliverable.
         let author_email = match (&name, &email) {
             (Some(name), Some(email)) if name == author => email.clone(),
             _ => format!("{}@inc.invalid", crate::model::id::slugify(author)),
@@ -160,48 +248,51 @@ impl Git {
             }
             _ => author_sig.clone(),
         };
-        // Read the index before the commit, so an unreadable index stops us
-        // while nothing has happened yet.
-        let mut index = repo.index().context("can't open the git index")?;
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        let oid = repo
-            .commit(
-                Some("HEAD"),
-                &author_sig,
-                &committer,
-                message,
-                &tree,
-                &parents,
-            )
-            .context("can't commit")?;
-
-        // The commit is made; from here on a failure must not undo the files.
-        let staged = entries.iter().try_for_each(|(path, present)| {
-            if *present {
-                index.add_path(Path::new(path))
-            } else if index.get_path(Path::new(path), 0).is_some() {
-                index.remove_path(Path::new(path))
-            } else {
-                Ok(())
-            }
-        });
-        if let Err(e) = staged.and_then(|()| index.write()) {
-            let paths: Vec<&str> = entries.iter().map(|(p, _)| p.as_str()).collect();
-            return Ok(Some(Committed {
-                oid: oid.to_string(),
-                warning: Some(format!(
-                    "committed, but the git index could not be updated ({}); \
-                     `git reset -q -- {}` brings it in line",
-                    e.message(),
-                    paths.join(" ")
-                )),
-            }));
-        }
-        Ok(Some(Committed {
-            oid: oid.to_string(),
-            warning: None,
-        }))
+        Ok((author_sig, committer))
     }
+}
+
+/// A file's new index entry, or its removal.
+enum Staged {
+    Present(Update),
+    Gone(String),
+}
+
+impl Staged {
+    fn path(&self) -> &str {
+        match self {
+            Staged::Present(update) => &update.path,
+            Staged::Gone(path) => path,
+        }
+    }
+}
+
+/// Updates only the given entries through libgit2 and writes the index.
+fn stage(index: &mut Index, staged: &[Staged]) -> Result<(), git2::Error> {
+    for s in staged {
+        match s {
+            Staged::Present(u) => index.add(&IndexEntry {
+                ctime: IndexTime::new(u.stat.ctime.0 as i32, u.stat.ctime.1),
+                mtime: IndexTime::new(u.stat.mtime.0 as i32, u.stat.mtime.1),
+                dev: u.stat.dev,
+                ino: u.stat.ino,
+                mode: u.stat.mode,
+                uid: u.stat.uid,
+                gid: u.stat.gid,
+                file_size: u.stat.size,
+                id: Oid::from_bytes(&u.oid)?,
+                flags: u.path.len().min(0xfff) as u16,
+                flags_extended: 0,
+                path: u.path.as_bytes().to_vec(),
+            })?,
+            Staged::Gone(path) => {
+                if index.get_path(Path::new(path), 0).is_some() {
+                    index.remove_path(Path::new(path))?;
+                }
+            }
+        }
+    }
+    index.write()
 }
 
 /// A commit that was made.

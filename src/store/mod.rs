@@ -5,6 +5,7 @@
 //! file and a rename, under a lock that serialises inc processes on one clone.
 
 pub mod git;
+mod index;
 mod lock;
 
 use std::fmt;
