@@ -1,1 +1,446 @@
-fn main() {}
+//! Speed of `inc` on a large repository: 10,000 incidents, ~20 events each.
+//!
+//! ```text
+//! cargo bench --bench repo
+//! ```
+//!
+//! The repository is generated once by `examples/gen_repo.rs` (included here
+//! as a module) under cargo's target tmp dir, and reused while the generator,
+//! N and EVENTS are unchanged; each run first resets it to the generated
+//! commit. Measured, with the release binary as a child process in the
+//! repository, as a user would run it:
+//!
+//! - `note`: `inc note ID TEXT` (with its commit) against appending the same
+//!   kind of line to a timeline and `git add FILE && git commit`. Target:
+//!   inc ≤ 0.5 × git.
+//! - `list`: `inc list --status all > /dev/null` against `cat` of every
+//!   incident file. Target: inc ≤ 1.5 × cat.
+//! - peak memory (max RSS) of `inc list --status all`. Target: < 150 MB.
+//!
+//! After criterion's groups it also times interleaved pairs (the issue's
+//! "median of pairs") and prints a summary with the ratios. Wall-clock
+//! numbers depend on the machine: this is a report, never a CI gate.
+
+#[allow(dead_code)]
+#[path = "../examples/gen_repo.rs"]
+mod gen_repo;
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use criterion::{Criterion, SamplingMode};
+use inc::model::{Event, EventKind};
+
+const N: usize = 10_000;
+const EVENTS: usize = 20;
+const INC: &str = env!("CARGO_BIN_EXE_inc");
+/// Appends + commits, then each pair's ratio; an odd count gives a true median.
+const PAIRS: usize = 21;
+const MEMORY_RUNS: usize = 5;
+const CAT_ALL: &str = "find incidents -name '*.yaml' -print0 | xargs -0 cat > /dev/null";
+
+/// The benchmark repository and the environment every child runs in.
+struct Bench {
+    repo: PathBuf,
+    home: PathBuf,
+    /// Incidents to append to, in rotation, so no timeline grows much.
+    ids: Vec<String>,
+    /// Every incident file, relative to the repository.
+    files: Vec<String>,
+    next: usize,
+}
+
+impl Bench {
+    fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(&self.repo)
+            .env("INC_AUTHOR", "bench")
+            .env("HOME", &self.home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("INC_REPO")
+            .env_remove("INC_NOW")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    fn run(&self, cmd: &mut Command) {
+        let out = cmd.output().expect("can't start a child process");
+        assert!(
+            out.status.success(),
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn next_id(&mut self) -> String {
+        self.next = (self.next + 1) % self.ids.len();
+        self.ids[self.next].clone()
+    }
+
+    /// `inc note ID TEXT`, which appends and commits.
+    fn inc_note(&mut self) {
+        let id = self.next_id();
+        let mut cmd = self.command(INC);
+        cmd.args(["note", &id, "Error rate back under 1% after the rollback"]);
+        self.run(&mut cmd);
+    }
+
+    /// The same change by hand: append a note line, `git add FILE`, `git commit`.
+    fn git_note(&mut self) {
+        let id = self.next_id();
+        let rel = format!("incidents/{}/{id}/timeline.yaml", &id[..4]);
+        let event = Event::new(
+            Utc::now(),
+            "bench",
+            EventKind::Note {
+                text: "Error rate back under 1% after the rollback".to_owned(),
+                pinned: false,
+            },
+        );
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(self.repo.join(&rel))
+            .expect("timeline exists");
+        writeln!(file, "{}", event.to_line()).expect("can append");
+        drop(file);
+        let mut add = self.command("git");
+        add.args(["add", &rel]);
+        self.run(&mut add);
+        let mut commit = self.command("git");
+        commit.args([
+            "commit",
+            "-q",
+            "-m",
+            &format!("inc({id}): note: Error rate back under 1% after the rollback"),
+        ]);
+        self.run(&mut commit);
+    }
+
+    fn inc_list(&self) {
+        let mut cmd = self.command(INC);
+        cmd.args(["list", "--status", "all"]);
+        self.run(&mut cmd);
+    }
+
+    fn cat_find(&self) {
+        let mut cmd = self.command("sh");
+        cmd.args(["-c", CAT_ALL]);
+        self.run(&mut cmd);
+    }
+
+    fn cat_listed(&self) {
+        let mut cmd = self.command("cat");
+        cmd.args(&self.files);
+        self.run(&mut cmd);
+    }
+}
+
+/// A stable fingerprint of the generator's source (FNV-1a), so a changed
+/// generator makes a new repository.
+fn generator_key() -> String {
+    let source = include_str!("../examples/gen_repo.rs");
+    let hash = source.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{N}x{EVENTS}-{hash:016x}")
+}
+
+fn git_in(repo: &Path, home: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(repo)
+        .env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Generates the repository, or reuses it (reset to its generated commit).
+fn setup() -> Bench {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inc-bench");
+    let home = base.join("home");
+    fs::create_dir_all(&home).expect("can create the bench home");
+    let key = generator_key();
+    let repo = base.join(format!("repo-{key}"));
+    let marker = base.join(format!("repo-{key}.done"));
+    match fs::read_to_string(&marker) {
+        Ok(commit) => {
+            eprintln!(
+                "Reusing {} (resetting to {})",
+                repo.display(),
+                commit.trim()
+            );
+            git_in(&repo, &home, &["reset", "-q", "--hard", commit.trim()]);
+        }
+        Err(_) => {
+            if repo.exists() {
+                fs::remove_dir_all(&repo).expect("can remove a half-made repository");
+            }
+            eprintln!(
+                "Generating {N} incidents with ~{EVENTS} events in {} …",
+                repo.display()
+            );
+            let started = Instant::now();
+            let summary = gen_repo::generate(&repo, N, EVENTS).expect("generation works");
+            eprintln!(
+                "Generated {} incidents ({} open, {} declined), {} events, {:.1} MB in {:.1?}",
+                summary.incidents,
+                summary.open,
+                summary.declined,
+                summary.events,
+                summary.bytes as f64 / 1e6,
+                started.elapsed()
+            );
+            fs::write(&marker, &summary.commit).expect("can write the marker");
+        }
+    }
+    // Bring git's index up to date (files written in the same second as the
+    // index are "racily clean" and would be re-hashed by the first commit).
+    git_in(&repo, &home, &["update-index", "-q", "--refresh"]);
+
+    let mut files = Vec::with_capacity(2 * N);
+    let mut ids = Vec::new();
+    let mut dirs: Vec<PathBuf> = Vec::with_capacity(N);
+    for year in fs::read_dir(repo.join("incidents")).expect("incidents/") {
+        let year = year.expect("entry").path();
+        if year.is_dir() {
+            dirs.extend(
+                fs::read_dir(&year)
+                    .expect("year")
+                    .map(|e| e.expect("entry").path()),
+            );
+        }
+    }
+    dirs.sort();
+    for (i, dir) in dirs.iter().enumerate() {
+        let rel = dir
+            .strip_prefix(&repo)
+            .expect("inside")
+            .to_string_lossy()
+            .into_owned();
+        files.push(format!("{rel}/incident.yaml"));
+        files.push(format!("{rel}/timeline.yaml"));
+        if i % (N / 64).max(1) == 0 {
+            ids.push(
+                dir.file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    eprintln!("Repository: {}", repo.display());
+    Bench {
+        repo,
+        home,
+        ids,
+        files,
+        next: 0,
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+fn timed(f: impl FnOnce()) -> f64 {
+    let started = Instant::now();
+    f();
+    started.elapsed().as_secs_f64()
+}
+
+/// The median criterion stored for `group/function`, in seconds.
+fn criterion_median(group: &str, function: &str) -> Option<f64> {
+    let dir = match std::env::var_os("CRITERION_HOME") {
+        Some(home) => PathBuf::from(home),
+        // target/release/deps/repo-… → target/criterion
+        None => std::env::current_exe()
+            .ok()?
+            .ancestors()
+            .nth(3)?
+            .join("criterion"),
+    };
+    let text =
+        fs::read_to_string(dir.join(group).join(function).join("new/estimates.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(json["median"]["point_estimate"].as_f64()? / 1e9)
+}
+
+/// Peak resident memory of one `inc list --status all`, in kB.
+fn peak_memory_kb(bench: &Bench) -> Option<u64> {
+    let time = Path::new("/usr/bin/time");
+    if time.exists() {
+        let out = bench.home.join("maxrss");
+        let mut cmd = bench.command("/usr/bin/time");
+        cmd.arg("-f").arg("%M").arg("-o").arg(&out);
+        cmd.args([INC, "list", "--status", "all"]);
+        bench.run(&mut cmd);
+        return fs::read_to_string(&out).ok()?.trim().parse().ok();
+    }
+    // No GNU time: poll the child's high-water mark until it exits (a lower
+    // bound if the last growth happens between two polls).
+    let mut child = bench
+        .command(INC)
+        .args(["list", "--status", "all"])
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    while child.try_wait().ok()?.is_none() {
+        if let Ok(text) = fs::read_to_string(&status)
+            && let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        {
+            peak = peak.max(kb);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Some(peak)
+}
+
+/// The first three fields of /proc/loadavg, or "?".
+fn loadavg() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--test" || a == "--list");
+    let mut criterion = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+        .configure_from_args();
+    if args.iter().any(|a| a == "--list") {
+        println!(
+            "note/inc: benchmark\nnote/git: benchmark\nlist/inc: benchmark\nlist/cat-find: benchmark\nlist/cat-listed: benchmark"
+        );
+        return;
+    }
+
+    let mut bench = setup();
+    let load_before = loadavg();
+
+    let mut note = criterion.benchmark_group("note");
+    note.sampling_mode(SamplingMode::Flat).sample_size(20);
+    note.bench_function("inc", |b| b.iter(|| bench.inc_note()));
+    note.bench_function("git", |b| b.iter(|| bench.git_note()));
+    note.finish();
+
+    let mut list = criterion.benchmark_group("list");
+    list.sampling_mode(SamplingMode::Flat).sample_size(10);
+    list.bench_function("inc", |b| b.iter(|| bench.inc_list()));
+    list.bench_function("cat-find", |b| b.iter(|| bench.cat_find()));
+    list.bench_function("cat-listed", |b| b.iter(|| bench.cat_listed()));
+    list.finish();
+    criterion.final_summary();
+
+    // Interleaved pairs: each inc note next to a git commit, order alternating.
+    let pairs = if quick { 1 } else { PAIRS };
+    let (mut inc_s, mut git_s, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..pairs {
+        let (inc, git) = if i % 2 == 0 {
+            let inc = timed(|| bench.inc_note());
+            (inc, timed(|| bench.git_note()))
+        } else {
+            let git = timed(|| bench.git_note());
+            (timed(|| bench.inc_note()), git)
+        };
+        inc_s.push(inc);
+        git_s.push(git);
+        ratios.push(inc / git);
+    }
+    let pair_ratio = median(ratios);
+
+    let runs = if quick { 1 } else { MEMORY_RUNS };
+    let peaks: Vec<u64> = (0..runs).filter_map(|_| peak_memory_kb(&bench)).collect();
+
+    let ms = |s: f64| format!("{:.1} ms", s * 1e3);
+    println!();
+    println!("== inc benchmark summary ({N} incidents, ~{EVENTS} events each) ==");
+    println!("repository: {}", bench.repo.display());
+    println!(
+        "load average (1/5/15 min) before: {load_before}, after: {} (other work on the machine skews wall times)",
+        loadavg()
+    );
+    // In --test mode criterion measures nothing; its files hold an older run.
+    let c = |g: &str, f: &str| if quick { None } else { criterion_median(g, f) };
+    if quick {
+        println!("test mode: one pass of each, no criterion medians");
+    }
+    if let (Some(inc), Some(git)) = (c("note", "inc"), c("note", "git")) {
+        println!(
+            "note (criterion medians): inc {} | git add+commit {} | ratio {:.3} (target ≤ 0.5: {})",
+            ms(inc),
+            ms(git),
+            inc / git,
+            verdict(inc / git <= 0.5)
+        );
+    }
+    println!(
+        "note ({pairs} interleaved pairs): inc median {} | git median {} | median of pair ratios {:.3} (target ≤ 0.5: {})",
+        ms(median(inc_s)),
+        ms(median(git_s)),
+        pair_ratio,
+        verdict(pair_ratio <= 0.5)
+    );
+    if let (Some(inc), Some(cat)) = (c("list", "inc"), c("list", "cat-find")) {
+        println!(
+            "list (criterion medians): inc list --status all {} | find|xargs cat {} | ratio {:.3} (target ≤ 1.5: {})",
+            ms(inc),
+            ms(cat),
+            inc / cat,
+            verdict(inc / cat <= 1.5)
+        );
+    }
+    if let (Some(inc), Some(cat)) = (c("list", "inc"), c("list", "cat-listed")) {
+        println!(
+            "list vs cat of the pre-listed {} files: cat {} | ratio {:.3}",
+            bench.files.len(),
+            ms(cat),
+            inc / cat
+        );
+    }
+    match peaks.iter().max() {
+        Some(max) => {
+            let mb = *max as f64 / 1024.0;
+            println!(
+                "peak memory of inc list --status all (max RSS over {} runs): {:.1} MB, runs {:?} kB (target < 150 MB: {})",
+                peaks.len(),
+                mb,
+                peaks,
+                verdict(mb < 150.0)
+            );
+        }
+        None => println!("peak memory: could not be measured"),
+    }
+}
