@@ -42,7 +42,7 @@ pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     );
     record(app, ui, &id, &[event])?;
     ui.status(&format!(
-        "Resolved {id} after {}. Next: `inc postmortem {id}` when the review is due.",
+        "Resolved {id} after {}.",
         when::duration(at - incident.header.started())
     ));
     Ok(ExitCode::SUCCESS)

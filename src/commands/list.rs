@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 
 use crate::app::App;
 use crate::cli::{Global, ListArgs};
@@ -56,16 +56,8 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
         Some(s) => Some(when::parse_any(s, app.now, app.zone).map_err(|e| anyhow!(e))?),
         None => None,
     };
-    if let Some(service) = &args.service
-        && !app.config.services.is_empty()
-        && !app.config.services.iter().any(|s| &s.id == service)
-    {
-        bail!(
-            "{}",
-            app.config
-                .check_services(std::slice::from_ref(service))
-                .unwrap_err()
-        );
+    if let Some(service) = &args.service {
+        app.config.check_services(std::slice::from_ref(service))?;
     }
 
     let (mut incidents, errors) = app.store.load_all(false)?;
