@@ -14,3 +14,57 @@ pub use event::{Event, EventKind};
 pub use incident::Header;
 pub use state::State;
 pub use status::{Impact, Kind, Mode, Status};
+
+/// Properties over arbitrary input: the parsers never panic, and every
+/// title makes a safe ID.
+#[cfg(test)]
+mod properties {
+    use chrono::{TimeZone, Utc};
+    use proptest::prelude::*;
+
+    use super::{Event, Header, id, when};
+
+    proptest! {
+        #[test]
+        fn any_title_makes_a_safe_id(title in ".{0,400}") {
+            let at = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+            let made = id::new_id(at, &title, |_| false);
+            prop_assert!(id::is_id(&made), "{made}");
+            prop_assert!(made.len() <= 11 + id::MAX_SLUG);
+            prop_assert!(!made.contains(".."));
+        }
+
+        #[test]
+        fn event_lines_never_panic(line in ".{0,300}") {
+            let _ = Event::from_line(&line);
+        }
+
+        #[test]
+        fn json_shaped_lines_never_panic(
+            at in ".{0,30}", by in ".{0,10}", kind in "[a-z_]{0,12}", text in ".{0,30}"
+        ) {
+            let line = format!(
+                "- {}",
+                serde_json::json!({"at": at, "by": by, "type": kind, "text": text, "id": 1})
+            );
+            let _ = Event::from_line(&line);
+        }
+
+        #[test]
+        fn headers_never_panic(text in ".{0,300}") {
+            let _ = Header::from_yaml(&text);
+        }
+
+        #[test]
+        fn times_never_panic(input in ".{0,40}") {
+            let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+            let _ = when::parse(&input, now, chrono_tz::Europe::Berlin);
+        }
+
+        #[test]
+        fn queries_never_panic(query in ".{0,40}") {
+            let ids = vec!["2026-11-27-checkout-errors".to_owned(), "2026-11-28-db".to_owned()];
+            let _ = id::find(&query, &ids);
+        }
+    }
+}

@@ -132,11 +132,11 @@ pub fn patched(index: &[u8], updates: &[Update]) -> Option<Vec<u8>> {
         let end = if version == 4 {
             let (strip, len) = varint(index, name_at)?;
             path.truncate(path.len().checked_sub(strip)?);
-            let nul = name_at + len + memchr(&index[name_at + len..body], 0)?;
+            let nul = name_at + len + memchr(index.get(name_at + len..body)?, 0)?;
             path.extend_from_slice(&index[name_at + len..nul]);
             nul + 1
         } else {
-            let nul = name_at + memchr(&index[name_at..body], 0)?;
+            let nul = name_at + memchr(index.get(name_at..body)?, 0)?;
             path.clear();
             path.extend_from_slice(&index[name_at..nul]);
             // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
@@ -491,5 +491,29 @@ mod tests {
         header.extend_from_slice(&sum);
         // One entry announced, none present.
         assert_eq!(patched(&header, &[update]), None);
+    }
+
+    proptest::proptest! {
+        /// Any bytes that pass the checksum, even nonsense after a valid
+        /// header, give a patched index or `None`, never a panic.
+        #[test]
+        fn arbitrary_indexes_never_panic(
+            version in 2u32..=4,
+            count in 0u32..4,
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+        ) {
+            let mut index = b"DIRC".to_vec();
+            index.extend_from_slice(&version.to_be_bytes());
+            index.extend_from_slice(&count.to_be_bytes());
+            index.extend_from_slice(&body);
+            let sum = Sha1::digest(&index);
+            index.extend_from_slice(&sum);
+            let update = Update {
+                path: "a".into(),
+                oid: [1; HASH],
+                stat: Stat::of(&fs::metadata(".").unwrap()),
+            };
+            let _ = patched(&index, &[update]);
+        }
     }
 }

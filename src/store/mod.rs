@@ -396,4 +396,11 @@ mod tests {
         assert_eq!(line, 2);
         assert!(message.contains("expected a line"), "{message}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn timelines_never_panic(text in "(.{0,80}\n){0,8}") {
+            let _ = parse_timeline(&text);
+        }
+    }
 }
