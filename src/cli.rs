@@ -87,6 +87,17 @@ pub enum Command {
     List(ListArgs),
     /// Show an incident: header, state, durations, timeline
     Show(ShowArgs),
+    /// Print an incident's timeline with its phases
+    Timeline(TimelineArgs),
+    /// Write (or refresh) the postmortem draft of an incident
+    Postmortem(PostmortemArgs),
+    /// Track follow-up actions
+    #[command(subcommand)]
+    Action(ActionCommand),
+    /// Validate every incident file (for CI); exit 3 on errors
+    Check(CheckArgs),
+    /// Counts and response times: MTTA, MTTR and more
+    Stats(StatsArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -247,6 +258,118 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// Incident (default: the only open one)
     pub id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Incident (default: the only open one)
+    pub id: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Table)]
+    pub format: TimelineFormat,
+    /// Only what the status page may show (public updates and status changes)
+    #[arg(long)]
+    pub public: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Table,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PostmortemArgs {
+    /// Incident (default: the only open one)
+    pub id: Option<String>,
+    /// Print the draft instead of writing postmortem.md
+    #[arg(long)]
+    pub stdout: bool,
+    /// Print the template's context as JSON (for template authors)
+    #[arg(long, conflicts_with = "stdout")]
+    pub context: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Add a follow-up action to an incident
+    #[command(override_usage = "inc action add [OPTIONS] [ID] <TEXT>")]
+    Add(ActionAddArgs),
+    /// Mark action N of an incident done
+    Done(ActionDoneArgs),
+    /// List follow-up actions across all incidents
+    #[command(visible_alias = "ls")]
+    List(ActionListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ActionAddArgs {
+    /// [ID] then what should be done
+    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true)]
+    pub args: Vec<String>,
+    /// Who owns it
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+    /// When it is due (YYYY-MM-DD, or e.g. "in 2 weeks")
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    /// A ticket or document tracking it (http, https)
+    #[arg(long, value_name = "URL")]
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionDoneArgs {
+    /// Incident
+    pub id: String,
+    /// The action's number (see `inc action list`)
+    pub number: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ActionListArgs {
+    /// Only actions not done yet
+    #[arg(long)]
+    pub open: bool,
+    /// Only actions owned by WHO
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+    /// Only open actions past their due date
+    #[arg(long)]
+    pub overdue: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// How to report findings
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`)
+    Github,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Only incidents opened since TIME (e.g. "90d ago", 2026-01-01)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Break the figures down
+    #[arg(long, value_enum, value_name = "BY")]
+    pub by: Option<StatsBy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsBy {
+    Severity,
+    Service,
+    Month,
 }
 
 #[derive(Debug, Args)]

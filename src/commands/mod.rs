@@ -2,7 +2,9 @@
 //! exhaustive `match` that picks it.
 
 mod ack;
+mod action;
 mod assign;
+mod check;
 mod close;
 mod completions;
 mod init;
@@ -10,9 +12,12 @@ mod list;
 mod man;
 mod note;
 mod open;
+mod postmortem;
 mod severity;
 mod show;
+mod stats;
 mod status;
+mod timeline;
 mod update;
 
 use std::process::ExitCode;
@@ -44,6 +49,11 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Decline(args) => close::decline(&app()?, &ui, args),
         Command::List(args) => list::run(&app()?, &ui, &cli.global, args),
         Command::Show(args) => show::run(&app()?, &ui, &cli.global, args),
+        Command::Timeline(args) => timeline::run(&app()?, &ui, args),
+        Command::Postmortem(args) => postmortem::run(&app()?, &ui, args),
+        Command::Action(command) => action::run(&app()?, &ui, &cli.global, command),
+        Command::Check(args) => check::run(&app()?, &ui, args),
+        Command::Stats(args) => stats::run(&app()?, &ui, &cli.global, args),
     }
 }
 

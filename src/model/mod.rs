@@ -6,12 +6,14 @@
 pub mod event;
 pub mod id;
 pub mod incident;
+pub mod phases;
 pub mod state;
 pub mod status;
 pub mod when;
 
 pub use event::{Event, EventKind};
 pub use incident::Header;
+pub use phases::{Phase, Phases};
 pub use state::State;
 pub use status::{Impact, Kind, Mode, Status};
 

@@ -2,12 +2,12 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
 use super::text::{one_line, sanitize};
-use crate::model::{Event, EventKind, Header, State, Status, when};
+use crate::model::{Event, EventKind, Header, Phases, State, Status, when};
 
 /// How to draw: the zone, the time, colour, and the terminal width if known.
 #[derive(Debug, Clone, Copy)]
@@ -113,10 +113,6 @@ fn maybe_time(at: Option<DateTime<Utc>>, style: Style) -> String {
     at.map_or("—".to_owned(), |t| when::show(t, style.zone))
 }
 
-fn span(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> String {
-    to.map_or("—".to_owned(), |to| when::duration(to - from))
-}
-
 /// The `inc show` page: header, state, durations, then the timeline.
 pub fn show(id: &str, header: &Header, state: &State, events: &[Event], style: Style) -> String {
     let mut out = String::new();
@@ -180,8 +176,8 @@ pub fn show(id: &str, header: &Header, state: &State, events: &[Event], style: S
         field(&mut out, "summary", &one_line(summary, 400));
     }
     let _ = writeln!(out);
-    let started = header.started();
-    field(&mut out, "started", &when::show(started, style.zone));
+    let phases = Phases::of(header, state);
+    field(&mut out, "started", &when::show(phases.started, style.zone));
     field(
         &mut out,
         "opened",
@@ -195,23 +191,20 @@ pub fn show(id: &str, header: &Header, state: &State, events: &[Event], style: S
     field(
         &mut out,
         "acknowledged",
-        &maybe_time(state.acknowledged_at, style),
+        &maybe_time(phases.acknowledged, style),
     );
-    field(
-        &mut out,
-        "mitigated",
-        &maybe_time(state.mitigated_at, style),
-    );
-    field(&mut out, "resolved", &maybe_time(state.resolved_at, style));
+    field(&mut out, "mitigated", &maybe_time(phases.mitigated, style));
+    field(&mut out, "resolved", &maybe_time(phases.resolved, style));
+    let span = |d: Option<Duration>| d.map_or("—".to_owned(), when::duration);
     field(
         &mut out,
         "durations",
         &format!(
             "detect {} · acknowledge {} · mitigate {} · resolve {}",
-            when::duration(header.opened_at - started),
-            span(header.opened_at, state.acknowledged_at),
-            span(started, state.mitigated_at),
-            span(started, state.resolved_at),
+            when::duration(phases.to_detect()),
+            span(phases.to_acknowledge()),
+            span(phases.to_mitigate()),
+            span(phases.to_resolve()),
         ),
     );
     let open_actions = state.actions.iter().filter(|a| !a.done).count();

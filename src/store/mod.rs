@@ -7,6 +7,8 @@
 pub mod git;
 mod index;
 mod lock;
+pub mod scan;
+pub mod templates;
 
 use std::fmt;
 use std::fs;

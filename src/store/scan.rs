@@ -1,0 +1,1 @@
+//! Reading every incident file as text with its path, for `inc check`.

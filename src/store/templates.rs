@@ -1,0 +1,1 @@
+//! Template overrides from an incident repository's own `templates/`.
