@@ -4,3 +4,4 @@
 pub mod json;
 pub mod table;
 pub mod text;
+pub mod timeline;

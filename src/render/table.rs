@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
 use super::text::{one_line, sanitize};
-use crate::model::{Event, EventKind, Header, Phases, State, Status, when};
+use crate::model::{Event, Header, Phases, State, Status, when};
 
 /// How to draw: the zone, the time, colour, and the terminal width if known.
 #[derive(Debug, Clone, Copy)]
@@ -217,43 +217,7 @@ pub fn show(id: &str, header: &Header, state: &State, events: &[Event], style: S
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "Timeline ({})", style.zone);
-    out.push_str(&timeline(events, style));
-    out
-}
-
-/// The timeline as text: a date line whenever the day changes, then
-/// `HH:MM  who  type  what`, continuation lines indented.
-pub fn timeline(events: &[Event], style: Style) -> String {
-    let mut out = String::new();
-    let who_width = events
-        .iter()
-        .map(|e| one_line(&e.by, 20).chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut day = String::new();
-    for event in events {
-        let local = event.at.with_timezone(&style.zone);
-        let this_day = local.format("%Y-%m-%d %a").to_string();
-        if this_day != day {
-            let _ = writeln!(out, "  {this_day}");
-            day = this_day;
-        }
-        let kind = match &event.kind {
-            EventKind::Note { pinned: true, .. } => "note (pinned)".to_owned(),
-            k => k.name().to_owned(),
-        };
-        let text = match &event.kind {
-            EventKind::Note { text, .. } => sanitize(text.trim_end()),
-            _ => sanitize(&event.describe()),
-        };
-        let indent = " ".repeat(4 + 5 + 2 + who_width + 2 + 14 + 1);
-        let text = text.replace('\n', &format!("\n{indent}"));
-        let _ = writeln!(
-            out,
-            "    {}  {:<who_width$}  {kind:<14} {text}",
-            when::clock(event.at, style.zone),
-            one_line(&event.by, 20),
-        );
-    }
+    let rows = super::timeline::rows(header, state, events, false);
+    out.push_str(&super::timeline::text(&rows, style.zone));
     out
 }
