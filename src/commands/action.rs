@@ -1,13 +1,170 @@
-//! `inc action`.
+//! `inc action`: follow-up actions, added to an incident's timeline and
+//! listed across all incidents.
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
+use chrono::NaiveDate;
 
+use super::record;
 use crate::app::App;
-use crate::cli::{ActionCommand, Global};
+use crate::cli::{ActionAddArgs, ActionCommand, ActionDoneArgs, ActionListArgs, Global, split_id};
+use crate::model::{Event, EventKind, when};
+use crate::render::actions::{self, ActionRow};
 use crate::ui::Ui;
 
-pub fn run(_app: &App, _ui: &Ui, _global: &Global, _command: &ActionCommand) -> Result<ExitCode> {
-    bail!("`inc action` is not built yet")
+pub fn run(app: &App, ui: &Ui, global: &Global, command: &ActionCommand) -> Result<ExitCode> {
+    match command {
+        ActionCommand::Add(args) => add(app, ui, args),
+        ActionCommand::Done(args) => done(app, ui, args),
+        ActionCommand::List(args) => list(app, ui, global, args),
+    }
+}
+
+fn add(app: &App, ui: &Ui, args: &ActionAddArgs) -> Result<ExitCode> {
+    let (query, rest) = split_id(&args.args, 1);
+    let text = rest[0].trim().to_owned();
+    if text.is_empty() {
+        bail!(
+            "the action is empty\nhint: say what should be done: inc action add [ID] \"Alert on certificate errors\""
+        );
+    }
+    let due = args.due.as_deref().map(|d| due_date(app, d)).transpose()?;
+    if let Some(link) = &args.link {
+        check_link(link)?;
+    }
+    let owner = args
+        .owner
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty());
+    let _lock = app.lock()?;
+    let id = app.resolve(query)?;
+    let incident = app.load(&id)?;
+    let number = incident
+        .state
+        .actions
+        .iter()
+        .map(|a| a.id)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let event = Event::new(
+        app.now,
+        &app.author,
+        EventKind::Action {
+            id: number,
+            text,
+            owner: owner.map(str::to_owned),
+            due: due.map(|d| d.to_string()),
+            link: args.link.clone(),
+        },
+    );
+    record(app, ui, &id, &[event])?;
+    ui.out(&format!("{number}\n"))?;
+    ui.status(&format!("Added action #{number} to {id}."));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn done(app: &App, ui: &Ui, args: &ActionDoneArgs) -> Result<ExitCode> {
+    let _lock = app.lock()?;
+    let id = app.resolve(Some(&args.id))?;
+    let incident = app.load(&id)?;
+    let Some(action) = incident.state.actions.iter().find(|a| a.id == args.number) else {
+        let known: Vec<String> = incident
+            .state
+            .actions
+            .iter()
+            .map(|a| format!("#{}", a.id))
+            .collect();
+        bail!(
+            "{id} has no action #{}{}\nhint: `inc action list` shows every action",
+            args.number,
+            if known.is_empty() {
+                " (it has none)".to_owned()
+            } else {
+                format!("; it has {}", known.join(", "))
+            }
+        );
+    };
+    if action.done {
+        ui.status(&format!(
+            "Action #{} of {id} is already done; nothing changed.",
+            action.id
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let event = Event::new(
+        app.now,
+        &app.author,
+        EventKind::ActionDone { id: action.id },
+    );
+    record(app, ui, &id, &[event])?;
+    ui.status(&format!("Action #{} of {id} is done.", action.id));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(app: &App, ui: &Ui, global: &Global, args: &ActionListArgs) -> Result<ExitCode> {
+    let today = app.now.with_timezone(&app.zone).date_naive();
+    let (incidents, errors) = app.store.load_all(false)?;
+    for e in &errors {
+        ui.warn(&format!("skipped {e}"));
+    }
+    let mut rows: Vec<ActionRow> = incidents
+        .iter()
+        .flat_map(|i| {
+            i.state
+                .actions
+                .iter()
+                .map(move |a| ActionRow::new(&i.id, a, today))
+        })
+        .filter(|r| !args.open || !r.done)
+        .filter(|r| !args.overdue || r.overdue)
+        .filter(|r| {
+            args.owner
+                .as_deref()
+                .is_none_or(|o| r.owner.is_some_and(|owner| owner.eq_ignore_ascii_case(o)))
+        })
+        .collect();
+    // Soonest due first (undated last), then by incident and number.
+    rows.sort_by(|a, b| {
+        (a.due.is_none(), a.due, a.incident, a.id).cmp(&(b.due.is_none(), b.due, b.incident, b.id))
+    });
+    if global.json {
+        ui.out(&(serde_json::to_string_pretty(&rows)? + "\n"))?;
+    } else if rows.is_empty() {
+        ui.status("No actions match.");
+    } else {
+        ui.out(&actions::table(&rows, ui.color(), ui.wrap()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A due date as typed: `YYYY-MM-DD`, or anything `--at` takes, including
+/// future forms (`friday`, `in 2 weeks`), as a date in the display zone.
+fn due_date(app: &App, input: &str) -> Result<NaiveDate> {
+    if let Ok(date) = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
+        return Ok(date);
+    }
+    // "in 2 weeks" reads as "2 weeks" (from now).
+    let relative = input.trim().strip_prefix("in ").unwrap_or(input);
+    when::parse_any(relative, app.now, app.zone)
+        .map(|t| t.with_timezone(&app.zone).date_naive())
+        .map_err(|_| {
+            anyhow!("can't read the due date `{input}`\nhint: use YYYY-MM-DD, or a form like `friday`, `dec 1` or `in 2 weeks`")
+        })
+}
+
+/// Links must be web addresses (they end up in postmortems).
+fn check_link(link: &str) -> Result<()> {
+    let lower = link.trim().to_ascii_lowercase();
+    if (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !link.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        Ok(())
+    } else {
+        bail!(
+            "the link `{link}` is not an http(s) address\nhint: --link https://tracker.example.com/OPS-123"
+        )
+    }
 }

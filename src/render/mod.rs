@@ -1,6 +1,7 @@
 //! Pure presentation: JSON views, tables and text. No I/O here; callers
 //! print what these functions return.
 
+pub mod actions;
 pub mod json;
 pub mod table;
 pub mod text;

@@ -52,30 +52,52 @@ fn age(header: &Header, state: &State, now: DateTime<Utc>) -> String {
     }
 }
 
-/// The `inc list` table.
-pub fn list(rows: &[Row<'_>], style: Style) -> String {
+/// A table in inc's style: no borders, a bold header when colour is on,
+/// fitted to the terminal when `wrap`.
+pub fn new_table(headers: &[&str], color: bool, wrap: bool) -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
-    if !style.wrap {
+    if !wrap {
         table.force_no_tty();
     }
-    if style.color {
+    if color {
         table.enforce_styling();
     }
-    table.set_content_arrangement(if style.wrap {
+    table.set_content_arrangement(if wrap {
         ContentArrangement::Dynamic
     } else {
         ContentArrangement::Disabled
     });
-    let head = |s: &str| {
-        let c = Cell::new(s);
-        if style.color {
+    table.set_header(headers.iter().map(|h| {
+        let c = Cell::new(h);
+        if color {
             c.add_attribute(Attribute::Bold)
         } else {
             c
         }
-    };
-    table.set_header(["ID", "SEV", "STATUS", "TITLE", "COMMANDER", "AGE"].map(head));
+    }));
+    table
+}
+
+/// The table as text, without trailing padding (noise in pipes and diffs).
+pub fn finish(table: &Table) -> String {
+    let mut out = table
+        .to_string()
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push('\n');
+    out
+}
+
+/// The `inc list` table.
+pub fn list(rows: &[Row<'_>], style: Style) -> String {
+    let mut table = new_table(
+        &["ID", "SEV", "STATUS", "TITLE", "COMMANDER", "AGE"],
+        style.color,
+        style.wrap,
+    );
     for row in rows {
         let mut status = Cell::new(status_text(row.state));
         if style.color {
@@ -94,15 +116,7 @@ pub fn list(rows: &[Row<'_>], style: Style) -> String {
             Cell::new(age(row.header, row.state, style.now)),
         ]);
     }
-    let mut out = table.to_string();
-    // Trailing padding is noise in pipes and diffs.
-    out = out
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n");
-    out.push('\n');
-    out
+    finish(&table)
 }
 
 fn field(out: &mut String, name: &str, value: &str) {

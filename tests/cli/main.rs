@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod action;
 mod completions;
 mod concurrency;
 mod errors;
@@ -18,3 +19,4 @@ mod open;
 #[cfg(unix)]
 mod prompts;
 mod show;
+mod timeline;

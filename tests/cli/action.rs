@@ -1,0 +1,188 @@
+//! `inc action add|done|list`: follow-ups on the timeline, listed across
+//! incidents.
+
+use serde::Deserialize;
+
+use crate::harness::TestRepo;
+
+#[derive(Debug, Deserialize)]
+struct ActionJson {
+    incident: String,
+    id: u32,
+    text: String,
+    owner: Option<String>,
+    due: Option<String>,
+    link: Option<String>,
+    done: bool,
+    overdue: bool,
+}
+
+fn actions(repo: &TestRepo, args: &[&str]) -> Vec<ActionJson> {
+    let out = repo
+        .inc()
+        .args(["action", "list", "--json"])
+        .args(args)
+        .ok();
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", out.stdout))
+}
+
+#[test]
+fn add_appends_an_action_event_and_prints_its_number() {
+    let repo = TestRepo::new();
+    let id = repo.open("DB failover", "SEV1");
+    let mark = repo.mark(&id);
+    let out = repo
+        .inc()
+        .args([
+            "action",
+            "add",
+            "Alert on pgbouncer server IPs",
+            "--owner",
+            "ravi",
+            "--due",
+            "2026-12-01",
+            "--link",
+            "https://tracker.example.com/OPS-1",
+        ])
+        .ok();
+    assert_eq!(out.stdout, "1\n");
+    let new = repo.appended(&mark, &id);
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["type"], "action");
+    assert_eq!(new[0]["id"], 1);
+    assert_eq!(new[0]["owner"], "ravi");
+    assert_eq!(new[0]["due"], "2026-12-01");
+    assert!(
+        repo.head_message()
+            .starts_with(&format!("inc({id}): action #1: Alert"))
+    );
+    let out = repo.inc().args(["action", "add", &id, "Second"]).ok();
+    assert_eq!(out.stdout, "2\n", "numbers count up per incident");
+}
+
+#[test]
+fn relative_due_dates_are_stored_as_dates() {
+    let repo = TestRepo::new();
+    repo.open("DB failover", "SEV1");
+    repo.inc()
+        .args(["action", "add", "Rebuild weekly", "--due", "in 2 weeks"])
+        .ok();
+    let list = actions(&repo, &[]);
+    assert_eq!(list[0].due.as_deref(), Some("2026-12-11"));
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let repo = TestRepo::new();
+    let id = repo.open("DB failover", "SEV1");
+    let mark = repo.mark(&id);
+    repo.inc()
+        .args(["action", "add", "x", "--link", "javascript:alert(1)"])
+        .fails()
+        .stderr_has(&["not an http(s) address"]);
+    repo.inc()
+        .args(["action", "add", "x", "--due", "someday"])
+        .fails()
+        .stderr_has(&["can't read the due date `someday`", "YYYY-MM-DD"]);
+    repo.inc()
+        .args(["action", "add", "   "])
+        .fails()
+        .stderr_has(&["the action is empty"]);
+    repo.inc()
+        .args(["action", "done", &id, "7"])
+        .fails()
+        .stderr_has(&["has no action #7", "it has none"]);
+    repo.assert_no_change(&mark, &id);
+}
+
+#[test]
+fn done_marks_it_once() {
+    let repo = TestRepo::new();
+    let id = repo.open("DB failover", "SEV1");
+    repo.inc().args(["action", "add", "Write runbook"]).ok();
+    let mark = repo.mark(&id);
+    repo.inc().args(["action", "done", "failover", "1"]).ok();
+    let new = repo.appended(&mark, &id);
+    assert_eq!(new[0]["type"], "action_done");
+    assert_eq!(new[0]["id"], 1);
+    let mark = repo.mark(&id);
+    repo.inc()
+        .args(["action", "done", &id, "1"])
+        .ok()
+        .stderr_has(&["already done"]);
+    repo.assert_no_change(&mark, &id);
+    assert!(actions(&repo, &[])[0].done);
+}
+
+#[test]
+fn list_filters_across_incidents() {
+    let repo = TestRepo::new();
+    let a = repo.open("DB failover", "SEV1");
+    let b = repo.open("Search slow", "SEV3");
+    for args in [
+        vec![
+            "action",
+            "add",
+            &a,
+            "Late one",
+            "--owner",
+            "ravi",
+            "--due",
+            "2026-11-20",
+        ],
+        vec!["action", "add", &a, "Done one", "--owner", "kenji"],
+        vec![
+            "action",
+            "add",
+            &b,
+            "Future one",
+            "--owner",
+            "Ravi",
+            "--due",
+            "2026-12-24",
+        ],
+        vec![
+            "action",
+            "add",
+            &b,
+            "Undated",
+            "--link",
+            "https://x.example/1",
+        ],
+    ] {
+        repo.inc().args(args).ok();
+    }
+    repo.inc().args(["action", "done", &a, "2"]).ok();
+
+    let all = actions(&repo, &[]);
+    let texts: Vec<&str> = all.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["Late one", "Future one", "Done one", "Undated"],
+        "soonest due first"
+    );
+    assert_eq!(all[0].incident, a);
+    assert!(all[0].overdue);
+    assert!(!all[1].overdue);
+    assert_eq!(all[3].link.as_deref(), Some("https://x.example/1"));
+    assert_eq!(all[3].id, 2);
+
+    let open: Vec<String> = actions(&repo, &["--open"])
+        .into_iter()
+        .map(|r| r.text)
+        .collect();
+    assert_eq!(open, ["Late one", "Future one", "Undated"]);
+    let overdue: Vec<String> = actions(&repo, &["--overdue"])
+        .into_iter()
+        .map(|r| r.text)
+        .collect();
+    assert_eq!(overdue, ["Late one"]);
+    let ravi: Vec<Option<String>> = actions(&repo, &["--owner", "ravi"])
+        .into_iter()
+        .map(|r| r.owner)
+        .collect();
+    assert_eq!(ravi, [Some("ravi".to_owned()), Some("Ravi".to_owned())]);
+
+    let out = repo.inc().args(["action", "list"]).ok();
+    insta::assert_snapshot!(out.snapshot(&repo));
+}
