@@ -40,7 +40,7 @@ at() {
     local now="${DAY}T${time}Z"
     local when=(--at "$now")
     case $cmd in
-        decline | reopen) when=() ;; # these have no --at; INC_NOW pins them
+        action) when=() ;; # actions are dated by INC_NOW
     esac
     INC_NOW="$now" "$INC" --repo "$ROOT" --no-commit --quiet --author "$who" \
         "$cmd" "$@" "${when[@]}"
@@ -127,6 +127,12 @@ at 18:30:25 ravi note "$id" 'db-01 in sync. shop-db has three healthy members ag
 at 19:05:00 maria note "$id" --pin 'For the review: (1) pgbouncer keeps server connections across a failover and nothing told it to reconnect; (2) asynchronous replication lost about 42 s of commits on an unplanned failover (maximum_lag_on_failover is the default 1 MB); (3) the order sequence reused numbers; (4) the DB failover runbook does not mention pgbouncer or data reconciliation.'
 at 19:19:00 maria update "$id" 'This incident has been resolved. Between 15:54 and 16:24 CEST many customers could not check out or sign in, and product pages were slower than usual until 19:40 CEST. All affected orders have been restored. We are sorry for the disruption.'
 at 19:20:00 maria resolve "$id" --summary 'Unplanned failover of shop-db; pgbouncer kept using the demoted primary (30 min of failed writes), 37 orders written in the last 42 s before failover were restored by hand, and the second replica had to be rebuilt (about 3 hours of reduced capacity).'
+at 19:25:00 maria action add "$id" 'Make pgbouncer reconnect on failover (a Patroni on_role_change callback that runs RECONNECT)' --owner ravi --due 2026-10-28 --link https://tracker.acme.example/OPS-2231
+at 19:26:00 maria action add "$id" 'Alert when pgbouncer server connections point at a replica' --owner ravi --due 2026-11-04
+at 19:27:00 maria action add "$id" 'Add pgbouncer and data reconciliation steps to the DB failover runbook' --owner kenji --due 2026-10-21
+at 19:28:00 maria action add "$id" 'Evaluate synchronous replication for shop-db (maximum_lag_on_failover)' --owner kenji --due 2026-12-15
+DAY=2026-10-20
+at 09:30:00 kenji action done "$id" 3
 
 # ---------------------------------------------------------------------------
 # 3. SEV4, declined: a synthetic check failing for reasons of its own.
@@ -160,6 +166,13 @@ at 11:40:30 jonas update "$id" --status monitoring 'A fix has been deployed and 
 at 11:52:00 sofia note "$id" 'About 1,140 Mastercard payments failed between 11:15 and 12:33; 61% of those customers completed their order later. The other 445 carts were shared with CRM for a follow-up email.'
 at 12:10:00 tomas note "$id" --pin 'For the review: the CA bundle is baked into the image and only refreshed on a rebuild; the scheme bulletin reached the payments mailing list but no one owned acting on it. Candidate actions: rebuild weekly, alert on certificate verification errors, give scheme bulletins an owner.'
 at 12:40:00 tomas update "$id" --status resolved 'This incident has been resolved. Between 11:15 and 12:33 CET many Mastercard payments requiring 3-D Secure failed. All payment methods are working normally.'
+at 12:45:00 tomas action add "$id" 'Rebuild payments-3ds weekly so its CA bundle stays current' --owner sofia --due 2026-11-17 --link https://tracker.acme.example/PAY-318
+at 12:46:00 tomas action add "$id" 'Alert on certificate verification errors in payments-3ds' --owner tomas --due 2026-11-10
+at 12:47:00 tomas action add "$id" 'Give card scheme bulletins an owner in the payments team' --owner jonas --due 2026-12-01
+DAY=2026-11-09
+at 14:00:00 tomas action done "$id" 2
+DAY=2026-11-16
+at 11:00:00 sofia action done "$id" 1
 
 # ---------------------------------------------------------------------------
 # 5. SEV3, resolved, private: an internal export; no customer impact.
@@ -177,6 +190,7 @@ at 09:58:40 priya note "$id" 'Key active. `sftp -i ~/.ssh/acme_export_ed25519 ac
 at 10:06:00 priya note "$id" '`kubectl -n jobs create job --from=cronjob/invoice-export invoice-export-manual-1112`: 4,812 rows uploaded, checksum matches.'
 at 10:15:00 hannah note "$id" 'Finance confirms the file arrived and imported cleanly.'
 at 10:20:00 priya resolve "$id" --summary 'The accounting provider now accepts ed25519 SFTP keys only. Export re-run with a new key at 11:06 CET, before the finance deadline. Follow-up: route provider notices to engineering.'
+at 10:25:00 priya action add "$id" 'Route accounting provider notices to the engineering on-call mailbox' --owner hannah --due 2026-11-26
 
 # ---------------------------------------------------------------------------
 # 6. SEV3, resolved, reopened once: emails throttled on a shared sending pool.
