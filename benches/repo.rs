@@ -16,6 +16,8 @@
 //! - `list`: `inc list --status all > /dev/null` against `cat` of every
 //!   incident file. Target: inc ≤ 1.5 × cat.
 //! - peak memory (max RSS) of `inc list --status all`. Target: < 150 MB.
+//! - `review`: `inc check` and `inc stats` over the whole repository. Target:
+//!   each under 0.5 s and within 4 × `find | xargs cat`.
 //!
 //! After criterion's groups it also times interleaved pairs (the issue's
 //! "median of pairs") and prints a summary with the ratios. Wall-clock
@@ -127,6 +129,27 @@ impl Bench {
     fn inc_list(&self) {
         let mut cmd = self.command(INC);
         cmd.args(["list", "--status", "all"]);
+        self.run(&mut cmd);
+    }
+
+    /// `inc check`: exit 3 is its answer when it finds problems (the
+    /// generated repository has overdue postmortems), not a failure.
+    fn inc_check(&self) {
+        let out = self
+            .command(INC)
+            .arg("check")
+            .output()
+            .expect("can't start inc check");
+        assert!(
+            matches!(out.status.code(), Some(0 | 3)),
+            "inc check failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn inc_stats(&self) {
+        let mut cmd = self.command(INC);
+        cmd.arg("stats");
         self.run(&mut cmd);
     }
 
@@ -342,7 +365,7 @@ fn main() {
         .configure_from_args();
     if args.iter().any(|a| a == "--list") {
         println!(
-            "note/inc: benchmark\nnote/git: benchmark\nlist/inc: benchmark\nlist/cat-find: benchmark\nlist/cat-listed: benchmark"
+            "note/inc: benchmark\nnote/git: benchmark\nlist/inc: benchmark\nlist/cat-find: benchmark\nlist/cat-listed: benchmark\nreview/check: benchmark\nreview/stats: benchmark"
         );
         return;
     }
@@ -362,6 +385,12 @@ fn main() {
     list.bench_function("cat-find", |b| b.iter(|| bench.cat_find()));
     list.bench_function("cat-listed", |b| b.iter(|| bench.cat_listed()));
     list.finish();
+
+    let mut review = criterion.benchmark_group("review");
+    review.sampling_mode(SamplingMode::Flat).sample_size(10);
+    review.bench_function("check", |b| b.iter(|| bench.inc_check()));
+    review.bench_function("stats", |b| b.iter(|| bench.inc_stats()));
+    review.finish();
     criterion.final_summary();
 
     // Interleaved pairs: each inc note next to a git commit, order alternating.
@@ -429,6 +458,18 @@ fn main() {
             ms(cat),
             inc / cat
         );
+    }
+    if let Some(cat) = c("list", "cat-find") {
+        for command in ["check", "stats"] {
+            if let Some(t) = c("review", command) {
+                println!(
+                    "inc {command} (criterion median): {} | {:.2} × find|xargs cat (target < 0.5 s and ≤ 4×: {})",
+                    ms(t),
+                    t / cat,
+                    verdict(t < 0.5 && t / cat <= 4.0)
+                );
+            }
+        }
     }
     match peaks.iter().max() {
         Some(max) => {

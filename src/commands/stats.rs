@@ -1,13 +1,104 @@
-//! `inc stats`.
+//! `inc stats`: counts, response times, impact and follow-up completion
+//! over every incident (or those opened since a time), optionally broken
+//! down by severity, service or month. The figures are computed in
+//! `model::metrics`; the definitions live there.
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow};
 
 use crate::app::App;
-use crate::cli::{Global, StatsArgs};
+use crate::cli::{Global, StatsArgs, StatsBy};
+use crate::model::metrics::{self, Context, GroupBy, Subject};
+use crate::model::when;
+use crate::render::stats::{self as render, StatsView};
+use crate::render::table::Style;
 use crate::ui::Ui;
 
-pub fn run(_app: &App, _ui: &Ui, _global: &Global, _args: &StatsArgs) -> Result<ExitCode> {
-    bail!("`inc stats` is not built yet")
+/// How many out-of-order incidents to name before summing up the rest.
+const NAMED: usize = 5;
+
+pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<ExitCode> {
+    let since = match args.since.as_deref() {
+        Some(s) => {
+            Some(when::parse_any(s, app.now, app.zone).map_err(|e| anyhow!("--since: {e}"))?)
+        }
+        None => None,
+    };
+    let by = args.by.map(|by| match by {
+        StatsBy::Severity => GroupBy::Severity,
+        StatsBy::Service => GroupBy::Service,
+        StatsBy::Month => GroupBy::Month,
+    });
+
+    let (incidents, errors) = app.store.load_all(false)?;
+    for e in &errors {
+        ui.warn(&format!("skipped {e}"));
+    }
+    if !errors.is_empty() {
+        ui.status("hint: the figures leave those incidents out; `inc check` lists every problem");
+    }
+    let subjects: Vec<Subject<'_>> = incidents
+        .iter()
+        .filter(|i| since.is_none_or(|t| i.header.opened_at >= t))
+        .map(|i| Subject {
+            id: &i.id,
+            header: &i.header,
+            state: &i.state,
+        })
+        .collect();
+    let severities: Vec<String> = app.config.severities.iter().map(|s| s.id.clone()).collect();
+    let ctx = Context {
+        now: app.now,
+        zone: app.zone,
+        severities: &severities,
+    };
+    let report = metrics::compute(&subjects, by, &ctx);
+
+    if !report.out_of_order.is_empty() {
+        let mut named: Vec<String> = report
+            .out_of_order
+            .iter()
+            .take(NAMED)
+            .map(|id| format!("`{id}`"))
+            .collect();
+        if report.out_of_order.len() > NAMED {
+            named.push(format!("and {} more", report.out_of_order.len() - NAMED));
+        }
+        ui.warn(&format!(
+            "times out of order (started ≤ opened ≤ acknowledged ≤ mitigated ≤ resolved) in {}; \
+             the negative spans are left out of the figures",
+            named.join(", ")
+        ));
+        ui.status("hint: `inc check` names the lines to fix");
+    }
+
+    if global.json {
+        let view = StatsView::new(&report, since, by, app.zone);
+        ui.out(&(serde_json::to_string_pretty(&view)? + "\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if report.overall.incidents == 0 {
+        let mut message = "No incidents to count".to_owned();
+        if let Some(t) = since {
+            message.push_str(&format!(" opened since {}", when::show(t, app.zone)));
+        }
+        if let Some(left) = render::left_out(&report.left_out) {
+            message.push_str(&format!(" (left out: {left})"));
+        }
+        message.push('.');
+        if incidents.is_empty() && errors.is_empty() {
+            message.push_str("\nhint: `inc open` records one");
+        }
+        ui.status(&message);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let style = Style {
+        zone: app.zone,
+        now: app.now,
+        color: ui.color(),
+        wrap: ui.wrap(),
+    };
+    ui.out(&render::report(&report, by, since, style))?;
+    Ok(ExitCode::SUCCESS)
 }

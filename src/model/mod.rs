@@ -6,6 +6,7 @@
 pub mod event;
 pub mod id;
 pub mod incident;
+pub mod metrics;
 pub mod phases;
 pub mod state;
 pub mod status;

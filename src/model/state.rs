@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::event::{Event, EventKind};
 use super::status::{Impact, Status};
@@ -19,6 +19,19 @@ pub struct Action {
     pub due: Option<String>,
     pub link: Option<String>,
     pub done: bool,
+}
+
+impl Action {
+    /// The due date as `inc action add` stores it, `YYYY-MM-DD`. Anything
+    /// else has no date and so is never overdue (`inc check` reports it).
+    pub fn due_date(&self) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(self.due.as_deref()?, "%Y-%m-%d").ok()
+    }
+
+    /// Not done, and due before `today` (an action due today is not late).
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        !self.done && self.due_date().is_some_and(|due| due < today)
+    }
 }
 
 /// Where an incident stands after all its events.
@@ -373,6 +386,17 @@ mod tests {
         assert_eq!(s.severity.as_deref(), Some("SEV1"));
         assert_eq!(s.impact, Some(Impact::MajorOutage));
         assert!(s.actions[0].done);
+        let mut action = s.actions[0].clone();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        action.due = Some("2026-12-01".into());
+        assert!(!action.is_overdue(day(2)), "done is never overdue");
+        action.done = false;
+        assert!(action.is_overdue(day(2)));
+        assert!(!action.is_overdue(day(1)), "due today is not late");
+        for bad in ["2026-12-01T23:30:00Z", "next week", ""] {
+            action.due = Some(bad.into());
+            assert_eq!(action.due_date(), None, "{bad}");
+        }
         assert_eq!(s.last_event_at, Some(t(7)));
     }
 }

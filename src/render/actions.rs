@@ -24,10 +24,7 @@ pub struct ActionRow<'a> {
 
 impl<'a> ActionRow<'a> {
     pub fn new(incident: &'a str, action: &'a Action, today: NaiveDate) -> ActionRow<'a> {
-        let due = action
-            .due
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let due = action.due_date();
         ActionRow {
             incident,
             id: action.id,
@@ -36,7 +33,7 @@ impl<'a> ActionRow<'a> {
             due,
             link: action.link.as_deref(),
             done: action.done,
-            overdue: !action.done && due.is_some_and(|d| d < today),
+            overdue: action.is_overdue(today),
         }
     }
 

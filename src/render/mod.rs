@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod json;
+pub mod stats;
 pub mod table;
 pub mod text;
 pub mod timeline;

@@ -19,4 +19,5 @@ mod open;
 #[cfg(unix)]
 mod prompts;
 mod show;
+mod stats;
 mod timeline;
