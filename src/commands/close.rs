@@ -45,6 +45,7 @@ pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
         "Resolved {id} after {}.",
         when::duration(at - incident.header.started())
     ));
+    ui.status(&format!("Next: `inc postmortem {id}` drafts the review."));
     Ok(ExitCode::SUCCESS)
 }
 

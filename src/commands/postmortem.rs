@@ -1,13 +1,160 @@
-//! `inc postmortem`.
+//! `inc postmortem`: writes an incident's postmortem draft from the
+//! `postmortem.md.j2` template, or refreshes the generated blocks of the
+//! draft a person has been editing, and commits exactly that file.
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow};
 
 use crate::app::App;
 use crate::cli::PostmortemArgs;
+use crate::render::postmortem::{self, Context, MarkerError, SpliceError};
+use crate::render::templates::{DIR, Templates};
+use crate::render::text::one_line;
+use crate::store::templates::{self as files, postmortem_path};
 use crate::ui::Ui;
 
-pub fn run(_app: &App, _ui: &Ui, _args: &PostmortemArgs) -> Result<ExitCode> {
-    bail!("`inc postmortem` is not built yet")
+pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
+    // Only a write needs the lock; printing reads files written atomically.
+    let _lock = if args.stdout || args.context {
+        None
+    } else {
+        Some(app.lock()?)
+    };
+    let id = app.resolve(args.id.as_deref())?;
+    let incident = app.load(&id)?;
+    let context = Context::new(
+        &id,
+        &incident.header,
+        &incident.state,
+        &incident.events,
+        &app.config,
+        app.zone,
+    );
+    if args.context {
+        ui.out(&(serde_json::to_string_pretty(&context)? + "\n"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let templates = Templates::new(files::overrides(&app.store)?);
+    let overridden = templates.is_overridden(postmortem::TEMPLATE);
+    let fresh = postmortem::render(&context, templates, app.zone).map_err(|e| {
+        if e.message.starts_with("undefined") {
+            anyhow!(
+                "{e}\nhint: `inc postmortem {id} --context` prints the variables a template can use"
+            )
+        } else {
+            anyhow!(e)
+        }
+    })?;
+    let rel = postmortem_path(&id);
+    let shown = rel.display().to_string();
+    let template_name = if overridden {
+        format!("{DIR}/{}", postmortem::TEMPLATE)
+    } else {
+        format!("the built-in {}", postmortem::TEMPLATE)
+    };
+    let template_error = |e: MarkerError| {
+        anyhow!(
+            "{template_name} makes a draft whose markers don't pair up: line {} of its output: {}",
+            e.line,
+            e.message
+        )
+    };
+    let existing = files::read_draft(&app.store, &rel)?;
+    let (text, changed) = match &existing {
+        None => {
+            postmortem::blocks(&fresh).map_err(template_error)?;
+            (fresh, None)
+        }
+        Some(existing) => {
+            let refreshed = postmortem::refresh(existing, &fresh).map_err(|e| match e {
+                SpliceError::Draft(e) => anyhow!(
+                    "{shown}:{}: {}\nhint: fix the markers by hand; nothing was written",
+                    e.line,
+                    e.message
+                ),
+                SpliceError::Template(e) => template_error(e),
+            })?;
+            for name in &refreshed.missing {
+                ui.warn(&format!(
+                    "{shown} has no `{name}` block (its markers were removed), so it stays out; \
+                     to bring it back, put `<!-- inc:begin {name} -->` and \
+                     `<!-- inc:end {name} -->` on lines of their own where you want it"
+                ));
+            }
+            for name in &refreshed.unknown {
+                ui.warn(&format!(
+                    "{shown} has a `{name}` block that {template_name} does not make; left as it is"
+                ));
+            }
+            (refreshed.text, Some(refreshed.changed))
+        }
+    };
+
+    if args.stdout {
+        ui.out(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if existing.as_deref() == Some(text.as_str()) {
+        ui.status(&format!(
+            "{shown} is up to date: its generated blocks already match the incident; nothing to commit."
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let what = match &changed {
+        None => "postmortem draft".to_owned(),
+        Some(names) => format!("postmortem: refresh {}", names.join(", ")),
+    };
+    let message = format!(
+        "inc({id}): {}\n\nInc-Id: {id}\nInc-Event: postmortem\n",
+        one_line(&what, 72)
+    );
+    let files = [rel.clone()];
+    // As `App::change` does: if the commit fails, the draft is put back.
+    let undo = app.store.undo_for(&files)?;
+    let result = app
+        .store
+        .write_atomic(&rel, text.as_bytes())
+        .and_then(|()| app.commit_message(ui, &files, &message));
+    if let Err(e) = result {
+        undo.restore();
+        return Err(e);
+    }
+    match changed {
+        None => ui.status(&format!(
+            "Wrote {shown}. Fill in the `> TODO:` lines; `inc postmortem {id}` again refreshes \
+             the generated blocks and keeps what you wrote."
+        )),
+        Some(names) => ui.status(&format!(
+            "Refreshed {} in {shown}; the rest is as you left it.",
+            plural_blocks(&names)
+        )),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `the `timeline` block`, `the `facts` and `timeline` blocks`.
+fn plural_blocks(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => "no blocks".to_owned(),
+        [one] => format!("the {one} block"),
+        [rest @ .., last] => format!("the {} and {last} blocks", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_lists_read_as_english() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(plural_blocks(&names(&["a"])), "the `a` block");
+        assert_eq!(
+            plural_blocks(&names(&["a", "b", "c"])),
+            "the `a`, `b` and `c` blocks"
+        );
+    }
 }

@@ -787,7 +787,6 @@ mod tests {
         assert_eq!(overdue(chrono_tz::Pacific::Kiritimati), 1);
     }
 
-
     #[test]
     fn nothing_to_count() {
         let r = run(&[], Some(GroupBy::Severity), Tz::UTC);

@@ -3,7 +3,9 @@
 
 pub mod actions;
 pub mod json;
+pub mod postmortem;
 pub mod stats;
 pub mod table;
+pub mod templates;
 pub mod text;
 pub mod timeline;

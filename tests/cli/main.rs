@@ -16,6 +16,7 @@ mod lifecycle;
 mod list;
 mod note;
 mod open;
+mod postmortem;
 #[cfg(unix)]
 mod prompts;
 mod show;
