@@ -76,13 +76,45 @@ pub struct Service {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Postmortem {
+    /// Days after resolution by which a required postmortem must exist.
     pub due_days: u32,
+    /// Phrases `inc check` flags as blaming language in a postmortem
+    /// (case-insensitive, whole words); an empty list turns the check off.
+    pub blame_words: Vec<String>,
 }
 
 impl Default for Postmortem {
     fn default() -> Self {
-        Postmortem { due_days: 7 }
+        Postmortem {
+            due_days: 7,
+            blame_words: default_blame_words(),
+        }
     }
+}
+
+/// Blaming language a blameless postmortem avoids: it names a person's
+/// failing instead of what the system allowed.
+pub fn default_blame_words() -> Vec<String> {
+    [
+        "human error",
+        "'s fault",
+        "fault of",
+        "should have known",
+        "should have noticed",
+        "should have caught",
+        "careless",
+        "carelessness",
+        "negligent",
+        "negligence",
+        "incompetent",
+        "incompetence",
+        "sloppy",
+        "blame",
+        "blamed",
+        "blaming",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -267,6 +299,17 @@ impl Config {
                 at("roles")
             );
         }
+        if self
+            .postmortem
+            .blame_words
+            .iter()
+            .any(|w| w.trim().is_empty())
+        {
+            bail!(
+                "{}: `postmortem.blame_words` has an empty phrase",
+                at("blame_words")
+            );
+        }
         for (label, sev) in &self.alerts.severity_map {
             if self.severity(sev).is_none() {
                 bail!(
@@ -364,6 +407,7 @@ mod tests {
         assert_eq!(c.severities.len(), 4);
         assert_eq!(c.roles, ["commander", "comms", "scribe"]);
         assert_eq!(c.postmortem.due_days, 7);
+        assert!(c.postmortem.blame_words.iter().any(|w| w == "human error"));
         assert!(c.git.commit);
         assert_eq!(c.default_impact(Some("SEV1")), Impact::MajorOutage);
     }
@@ -372,6 +416,11 @@ mod tests {
     fn the_shipped_template_parses() {
         let c = parse(include_str!("../templates/inc.yaml")).unwrap();
         assert_eq!(c.severities.len(), 4);
+        assert_eq!(
+            c.postmortem.blame_words,
+            default_blame_words(),
+            "the template lists the defaults"
+        );
     }
 
     #[test]
@@ -396,6 +445,22 @@ mod tests {
         assert!(err.contains("listed twice"), "{err}");
         let err = parse("roles: [scribe]\n").unwrap_err().to_string();
         assert!(err.contains("inc.yaml:1"), "{err}");
+    }
+
+    #[test]
+    fn blame_words_are_configurable() {
+        let c = parse("postmortem:\n  blame_words: [oops]\n").unwrap();
+        assert_eq!(c.postmortem.blame_words, ["oops"]);
+        assert_eq!(
+            c.postmortem.due_days, 7,
+            "the other keys keep their defaults"
+        );
+        let c = parse("postmortem:\n  due_days: 3\n").unwrap();
+        assert_eq!(c.postmortem.blame_words, default_blame_words());
+        let err = parse("postmortem:\n  blame_words: oops\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("inc.yaml:2:"), "{err}");
     }
 
     #[test]

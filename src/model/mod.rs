@@ -3,6 +3,7 @@
 //! Everything here takes what it needs (the current time, the display zone,
 //! the configuration) as arguments, so it can be unit-tested on its own.
 
+pub mod check;
 pub mod event;
 pub mod id;
 pub mod incident;

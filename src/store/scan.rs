@@ -1,1 +1,185 @@
 //! Reading every incident file as text with its path, for `inc check`.
+//!
+//! Unlike [`Store::ids`](super::Store::ids), which lists only folders that
+//! look like incidents, this walks every folder under `incidents/<year>/`,
+//! so a misnamed or misplaced one is found too. Each file is read once; the
+//! per-incident work runs on all cores.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::{HEADER_FILE, INCIDENTS_DIR, TIMELINE_FILE};
+use crate::model::check::{File, FileText, IncidentFiles};
+
+/// The review draft `inc postmortem` writes next to the timeline.
+pub const POSTMORTEM_FILE: &str = "postmortem.md";
+
+/// An incident folder found under `incidents/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dir {
+    pub year: String,
+    pub name: String,
+}
+
+impl Dir {
+    /// The folder relative to the root, with `/` on every platform.
+    pub fn rel(&self) -> String {
+        format!("{INCIDENTS_DIR}/{}/{}", self.year, self.name)
+    }
+}
+
+/// Every folder two levels under `incidents/` (`<year>/<name>`), sorted.
+/// Hidden entries (`.gitkeep`, `.DS_Store`) and plain files are skipped.
+pub fn dirs(root: &Path) -> Result<Vec<Dir>> {
+    let incidents = root.join(INCIDENTS_DIR);
+    let mut found = Vec::new();
+    for year in subdirs(&incidents)? {
+        for name in subdirs(&incidents.join(&year))? {
+            found.push(Dir {
+                year: year.clone(),
+                name,
+            });
+        }
+    }
+    found.sort_unstable_by(|a, b| (&a.year, &a.name).cmp(&(&b.year, &b.name)));
+    Ok(found)
+}
+
+/// The names of the visible folders in `dir` (none if it does not exist).
+fn subdirs(dir: &Path) -> Result<Vec<String>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("can't list {}", dir.display())),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("can't list {}", dir.display()))?;
+        // A name that is not UTF-8 is shown lossily; its files then fail to
+        // read under that name and are reported.
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        // The entry's type comes with the listing; only a symlink costs a
+        // `stat`, followed as reading the files would follow it.
+        let is_dir = match entry.file_type() {
+            Ok(t) if t.is_symlink() => fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()),
+            Ok(t) => t.is_dir(),
+            Err(_) => false,
+        };
+        if is_dir {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// Reads one incident folder's files.
+pub fn read(root: &Path, dir: &Dir) -> IncidentFiles {
+    let rel = dir.rel();
+    let file = |name: &str| {
+        let path = format!("{rel}/{name}");
+        let text = read_text(&root.join(&path));
+        File { path, text }
+    };
+    IncidentFiles {
+        header: file(HEADER_FILE),
+        timeline: file(TIMELINE_FILE),
+        postmortem: file(POSTMORTEM_FILE),
+        year: dir.year.clone(),
+        name: dir.name.clone(),
+        dir: rel,
+    }
+}
+
+fn read_text(path: &Path) -> FileText {
+    match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => FileText::Text(text),
+            Err(e) => FileText::Unreadable(format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )),
+        },
+        Err(e) if e.kind() == io::ErrorKind::NotFound => FileText::Missing,
+        Err(e) if path.is_dir() => FileText::Unreadable(format!("a folder, not a file ({e})")),
+        Err(e) => FileText::Unreadable(format!("can't read: {e}")),
+    }
+}
+
+/// Reads every folder of `dirs` and maps its files with `f`, on all cores;
+/// the results come back in the order of `dirs`.
+pub fn map_all<T, F>(root: &Path, dirs: &[Dir], f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(IncidentFiles) -> T + Sync,
+{
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = dirs.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = dirs
+            .chunks(chunk)
+            .map(|dirs| {
+                scope.spawn(move || dirs.iter().map(|d| f(read(root, d))).collect::<Vec<T>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                // A panic in a worker is a bug; don't pass it off as "clean".
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect::<Vec<T>>()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_every_folder_and_reads_each_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let incidents = root.join(INCIDENTS_DIR);
+        let a = incidents.join("2026/2026-11-27-a");
+        fs::create_dir_all(&a).unwrap();
+        fs::write(a.join(HEADER_FILE), "title: a\n").unwrap();
+        fs::write(a.join(TIMELINE_FILE), [0xff, 0xfe]).unwrap();
+        fs::create_dir_all(incidents.join("2025/Misnamed")).unwrap();
+        fs::create_dir_all(incidents.join("2026/.hidden")).unwrap();
+        fs::write(incidents.join(".gitkeep"), "").unwrap();
+        fs::write(incidents.join("2026/README.md"), "").unwrap();
+
+        let found = dirs(root).unwrap();
+        let rels: Vec<String> = found.iter().map(Dir::rel).collect();
+        assert_eq!(
+            rels,
+            ["incidents/2025/Misnamed", "incidents/2026/2026-11-27-a"]
+        );
+        let read: Vec<IncidentFiles> = map_all(root, &found, |f| f);
+        let a = &read[1];
+        assert_eq!(a.header.path, "incidents/2026/2026-11-27-a/incident.yaml");
+        assert_eq!(a.header.text, FileText::Text("title: a\n".into()));
+        assert!(matches!(a.timeline.text, FileText::Unreadable(_)));
+        assert_eq!(a.postmortem.text, FileText::Missing);
+        assert_eq!((a.year.as_str(), a.name.as_str()), ("2026", "2026-11-27-a"));
+        assert_eq!(read[0].header.text, FileText::Missing);
+    }
+
+    #[test]
+    fn no_incidents_folder_is_no_incidents() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert_eq!(dirs(tmp.path()).unwrap(), []);
+        let none: Vec<()> = map_all(tmp.path(), &[], |_| ());
+        assert!(none.is_empty());
+    }
+}

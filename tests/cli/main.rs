@@ -5,6 +5,7 @@
 mod harness;
 
 mod action;
+mod check;
 mod completions;
 mod concurrency;
 mod errors;
