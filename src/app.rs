@@ -149,8 +149,9 @@ impl App {
     }
 
     /// Runs `write`, which changes exactly `files` (relative to the root),
-    /// then commits them for incident `id`. If anything fails before the
-    /// commit is made, the files are put back as they were.
+    /// then commits them for incident `id` with a message made from
+    /// `events`. If anything fails before the commit is made, the files are
+    /// put back as they were.
     pub fn change(
         &self,
         ui: &Ui,
@@ -159,8 +160,19 @@ impl App {
         events: &[Event],
         write: impl FnOnce() -> Result<()>,
     ) -> Result<()> {
+        self.change_with_message(ui, files, &commit_message(id, events), write)
+    }
+
+    /// [`App::change`] with a ready commit message.
+    pub fn change_with_message(
+        &self,
+        ui: &Ui,
+        files: &[PathBuf],
+        message: &str,
+        write: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
         let undo = self.store.undo_for(files)?;
-        let result = write().and_then(|()| self.commit(ui, id, files, events));
+        let result = write().and_then(|()| self.commit_message(ui, files, message));
         if result.is_err() {
             undo.restore();
         }
@@ -186,17 +198,6 @@ impl App {
             );
         }
         Ok(at)
-    }
-
-    /// Commits `files` (relative to the root) for incident `id`. Subject
-    /// `inc(<id>): <what>`, trailers `Inc-Id` and one `Inc-Event` per event.
-    pub fn commit(&self, ui: &Ui, id: &str, files: &[PathBuf], events: &[Event]) -> Result<()> {
-        let what = events.first().map(Event::subject).unwrap_or_default();
-        let mut message = format!("inc({id}): {}\n\nInc-Id: {id}\n", one_line(&what, 72));
-        for e in events {
-            message.push_str(&format!("Inc-Event: {}\n", e.kind.name()));
-        }
-        self.commit_message(ui, files, &message)
     }
 
     /// Commits `files` with a ready message (or explains why not).
@@ -281,6 +282,17 @@ impl App {
             }
         }
     }
+}
+
+/// The message of a commit recording `events` on incident `id`: subject
+/// `inc(<id>): <what>`, trailers `Inc-Id` and one `Inc-Event` per event.
+pub fn commit_message(id: &str, events: &[Event]) -> String {
+    let what = events.first().map(Event::subject).unwrap_or_default();
+    let mut message = format!("inc({id}): {}\n\nInc-Id: {id}\n", one_line(&what, 72));
+    for e in events {
+        message.push_str(&format!("Inc-Event: {}\n", e.kind.name()));
+    }
+    message
 }
 
 /// Takes the write lock of the incident repository at `root`

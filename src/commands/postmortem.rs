@@ -110,17 +110,9 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
         "inc({id}): {}\n\nInc-Id: {id}\nInc-Event: postmortem\n",
         one_line(&what, 72)
     );
-    let files = [rel.clone()];
-    // As `App::change` does: if the commit fails, the draft is put back.
-    let undo = app.store.undo_for(&files)?;
-    let result = app
-        .store
-        .write_atomic(&rel, text.as_bytes())
-        .and_then(|()| app.commit_message(ui, &files, &message));
-    if let Err(e) = result {
-        undo.restore();
-        return Err(e);
-    }
+    app.change_with_message(ui, std::slice::from_ref(&rel), &message, || {
+        app.store.write_atomic(&rel, text.as_bytes())
+    })?;
     match changed {
         None => ui.status(&format!(
             "Wrote {shown}. Fill in the `> TODO:` lines; `inc postmortem {id}` again refreshes \

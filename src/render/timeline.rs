@@ -161,14 +161,18 @@ pub fn text(rows: &[Row], zone: Tz) -> String {
 /// Text safe inside one GFM table cell: no pipes or raw HTML, line breaks
 /// as `<br>`.
 pub fn md_cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in sanitize(s.trim_end()).chars() {
+    let text = sanitize(s.trim_end());
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '|' => out.push_str("\\|"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '\\' => out.push_str("\\\\"),
+            // Doubled only before a pipe, where it would escape ours; a
+            // lone backslash (`\set` in a code span) is shown as written.
+            '\\' if chars.peek() == Some(&'|') => out.push_str("\\\\"),
             '\n' => out.push_str("<br>"),
             '\t' => out.push(' '),
             c => out.push(c),
