@@ -83,6 +83,17 @@ pub struct App {
 
 impl App {
     pub fn new(global: &Global, env: &Env) -> Result<App> {
+        App::build(global, env, false).map(|(app, _)| app)
+    }
+
+    /// Like [`App::new`], but an `inc.yaml` that does not parse gives an App
+    /// with the default config and the error, as `inc.yaml:LINE:COL: …`,
+    /// beside it: `inc check` reports it as a finding and checks the rest.
+    pub fn new_lenient(global: &Global, env: &Env) -> Result<(App, Option<String>)> {
+        App::build(global, env, true)
+    }
+
+    fn build(global: &Global, env: &Env, lenient: bool) -> Result<(App, Option<String>)> {
         let start = env.start_dir(global);
         let explicit = global.repo.is_some() || env.repo.is_some();
         let store = if explicit {
@@ -100,7 +111,17 @@ impl App {
                 start.display()
             );
         };
-        let config = Config::parse(&store.read_config()?, &store.config_path())?;
+        let text = store.read_config()?;
+        let (config, config_error) = match Config::parse(&text, &store.config_path()) {
+            Ok(config) => (config, None),
+            Err(e) if lenient => {
+                let relative = Config::parse(&text, Path::new(crate::store::CONFIG_FILE))
+                    .err()
+                    .unwrap_or(e);
+                (Config::default(), Some(format!("{relative:#}")))
+            }
+            Err(e) => return Err(e),
+        };
         let git = Git::open(store.root());
         let (git_name, _) = git.as_ref().map(Git::user).unwrap_or_default();
         let author = global
@@ -123,7 +144,7 @@ impl App {
             })
             .or_else(|| iana_time_zone::get_timezone().ok()?.parse().ok())
             .unwrap_or(Tz::UTC);
-        Ok(App {
+        let app = App {
             commit: config.git.commit && !global.no_commit,
             store,
             config,
@@ -131,7 +152,8 @@ impl App {
             now: env.now()?,
             zone,
             git,
-        })
+        };
+        Ok((app, config_error))
     }
 
     /// Takes the write lock and checks git is not mid-merge/rebase. Call it

@@ -7,8 +7,8 @@
 //! (`exit::PROBLEMS`), warnings alone exit 0, and only a failure to run at
 //! all (an unlistable folder) is an error of inc's own (exit 1).
 //!
-//! `inc.yaml` itself is checked before this runs: `App::new` refuses one
-//! that does not parse, naming file:line:column.
+//! An `inc.yaml` that does not parse is a finding too; the rest is then
+//! checked against the default configuration.
 
 use std::process::ExitCode;
 
@@ -24,7 +24,7 @@ use crate::render::text::one_line;
 use crate::store::scan;
 use crate::ui::Ui;
 
-pub fn run(app: &App, ui: &Ui, args: &CheckArgs) -> Result<ExitCode> {
+pub fn run(app: &App, ui: &Ui, args: &CheckArgs, config_error: Option<&str>) -> Result<ExitCode> {
     let root = app.store.root();
     let dirs = scan::dirs(root)?;
     let rules = Rules::new(&app.config, app.now, app.zone);
@@ -33,6 +33,9 @@ pub fn run(app: &App, ui: &Ui, args: &CheckArgs) -> Result<ExitCode> {
             .into_iter()
             .flatten()
             .collect();
+    if let Some(message) = config_error {
+        findings.push(check::config_error(crate::store::CONFIG_FILE, message));
+    }
     check::sort(&mut findings);
 
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();

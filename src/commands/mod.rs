@@ -52,7 +52,10 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Timeline(args) => timeline::run(&app()?, &ui, args),
         Command::Postmortem(args) => postmortem::run(&app()?, &ui, args),
         Command::Action(command) => action::run(&app()?, &ui, &cli.global, command),
-        Command::Check(args) => check::run(&app()?, &ui, args),
+        Command::Check(args) => {
+            let (app, config_error) = App::new_lenient(&cli.global, env)?;
+            check::run(&app, &ui, args, config_error.as_deref())
+        }
         Command::Stats(args) => stats::run(&app()?, &ui, &cli.global, args),
     }
 }

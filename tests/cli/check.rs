@@ -467,12 +467,22 @@ fn an_overdue_postmortem() {
 /// `inc.yaml` is read before any command runs, `inc check` too: a broken
 /// one stops it with exit 1, naming the file, line and key.
 #[test]
-fn a_broken_inc_yaml() {
+fn a_broken_inc_yaml_is_a_finding_and_the_rest_is_still_checked() {
     let repo = one_incident();
     repo.write("inc.yaml", "name: Acme\nsevrities: []\n");
-    let run = repo.inc().arg("check").fails();
-    assert!(run.stderr.contains("inc.yaml:2:"), "{run}");
-    assert!(run.stderr.contains("`sevrities`"), "{run}");
+    // The incidents are checked against the default configuration…
+    let run = repo.inc().arg("check").run().code(3);
+    assert!(run.stdout.contains("inc.yaml:2: error: "), "{run}");
+    assert!(run.stdout.contains("`sevrities`"), "{run}");
+    let report = report(&repo, 3);
+    assert_eq!(report.errors, 1, "{report:#?}");
+    assert_eq!(report.findings[0].file, "inc.yaml");
+    assert_eq!(report.findings[0].line, 2);
+    // …and other commands still refuse to run on it.
+    repo.inc()
+        .args(["list"])
+        .fails()
+        .stderr_has(&["inc.yaml:2:", "`sevrities`"]);
 }
 
 // ----- warnings: reported, exit 0 -----
