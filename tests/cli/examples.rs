@@ -131,3 +131,25 @@ fn json_of_an_example() {
     let value: Value = serde_json::from_str(&run.stdout).unwrap();
     insta::assert_json_snapshot!(value);
 }
+
+#[test]
+fn timeline_of_an_example_as_markdown() {
+    let repo = examples();
+    let run = repo
+        .inc()
+        .now(LATER)
+        .args(["timeline", "2026-11-03", "--format", "markdown"])
+        .ok();
+    insta::assert_snapshot!(run.snapshot(&repo));
+}
+
+#[test]
+fn public_timeline_of_an_example() {
+    let repo = examples();
+    let run = repo
+        .inc()
+        .now(LATER)
+        .args(["timeline", "2026-11-03", "--public"])
+        .ok();
+    insta::assert_snapshot!(run.snapshot(&repo));
+}
