@@ -249,4 +249,17 @@ at 20:36:00 kenji note "$id" 'PartnerAPI429RatioHigh: 3.4% over 15 min. 96% of t
 at 20:41:30 kenji note "$id" 'Their request rate is 340 req/s against a limit of 300; last week their peak was 120. Hypothesis: a full inventory resync ahead of Black Friday. Asked their tech contact in the shared partner channel.'
 at 20:48:10 kenji note "$id" 'Other partners and our apps are fine: the 429 ratio without nordlicht-retail is 0.02%. Staying at SEV4 until they answer; raising their limit needs the API owner to agree.'
 
+# ---------------------------------------------------------------------------
+# 9. Postmortems of the SEV1 and the SEV2, written by the teams in
+#    examples/postmortems/ around drafts from `inc postmortem ID --stdout`.
+#    Copied into place, then refreshed: `inc postmortem` rewrites only the
+#    blocks between `inc:begin` and `inc:end` markers from the incident files
+#    and keeps every line people wrote. (It takes no --at, so not `at`.)
+postmortem() { # postmortem WHEN WHO ID
+    cp "$ROOT/examples/postmortems/$3.md" "$ROOT/incidents/2026/$3/postmortem.md"
+    INC_NOW="$1" "$INC" --repo "$ROOT" --no-commit --quiet --author "$2" postmortem "$3"
+}
+postmortem 2026-10-20T10:00:00Z maria 2026-10-14-checkout-and-sign-in-failing-after
+postmortem 2026-11-16T12:00:00Z tomas 2026-11-03-card-payments-failing-at-3-d-secure-for
+
 echo "Made $(find "$ROOT/incidents" -name incident.yaml | wc -l) incidents in $ROOT/incidents" >&2

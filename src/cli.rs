@@ -98,6 +98,11 @@ pub enum Command {
     Check(CheckArgs),
     /// Counts and response times: MTTA, MTTR and more
     Stats(StatsArgs),
+    /// Schedule a maintenance window (then `inc status ID in_progress|verifying|completed`)
+    Maintenance(MaintenanceArgs),
+    /// The public status page
+    #[command(subcommand)]
+    Site(SiteCommand),
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -370,6 +375,40 @@ pub enum StatsBy {
     Severity,
     Service,
     Month,
+}
+
+#[derive(Debug, Args)]
+pub struct MaintenanceArgs {
+    /// What will happen, as customers should read it
+    pub title: String,
+    /// When the window starts: RFC 3339, "YYYY-MM-DD HH:MM", "tomorrow 02:00"
+    #[arg(long, value_name = "TIME")]
+    pub start: String,
+    /// When the window ends
+    #[arg(long, value_name = "TIME")]
+    pub end: String,
+    /// An affected service (repeatable)
+    #[arg(long = "service", value_name = "SERVICE")]
+    pub services: Vec<String>,
+    /// Details (internal)
+    #[arg(long, value_name = "TEXT")]
+    pub summary: Option<String>,
+    /// Keep it off the status page
+    #[arg(long)]
+    pub private: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Build the static status page
+    Build(SiteBuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteBuildArgs {
+    /// Where to write the site (default: site/ in the incident repository)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -9,12 +9,14 @@ mod close;
 mod completions;
 mod init;
 mod list;
+mod maintenance;
 mod man;
 mod note;
 mod open;
 mod postmortem;
 mod severity;
 mod show;
+mod site;
 mod stats;
 mod status;
 mod timeline;
@@ -57,6 +59,8 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
             check::run(&app, &ui, args, config_error.as_deref())
         }
         Command::Stats(args) => stats::run(&app()?, &ui, &cli.global, args),
+        Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
+        Command::Site(command) => site::run(&app()?, &ui, command),
     }
 }
 

@@ -38,9 +38,12 @@ pub fn check_transition(incident: &Incident, to: Status) -> Result<()> {
     };
     if !allowed.contains(&to) {
         let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+        let what = match incident.header.kind() {
+            Kind::Incident => "an incident",
+            Kind::Maintenance => "a maintenance",
+        };
         bail!(
-            "`{to}` is not a status of an {}; use one of: {}",
-            incident.header.kind(),
+            "`{to}` is not a status of {what}; use one of: {}",
             names.join(", ")
         );
     }

@@ -153,6 +153,32 @@ fn examples() -> TestRepo {
 fn the_shipped_examples() {
     let repo = examples();
     let later = "2026-11-27T22:00:00Z";
+    // Clean but for follow-ups that really are past due.
+    let run = repo
+        .inc()
+        .now(later)
+        .args(["check", "--format", "json"])
+        .ok();
+    let report: Report = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report.errors, 0, "{report:#?}");
+    assert!(report.warnings > 0, "{report:#?}");
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity == "warning" && f.rule == "action-overdue"),
+        "{report:#?}"
+    );
+    let run = repo.inc().now(later).arg("check").ok();
+    insta::assert_snapshot!(run.snapshot(&repo));
+
+    // Without its postmortem, the SEV1 is an overdue review.
+    let id = "2026-10-14-checkout-and-sign-in-failing-after";
+    repo.git(&[
+        "rm",
+        "-q",
+        &format!("{}/postmortem.md", TestRepo::incident_dir(id)),
+    ]);
     let run = repo
         .inc()
         .now(later)
@@ -168,39 +194,12 @@ fn the_shipped_examples() {
         .collect();
     assert_eq!(
         errors,
-        [
-            (
-                "postmortem-overdue",
-                "incidents/2026/2026-10-14-checkout-and-sign-in-failing-after/incident.yaml"
-            ),
-            (
-                "postmortem-overdue",
-                "incidents/2026/2026-11-03-card-payments-failing-at-3-d-secure-for/incident.yaml"
-            ),
-        ],
+        [(
+            "postmortem-overdue",
+            "incidents/2026/2026-10-14-checkout-and-sign-in-failing-after/incident.yaml"
+        )],
         "{report:#?}"
     );
-    assert!(
-        report
-            .findings
-            .iter()
-            .filter(|f| f.severity == "warning")
-            .all(|f| f.rule == "action-overdue"),
-        "{report:#?}"
-    );
-    insta::assert_snapshot!(run.snapshot(&repo));
-
-    for id in [
-        "2026-10-14-checkout-and-sign-in-failing-after",
-        "2026-11-03-card-payments-failing-at-3-d-secure-for",
-    ] {
-        repo.write(
-            format!("{}/postmortem.md", TestRepo::incident_dir(id)),
-            "# Postmortem\n\nWritten, reviewed and merged.\n",
-        );
-    }
-    let run = repo.inc().now(later).arg("check").ok();
-    assert!(run.stderr.contains("0 errors"), "{run}");
 }
 
 // ----- errors: one test per rule -----

@@ -15,6 +15,7 @@ mod hostile;
 mod init;
 mod lifecycle;
 mod list;
+mod maintenance;
 mod note;
 mod open;
 mod postmortem;

@@ -187,6 +187,9 @@ fn parse(markdown: &str) -> (Vec<Table>, Vec<String>, Vec<String>) {
 #[test]
 fn draft_of_the_long_example() {
     let repo = examples();
+    // The shipped examples carry a written postmortem; draft a fresh one.
+    repo.git(&["rm", "-q", &draft_path(LONG)]);
+    repo.git(&["commit", "-q", "-m", "no postmortem yet"]);
     let run = repo
         .inc()
         .now(LATER)
@@ -204,6 +207,19 @@ fn draft_of_the_long_example() {
     assert_eq!(run.stdout, "");
     insta::assert_snapshot!("long_example_run", stderr);
     insta::assert_snapshot!(repo.read(draft_path(LONG)));
+}
+
+#[test]
+fn the_shipped_postmortems_are_up_to_date() {
+    // Written by people, refreshed by examples/demo.sh: a refresh finds
+    // nothing to change and makes no commit.
+    let repo = examples();
+    let before = repo.read(draft_path(LONG));
+    let commits = repo.commit_count();
+    let run = repo.inc().now(LATER).args(["postmortem", LONG]).ok();
+    assert_eq!(repo.read(draft_path(LONG)), before, "{run}");
+    assert_eq!(repo.commit_count(), commits);
+    assert!(!before.lines().any(|l| l.starts_with("> TODO:")));
 }
 
 #[test]

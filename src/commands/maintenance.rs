@@ -1,0 +1,89 @@
+//! `inc maintenance`: schedule a maintenance window.
+//!
+//! A maintenance is an incident folder with `kind: maintenance` and its
+//! planned window in the header; its lifecycle is `scheduled` →
+//! `in_progress` → `verifying` → `completed`, moved with `inc status`.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow, bail};
+
+use crate::app::App;
+use crate::cli::MaintenanceArgs;
+use crate::model::{Event, EventKind, Header, Kind, Status, id, when};
+use crate::store::Store;
+use crate::ui::Ui;
+
+pub fn run(app: &App, ui: &Ui, args: &MaintenanceArgs) -> Result<ExitCode> {
+    let title = args.title.trim();
+    if title.is_empty() {
+        bail!("the title is empty\nhint: say what will happen, e.g. \"Database upgrade\"");
+    }
+    let parse = |flag: &str, s: &str| {
+        when::parse_any(s, app.now, app.zone).map_err(|e| anyhow!("--{flag}: {e}"))
+    };
+    let start = parse("start", &args.start)?;
+    let end = parse("end", &args.end)?;
+    if end <= start {
+        bail!(
+            "--end ({}) is not after --start ({})",
+            when::show(end, app.zone),
+            when::show(start, app.zone)
+        );
+    }
+    let mut services = args.services.clone();
+    let mut seen = std::collections::HashSet::new();
+    services.retain(|s| seen.insert(s.clone()));
+    app.config.check_services(&services)?;
+
+    let _lock = app.lock()?;
+    let id = id::new_id(app.now, title, |id| app.store.exists(id));
+    let header = Header {
+        title: title.to_owned(),
+        summary: args.summary.clone(),
+        kind: Some(Kind::Maintenance),
+        services,
+        private: args.private,
+        scheduled_start: Some(start),
+        scheduled_end: Some(end),
+        opened_at: app.now,
+        opened_by: app.author.clone(),
+        ..Header::default()
+    };
+    let events = [
+        Event::new(
+            app.now,
+            &app.author,
+            EventKind::Opened {
+                severity: app
+                    .config
+                    .severities
+                    .last()
+                    .map_or_else(|| "SEV4".to_owned(), |s| s.id.clone()),
+                status: Status::Scheduled,
+            },
+        ),
+        Event::new(
+            app.now,
+            &app.author,
+            EventKind::Role {
+                role: "commander".to_owned(),
+                who: Some(app.author.clone()),
+            },
+        ),
+    ];
+    let files = [Store::header_path(&id), Store::timeline_path(&id)];
+    app.change(ui, &id, &files, &events, || {
+        app.store.create_dir(&id)?;
+        app.store.write_header(&id, &header)?;
+        app.store.append(&id, &events)?;
+        Ok(())
+    })?;
+    ui.out(&format!("{id}\n"))?;
+    ui.status(&format!(
+        "Scheduled {id}: {} to {}. When it starts: `inc status {id} in_progress`.",
+        when::show(start, app.zone),
+        when::show(end, app.zone)
+    ));
+    Ok(ExitCode::SUCCESS)
+}
