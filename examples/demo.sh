@@ -259,7 +259,9 @@ postmortem() { # postmortem WHEN WHO ID
     cp "$ROOT/examples/postmortems/$3.md" "$ROOT/incidents/2026/$3/postmortem.md"
     INC_NOW="$1" "$INC" --repo "$ROOT" --no-commit --quiet --author "$2" postmortem "$3"
 }
-postmortem 2026-10-20T10:00:00Z maria 2026-10-14-checkout-and-sign-in-failing-after
-postmortem 2026-11-16T12:00:00Z tomas 2026-11-03-card-payments-failing-at-3-d-secure-for
+# Refreshed as of the demo's "now", so their action tables say which
+# follow-ups are overdue today.
+postmortem 2026-11-27T21:00:00Z maria 2026-10-14-checkout-and-sign-in-failing-after
+postmortem 2026-11-27T21:00:00Z tomas 2026-11-03-card-payments-failing-at-3-d-secure-for
 
 echo "Made $(find "$ROOT/incidents" -name incident.yaml | wc -l) incidents in $ROOT/incidents" >&2

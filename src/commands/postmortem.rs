@@ -30,6 +30,7 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
         &incident.events,
         &app.config,
         app.zone,
+        app.now.with_timezone(&app.zone).date_naive(),
     );
     if args.context {
         ui.out(&(serde_json::to_string_pretty(&context)? + "\n"))?;

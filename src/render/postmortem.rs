@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::ops::Range;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use serde::ser::Serializer;
@@ -165,6 +165,7 @@ impl<'a> Context<'a> {
         events: &'a [Event],
         config: &Config,
         zone: Tz,
+        today: NaiveDate,
     ) -> Context<'a> {
         let phases = Phases::of(header, state);
         let rows = timeline::rows(header, state, events, false);
@@ -229,7 +230,11 @@ impl<'a> Context<'a> {
                 due: a.due.clone(),
                 link: a.link.clone(),
                 done: a.done,
-                status: if a.done { "done" } else { "open" },
+                status: match (a.done, a.is_overdue(today)) {
+                    (true, _) => "done",
+                    (false, true) => "overdue",
+                    (false, false) => "open",
+                },
             })
             .collect();
         actions.sort_by_key(|a| a.id);
@@ -996,7 +1001,15 @@ Written by a person.
         let (header, events) = incident(title);
         let state = State::fold(&events);
         let config = Config::default();
-        let context = Context::new("2026-11-27-x", &header, &state, &events, &config, Tz::UTC);
+        let context = Context::new(
+            "2026-11-27-x",
+            &header,
+            &state,
+            &events,
+            &config,
+            Tz::UTC,
+            NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        );
         render(&context, Templates::new(Default::default()), Tz::UTC).unwrap()
     }
 
@@ -1048,7 +1061,15 @@ Written by a person.
         let (header, events) = incident("x");
         let state = State::fold(&events);
         let config = Config::default();
-        let context = Context::new("2026-11-27-x", &header, &state, &events, &config, Tz::UTC);
+        let context = Context::new(
+            "2026-11-27-x",
+            &header,
+            &state,
+            &events,
+            &config,
+            Tz::UTC,
+            NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+        );
         let json = serde_json::to_value(&context).unwrap();
         for key in [
             "incident",
