@@ -3,7 +3,6 @@
 //! output formats are snapshotted.
 
 use std::fs;
-use std::path::Path;
 
 use serde::Deserialize;
 
@@ -123,35 +122,13 @@ fn clean_repository_exits_0() {
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
 }
 
-/// A copy of the shipped `inc.yaml` and `incidents/`.
-fn examples() -> TestRepo {
-    fn copy_dir(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-    let repo = TestRepo::git_only();
-    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fs::copy(project.join("inc.yaml"), repo.path("inc.yaml")).unwrap();
-    copy_dir(&project.join("incidents"), &repo.path("incidents"));
-    repo.commit_all("examples");
-    repo
-}
-
 /// The shipped examples are well-formed. Their only errors are the two
 /// reviews the demo never wrote (a SEV1 and a SEV2, resolved weeks ago);
 /// their warnings are follow-up actions past due. With the two postmortems
 /// written, the check passes.
 #[test]
 fn the_shipped_examples() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let later = "2026-11-27T22:00:00Z";
     // Clean but for follow-ups that really are past due.
     let run = repo

@@ -2,9 +2,6 @@
 //! project's root) as fixtures: every one loads, the fold gives the states
 //! the demo script meant, and the list and pages are snapshotted.
 
-use std::fs;
-use std::path::Path;
-
 use serde_json::Value;
 
 use crate::harness::TestRepo;
@@ -12,32 +9,9 @@ use crate::harness::TestRepo;
 /// After the newest example event, so ages are stable.
 const LATER: &str = "2026-11-27T22:00:00Z";
 
-/// A temporary git repository holding a copy of the shipped examples.
-fn examples() -> TestRepo {
-    let repo = TestRepo::git_only();
-    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fs::copy(project.join("inc.yaml"), repo.path("inc.yaml")).unwrap();
-    copy_dir(&project.join("incidents"), &repo.path("incidents"));
-    repo.commit_all("examples");
-    repo
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn every_example_loads_cleanly() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let run = repo.inc().now(LATER).args(["list", "--status", "all"]).ok();
     assert_eq!(run.stderr, "", "no file is skipped");
     let all: Vec<Value> = serde_json::from_str(
@@ -96,7 +70,7 @@ fn every_example_loads_cleanly() {
 
 #[test]
 fn one_example_has_a_long_timeline() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let longest = repo
         .list_ids(&["--status", "all"])
         .iter()
@@ -108,21 +82,21 @@ fn one_example_has_a_long_timeline() {
 
 #[test]
 fn list_of_the_examples() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let run = repo.inc().now(LATER).args(["list", "--status", "all"]).ok();
     insta::assert_snapshot!(run.snapshot(&repo));
 }
 
 #[test]
 fn page_of_the_long_example() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let run = repo.inc().now(LATER).args(["show", "2026-10-14"]).ok();
     insta::assert_snapshot!(run.snapshot(&repo));
 }
 
 #[test]
 fn json_of_an_example() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let run = repo
         .inc()
         .now(LATER)
@@ -134,7 +108,7 @@ fn json_of_an_example() {
 
 #[test]
 fn timeline_of_an_example_as_markdown() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let run = repo
         .inc()
         .now(LATER)
@@ -145,7 +119,7 @@ fn timeline_of_an_example_as_markdown() {
 
 #[test]
 fn public_timeline_of_an_example() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let run = repo
         .inc()
         .now(LATER)

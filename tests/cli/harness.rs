@@ -67,6 +67,29 @@ impl TestRepo {
         repo
     }
 
+    /// A git repository holding a copy of the shipped `inc.yaml` and
+    /// `incidents/` (the example incidents), committed.
+    pub fn examples() -> TestRepo {
+        fn copy_dir(from: &Path, to: &Path) {
+            fs::create_dir_all(to).unwrap();
+            for entry in fs::read_dir(from).unwrap() {
+                let entry = entry.unwrap();
+                let target = to.join(entry.file_name());
+                if entry.file_type().unwrap().is_dir() {
+                    copy_dir(&entry.path(), &target);
+                } else {
+                    fs::copy(entry.path(), target).unwrap();
+                }
+            }
+        }
+        let repo = TestRepo::git_only();
+        let project = Path::new(env!("CARGO_MANIFEST_DIR"));
+        fs::copy(project.join("inc.yaml"), repo.path("inc.yaml")).unwrap();
+        copy_dir(&project.join("incidents"), &repo.path("incidents"));
+        repo.commit_all("examples");
+        repo
+    }
+
     /// A new incident repository whose `inc.yaml` is `config`, committed.
     pub fn with_config(config: &str) -> TestRepo {
         let repo = TestRepo::new();

@@ -2,7 +2,6 @@
 //! generated blocks, `--stdout`, `--context`, and repository overrides.
 
 use std::fs;
-use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
@@ -15,29 +14,6 @@ const LONG: &str = "2026-10-14-checkout-and-sign-in-failing-after";
 
 fn draft_path(id: &str) -> String {
     format!("{}/postmortem.md", TestRepo::incident_dir(id))
-}
-
-/// A temporary git repository holding a copy of the shipped examples.
-fn examples() -> TestRepo {
-    let repo = TestRepo::git_only();
-    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fs::copy(project.join("inc.yaml"), repo.path("inc.yaml")).unwrap();
-    copy_dir(&project.join("incidents"), &repo.path("incidents"));
-    repo.commit_all("examples");
-    repo
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A resolved incident with a pinned note and two actions, one done.
@@ -186,7 +162,7 @@ fn parse(markdown: &str) -> (Vec<Table>, Vec<String>, Vec<String>) {
 
 #[test]
 fn draft_of_the_long_example() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     // The shipped examples carry a written postmortem; draft a fresh one.
     repo.git(&["rm", "-q", &draft_path(LONG)]);
     repo.git(&["commit", "-q", "-m", "no postmortem yet"]);
@@ -213,7 +189,7 @@ fn draft_of_the_long_example() {
 fn the_shipped_postmortems_are_up_to_date() {
     // Written by people, refreshed by examples/demo.sh: a refresh finds
     // nothing to change and makes no commit.
-    let repo = examples();
+    let repo = TestRepo::examples();
     let before = repo.read(draft_path(LONG));
     let commits = repo.commit_count();
     let run = repo.inc().now(LATER).args(["postmortem", LONG]).ok();
@@ -224,7 +200,7 @@ fn the_shipped_postmortems_are_up_to_date() {
 
 #[test]
 fn draft_of_an_open_example_marks_phases_pending() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let id = "2026-11-27-elevated-429-responses-on-the-partner";
     repo.inc()
         .now(LATER)
@@ -237,7 +213,7 @@ fn draft_of_an_open_example_marks_phases_pending() {
 
 #[test]
 fn the_draft_is_gfm_with_the_tables_it_should_have() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     repo.inc().now(LATER).args(["postmortem", LONG]).ok();
     let text = repo.read(draft_path(LONG));
     let (tables, fences, html) = parse(&text);

@@ -1,9 +1,6 @@
 //! `inc stats`: exact figures in `--json`, breakdowns, `--since`, what is
 //! left out, the text report, and the shipped examples.
 
-use std::fs;
-use std::path::Path;
-
 use serde::Deserialize;
 
 use crate::harness::TestRepo;
@@ -618,31 +615,9 @@ fn a_timeline_without_an_opened_event_is_left_out() {
 /// After the newest example event, so figures are stable.
 const LATER: &str = "2026-11-27T22:00:00Z";
 
-fn examples() -> TestRepo {
-    let repo = TestRepo::git_only();
-    let project = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fs::copy(project.join("inc.yaml"), repo.path("inc.yaml")).unwrap();
-    copy_dir(&project.join("incidents"), &repo.path("incidents"));
-    repo.commit_all("examples");
-    repo
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn stats_of_the_examples() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let run = repo.inc().now(LATER).arg("stats").ok();
     assert_eq!(run.stderr, "", "every example loads");
     insta::assert_snapshot!(run.snapshot(&repo));
@@ -650,7 +625,7 @@ fn stats_of_the_examples() {
 
 #[test]
 fn stats_of_the_examples_by_service() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let run = repo
         .inc()
         .now(LATER)
@@ -661,7 +636,7 @@ fn stats_of_the_examples_by_service() {
 
 #[test]
 fn json_of_the_examples_adds_up() {
-    let repo = examples();
+    let repo = TestRepo::examples();
     let out = repo
         .inc()
         .now(LATER)
