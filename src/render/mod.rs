@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod json;
 pub mod postmortem;
+pub mod site;
 pub mod stats;
 pub mod table;
 pub mod templates;

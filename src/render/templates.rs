@@ -28,10 +28,32 @@ pub const DIR: &str = "templates";
 pub const BUILTIN_PREFIX: &str = "builtin/";
 
 /// The built-in templates: name → source.
-pub const BUILTINS: &[(&str, &str)] = &[(
-    "postmortem.md.j2",
-    include_str!("../../templates/postmortem.md.j2"),
-)];
+pub const BUILTINS: &[(&str, &str)] = &[
+    (
+        "postmortem.md.j2",
+        include_str!("../../templates/postmortem.md.j2"),
+    ),
+    (
+        "site/base.html.j2",
+        include_str!("../../templates/site/base.html.j2"),
+    ),
+    (
+        "site/macros.html.j2",
+        include_str!("../../templates/site/macros.html.j2"),
+    ),
+    (
+        "site/index.html.j2",
+        include_str!("../../templates/site/index.html.j2"),
+    ),
+    (
+        "site/incident.html.j2",
+        include_str!("../../templates/site/incident.html.j2"),
+    ),
+    (
+        "site/history.html.j2",
+        include_str!("../../templates/site/history.html.j2"),
+    ),
+];
 
 /// An incident repository's templates: name (relative to its `templates/`,
 /// `/`-separated) → source.

@@ -8,6 +8,7 @@ pub mod git;
 mod index;
 mod lock;
 pub mod scan;
+pub mod site;
 pub mod templates;
 
 use std::fmt;

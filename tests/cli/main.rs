@@ -22,5 +22,6 @@ mod postmortem;
 #[cfg(unix)]
 mod prompts;
 mod show;
+mod site;
 mod stats;
 mod timeline;

@@ -1,0 +1,454 @@
+//! The HTML pages: view types for the templates under `templates/site/`,
+//! and their rendering (incident pages on all cores).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use minijinja::Value;
+use serde::Serialize;
+
+use super::markdown;
+use super::public::{
+    Component, Incident, Public, impact_label, status_label, statuspage_impact, statuspage_status,
+};
+use crate::render::templates::{TemplateError, Templates};
+
+pub const INDEX: &str = "site/index.html.j2";
+pub const INCIDENT: &str = "site/incident.html.j2";
+pub const HISTORY: &str = "site/history.html.j2";
+
+/// Days of history on the front page.
+const RECENT_DAYS: i64 = 14;
+
+/// What every page knows about the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub url: Option<String>,
+    pub zone: String,
+    /// The newest public time, as a [`TimeView`].
+    pub updated: TimeView,
+    pub status: StatusView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    pub indicator: &'static str,
+    pub description: &'static str,
+}
+
+/// A time in the page's zone and in UTC.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeView {
+    /// RFC 3339 UTC, for `<time datetime>`.
+    pub iso: String,
+    /// `2026-11-27 20:45 CET`
+    pub local: String,
+    /// `2026-11-27 19:45 UTC`
+    pub utc: String,
+}
+
+impl TimeView {
+    pub fn new(at: DateTime<Utc>, zone: Tz) -> TimeView {
+        TimeView {
+            iso: at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            local: at
+                .with_timezone(&zone)
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string(),
+            utc: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentRef {
+    pub id: String,
+    pub name: String,
+    pub impact: &'static str,
+    pub impact_label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateView {
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub at: TimeView,
+    /// Rendered Markdown, marked safe (raw HTML escaped, links filtered).
+    pub body: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentView {
+    pub id: String,
+    /// Relative to the site's root.
+    pub path: String,
+    pub name: String,
+    /// `incident` or `maintenance`.
+    pub kind: &'static str,
+    pub open: bool,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// Statuspage's impact: none, minor, major, critical (maintenance for a maintenance).
+    pub impact: &'static str,
+    pub impact_label: &'static str,
+    pub components: Vec<ComponentRef>,
+    pub created: TimeView,
+    pub updated: TimeView,
+    pub resolved: Option<TimeView>,
+    pub window_start: Option<TimeView>,
+    pub window_end: Option<TimeView>,
+    /// Newest first.
+    pub updates: Vec<UpdateView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DayView {
+    pub date: String,
+    pub state: &'static str,
+    /// `2026-11-27: partial outage`, the cell's text alternative.
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// `99.95`
+    pub uptime: String,
+    pub days: Vec<DayView>,
+    pub since: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub name: Option<String>,
+    pub components: Vec<ComponentView>,
+}
+
+/// A line in a list of incidents (history, the front page's recent days).
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryView {
+    pub id: String,
+    pub path: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub open: bool,
+    pub status_label: &'static str,
+    pub impact: &'static str,
+    pub impact_label: &'static str,
+    pub created: TimeView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DayList {
+    pub date: String,
+    pub incidents: Vec<SummaryView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthView {
+    /// `November 2026`
+    pub label: String,
+    pub incidents: Vec<SummaryView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearLink {
+    pub year: i32,
+    pub path: String,
+    pub count: usize,
+}
+
+/// A serializable value as a template value (safe strings stay safe).
+pub fn to_value<T: Serialize>(value: T) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+
+pub fn incident_path(id: &str) -> String {
+    format!("incidents/{id}.html")
+}
+
+fn component_name<'a>(components: &'a [Component], id: &'a str) -> &'a str {
+    components
+        .iter()
+        .find(|c| c.id == id)
+        .map_or(id, |c| c.name.as_str())
+}
+
+fn kind_impact(i: &Incident) -> (&'static str, &'static str, &'static str) {
+    if i.is_maintenance() {
+        ("maintenance", "maintenance", "Maintenance")
+    } else {
+        (
+            "incident",
+            statuspage_impact(i.impact),
+            impact_label(i.impact),
+        )
+    }
+}
+
+pub fn incident_view(i: &Incident, components: &[Component], zone: Tz) -> IncidentView {
+    let (kind, impact, impact_label_) = kind_impact(i);
+    IncidentView {
+        id: i.id.clone(),
+        path: incident_path(&i.id),
+        name: i.name.clone(),
+        kind,
+        open: i.is_open(),
+        status: statuspage_status(i.status),
+        status_label: status_label(i.status),
+        impact,
+        impact_label: impact_label_,
+        components: i
+            .components
+            .iter()
+            .map(|(id, impact)| ComponentRef {
+                id: id.clone(),
+                name: component_name(components, id).to_owned(),
+                impact: statuspage_impact(*impact),
+                impact_label: impact_label(*impact),
+            })
+            .collect(),
+        created: TimeView::new(i.created_at, zone),
+        updated: TimeView::new(i.updated_at, zone),
+        resolved: i.resolved_at.map(|t| TimeView::new(t, zone)),
+        window_start: i.window.map(|(s, _)| TimeView::new(s, zone)),
+        window_end: i.window.map(|(_, e)| TimeView::new(e, zone)),
+        updates: i
+            .updates
+            .iter()
+            .rev()
+            .map(|u| UpdateView {
+                status: statuspage_status(u.status),
+                status_label: status_label(u.status),
+                at: TimeView::new(u.at, zone),
+                body: Value::from_safe_string(markdown::to_html(&u.body)),
+            })
+            .collect(),
+    }
+}
+
+pub fn summary_view(i: &Incident, zone: Tz) -> SummaryView {
+    let (kind, impact, impact_label_) = kind_impact(i);
+    SummaryView {
+        id: i.id.clone(),
+        path: incident_path(&i.id),
+        name: i.name.clone(),
+        kind,
+        open: i.is_open(),
+        status_label: status_label(i.status),
+        impact,
+        impact_label: impact_label_,
+        created: TimeView::new(i.created_at, zone),
+    }
+}
+
+pub fn component_view(c: &Component) -> ComponentView {
+    ComponentView {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        status: c.status.as_str(),
+        status_label: c.status.label(),
+        uptime: format!("{:.2}", c.uptime),
+        days: c
+            .days
+            .iter()
+            .map(|(day, state)| DayView {
+                date: day.to_string(),
+                state: state.as_str(),
+                label: format!("{day}: {}", state.label()),
+            })
+            .collect(),
+        since: c.since.to_string(),
+    }
+}
+
+/// Components grouped by `group`, groups in order of first appearance.
+pub fn groups(components: &[Component]) -> Vec<GroupView> {
+    let mut groups: Vec<GroupView> = Vec::new();
+    for c in components {
+        match groups.iter_mut().find(|g| g.name == c.group) {
+            Some(g) => g.components.push(component_view(c)),
+            None => groups.push(GroupView {
+                name: c.group.clone(),
+                components: vec![component_view(c)],
+            }),
+        }
+    }
+    groups
+}
+
+pub fn site_view(public: &Public, title: &str, url: Option<&str>, zone: Tz) -> SiteView {
+    SiteView {
+        title: title.to_owned(),
+        url: url.map(str::to_owned),
+        zone: zone.to_string(),
+        updated: TimeView::new(public.updated_at, zone),
+        status: StatusView {
+            indicator: public.overall.indicator,
+            description: public.overall.description,
+        },
+    }
+}
+
+/// `index.html`.
+pub fn index(
+    templates: &Templates,
+    site: &SiteView,
+    public: &Public,
+    now: DateTime<Utc>,
+    zone: Tz,
+) -> Result<String, TemplateError> {
+    let active: Vec<IncidentView> = public
+        .incidents
+        .iter()
+        .filter(|i| !i.is_maintenance() && i.is_open())
+        .map(|i| incident_view(i, &public.components, zone))
+        .collect();
+    let maintenance = |f: &dyn Fn(&Incident) -> bool| -> Vec<IncidentView> {
+        let mut list: Vec<&Incident> = public
+            .incidents
+            .iter()
+            .filter(|i| i.is_maintenance() && f(i))
+            .collect();
+        list.sort_by_key(|i| i.window.map(|(s, _)| s));
+        list.into_iter()
+            .map(|i| incident_view(i, &public.components, zone))
+            .collect()
+    };
+    let in_progress = maintenance(&|i| i.maintenance_active(now));
+    let upcoming = maintenance(&|i| i.maintenance_upcoming(now));
+    let today = now.with_timezone(&zone).date_naive();
+    let mut by_day: BTreeMap<NaiveDate, Vec<SummaryView>> = BTreeMap::new();
+    for i in &public.incidents {
+        let day = i.created_at.with_timezone(&zone).date_naive();
+        if day <= today && (today - day).num_days() < RECENT_DAYS {
+            by_day.entry(day).or_default().push(summary_view(i, zone));
+        }
+    }
+    let recent: Vec<DayList> = (0..RECENT_DAYS)
+        .map(|n| {
+            let day = today - Duration::days(n);
+            DayList {
+                date: day.format("%a %-d %B %Y").to_string(),
+                incidents: by_day.remove(&day).unwrap_or_default(),
+            }
+        })
+        .collect();
+    templates.render(
+        INDEX,
+        minijinja::context! {
+            site => to_value(site),
+            root => "",
+            groups => to_value(groups(&public.components)),
+            active => to_value(&active),
+            in_progress => to_value(&in_progress),
+            upcoming => to_value(&upcoming),
+            recent => to_value(&recent),
+        },
+    )
+}
+
+/// One incident's page.
+pub fn incident(
+    templates: &Templates,
+    site: &Value,
+    view: &IncidentView,
+) -> Result<String, TemplateError> {
+    templates.render(
+        INCIDENT,
+        minijinja::context! {
+            site => site.clone(),
+            root => "../",
+            incident => to_value(view),
+        },
+    )
+}
+
+/// `history.html` (the newest year) and `history/<year>.html`: incidents by
+/// month, newest first, and links to every year.
+pub fn history(
+    templates: &Templates,
+    site: &Value,
+    public: &Public,
+    zone: Tz,
+) -> Result<Vec<(String, String)>, TemplateError> {
+    let mut years: BTreeMap<i32, BTreeMap<u32, Vec<SummaryView>>> = BTreeMap::new();
+    for i in &public.incidents {
+        let local = i.created_at.with_timezone(&zone);
+        years
+            .entry(local.year())
+            .or_default()
+            .entry(local.month())
+            .or_default()
+            .push(summary_view(i, zone));
+    }
+    let links: Vec<YearLink> = years
+        .iter()
+        .rev()
+        .map(|(year, months)| YearLink {
+            year: *year,
+            path: format!("history/{year}.html"),
+            count: months.values().map(Vec::len).sum(),
+        })
+        .collect();
+    let links = to_value(&links);
+    let mut pages = Vec::with_capacity(years.len() + 1);
+    let newest = years.keys().next_back().copied();
+    for (year, months) in years.into_iter().rev() {
+        let months: Vec<MonthView> = months
+            .into_iter()
+            .rev()
+            .map(|(month, incidents)| MonthView {
+                label: NaiveDate::from_ymd_opt(year, month, 1)
+                    .map_or_else(String::new, |d| d.format("%B %Y").to_string()),
+                incidents,
+            })
+            .collect();
+        let months = to_value(&months);
+        for (path, root) in [
+            (format!("history/{year}.html"), "../"),
+            ("history.html".to_owned(), ""),
+        ] {
+            if root.is_empty() && Some(year) != newest {
+                continue;
+            }
+            let html = templates.render(
+                HISTORY,
+                minijinja::context! {
+                    site => site.clone(),
+                    root => root,
+                    years => links.clone(),
+                    year => year,
+                    months => months.clone(),
+                },
+            )?;
+            pages.push((path, html));
+        }
+    }
+    if newest.is_none() {
+        let html = templates.render(
+            HISTORY,
+            minijinja::context! {
+                site => site.clone(),
+                root => "",
+                years => links,
+                year => Value::from(()),
+                months => to_value(Vec::<MonthView>::new()),
+            },
+        )?;
+        pages.push(("history.html".to_owned(), html));
+    }
+    Ok(pages)
+}
+
+/// Used by the public module's tests and the JSON: a component's name.
+pub fn name_of<'a>(public: &'a Public, id: &'a str) -> &'a str {
+    component_name(&public.components, id)
+}

@@ -1,0 +1,212 @@
+//! The public status page, `inc site build`: a pure function from the
+//! incidents (and inc.yaml, the clock, the zone, the templates) to the
+//! site's files. Writing them is `store::site`'s job.
+//!
+//! - [`public`]: the projection, the only view of an incident the site has;
+//!   components, uptime bars and the overall status.
+//! - [`html`]: the pages, from `templates/site/*.html.j2`.
+//! - [`api`]: Statuspage-compatible JSON and the shields.io badge.
+//! - [`feed`]: the Atom feed.
+//! - [`markdown`]: update text as safe HTML.
+//! - [`leaks`]: the scan of the output for internal text.
+
+pub mod api;
+pub mod feed;
+pub mod html;
+pub mod leaks;
+pub mod markdown;
+pub mod public;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use minijinja::Value;
+
+use html::to_value;
+
+use crate::config::Config;
+use crate::model::{Event, Header, State};
+use crate::render::templates::{TemplateError, Templates};
+
+pub use leaks::Leak;
+
+/// Output files: relative path → contents.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// The stylesheet every page links, `style.css`.
+pub const STYLE: &str = include_str!("../../../templates/site/style.css");
+pub const STYLE_FILE: &str = "style.css";
+
+/// One incident as stored: what the site is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub id: &'a str,
+    pub header: &'a Header,
+    pub state: &'a State,
+    pub events: &'a [Event],
+}
+
+pub struct Input<'a> {
+    pub sources: &'a [Source<'a>],
+    pub config: &'a Config,
+    pub now: DateTime<Utc>,
+    pub zone: Tz,
+    pub templates: &'a Templates,
+    /// The text of the built-in templates: written for publication, so not
+    /// a leak when printed.
+    pub template_texts: Vec<&'a str>,
+    pub style: &'a str,
+}
+
+/// The built site.
+#[derive(Debug)]
+pub struct Output {
+    /// Path (relative, `/`-separated) → contents, sorted by path.
+    pub files: Vec<(String, Vec<u8>)>,
+    pub incidents: usize,
+    pub maintenances: usize,
+    pub open: usize,
+    /// The overall status's description.
+    pub status: &'static str,
+}
+
+#[derive(Debug)]
+pub enum Error {
+    Template(TemplateError),
+    Leak(Leak),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Template(e) => write!(f, "{e}"),
+            Error::Leak(l) => write!(f, "{l}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<TemplateError> for Error {
+    fn from(e: TemplateError) -> Error {
+        Error::Template(e)
+    }
+}
+
+/// The site's title: `site.title`, else `name`, else "Status".
+pub fn title(config: &Config) -> String {
+    config
+        .site
+        .title
+        .clone()
+        .or_else(|| config.name.as_ref().map(|n| format!("{n} status")))
+        .unwrap_or_else(|| "Status".to_owned())
+}
+
+/// Builds every file of the site, then scans them for internal text.
+pub fn build(input: &Input<'_>) -> Result<Output, Error> {
+    let (config, zone, now) = (input.config, input.zone, input.now);
+    let public = public::build(input.sources, config, now, zone);
+    let title = title(config);
+    let url = config.site.url.as_deref();
+    let site = html::site_view(&public, &title, url, zone);
+    let site_value = to_value(&site);
+
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(public.incidents.len() + 16);
+    let index = html::index(input.templates, &site, &public, now, zone)?;
+    files.push(("index.html".to_owned(), index.into_bytes()));
+    for (path, page) in html::history(input.templates, &site_value, &public, zone)? {
+        files.push((path, page.into_bytes()));
+    }
+    files.extend(incident_pages(input.templates, &site_value, &public, zone)?);
+    files.push((
+        "feed.atom".to_owned(),
+        feed::atom(&public, &title, url, zone).into_bytes(),
+    ));
+    for (path, json) in api::files(&public, &title, url, now, zone) {
+        files.push((path, json.into_bytes()));
+    }
+    files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let internal = leaks::internal_texts(input.sources);
+    let mut public_texts: Vec<&str> = Vec::new();
+    for i in &public.incidents {
+        public_texts.push(&i.name);
+        public_texts.push(&i.id);
+        public_texts.extend(i.updates.iter().map(|u| u.body.as_str()));
+        public_texts.extend(i.components.iter().map(|(s, _)| s.as_str()));
+    }
+    for s in &config.services {
+        public_texts.push(&s.id);
+        public_texts.extend(
+            [&s.name, &s.group, &s.description]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        );
+    }
+    public_texts.extend([&title, url.unwrap_or_default(), input.style]);
+    public_texts.extend(config.name.as_deref());
+    public_texts.extend(public::FIXED_TEXTS);
+    public_texts.extend(input.template_texts.iter().copied());
+    let scanner = leaks::Scanner::new(&internal, &public_texts);
+    if let Some(leak) = scanner.scan(&files) {
+        return Err(Error::Leak(leak));
+    }
+    let maintenances = public
+        .incidents
+        .iter()
+        .filter(|i| i.is_maintenance())
+        .count();
+    Ok(Output {
+        files,
+        incidents: public.incidents.len() - maintenances,
+        maintenances,
+        open: public
+            .incidents
+            .iter()
+            .filter(|i| !i.is_maintenance() && i.is_open())
+            .count(),
+        status: public.overall.description,
+    })
+}
+
+/// `incidents/<id>.html` for every public incident, on all cores.
+fn incident_pages(
+    templates: &Templates,
+    site: &Value,
+    public: &public::Public,
+    zone: Tz,
+) -> Result<Files, TemplateError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = public.incidents.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Files, TemplateError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = public
+            .incidents
+            .chunks(chunk)
+            .map(|incidents| {
+                scope.spawn(move || {
+                    incidents
+                        .iter()
+                        .map(|i| {
+                            let view = html::incident_view(i, &public.components, zone);
+                            let page = html::incident(templates, site, &view)?;
+                            Ok((view.path, page.into_bytes()))
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut pages = Vec::with_capacity(public.incidents.len());
+    for r in results {
+        pages.extend(r?);
+    }
+    Ok(pages)
+}

@@ -1,0 +1,164 @@
+//! Writing a built site to its folder.
+//!
+//! Only files whose bytes changed are written (each through a temp file and
+//! a rename), so an unchanged rebuild keeps every file's mtime and a deploy
+//! uploads only what changed. The folder keeps a manifest, `.inc-site`, of
+//! the files inc wrote there; a file in the last manifest that the site no
+//! longer produces is removed. Nothing else in the folder is touched.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Component, Path};
+
+use anyhow::{Context, Result, bail};
+
+/// The manifest of the files inc wrote, one relative path a line.
+pub const MANIFEST: &str = ".inc-site";
+
+/// What a write did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub changed: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Whether `rel` is a plain relative path inside the folder.
+fn is_inside(rel: &str) -> bool {
+    !rel.is_empty()
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Writes `files` (relative path → bytes) under `dir`.
+pub fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Written> {
+    fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
+    for (rel, _) in files {
+        if !is_inside(rel) || rel == MANIFEST {
+            bail!("refusing to write `{rel}` outside the site's folder");
+        }
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let results: Vec<Result<(usize, usize)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|files| {
+                scope.spawn(move || {
+                    let mut counts = (0, 0);
+                    for (rel, bytes) in files {
+                        if write_if_changed(&dir.join(rel), bytes)? {
+                            counts.0 += 1;
+                        } else {
+                            counts.1 += 1;
+                        }
+                    }
+                    Ok(counts)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut written = Written::default();
+    for r in results {
+        let (changed, unchanged) = r?;
+        written.changed += changed;
+        written.unchanged += unchanged;
+    }
+
+    let now: BTreeSet<&str> = files.iter().map(|(rel, _)| rel.as_str()).collect();
+    let manifest_path = dir.join(MANIFEST);
+    let before = match fs::read_to_string(&manifest_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("can't read {}", manifest_path.display())),
+    };
+    for rel in before.lines() {
+        if now.contains(rel) || !is_inside(rel) {
+            continue;
+        }
+        let path = dir.join(rel);
+        match fs::remove_file(&path) {
+            Ok(()) => {
+                written.removed += 1;
+                // Folders the site no longer uses go too, when empty.
+                let mut parent = path.parent();
+                while let Some(p) = parent
+                    && p != dir
+                    && fs::remove_dir(p).is_ok()
+                {
+                    parent = p.parent();
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("can't remove {}", path.display())),
+        }
+    }
+    let mut manifest = String::new();
+    for rel in &now {
+        manifest.push_str(rel);
+        manifest.push('\n');
+    }
+    write_if_changed(&manifest_path, manifest.as_bytes())?;
+    Ok(written)
+}
+
+/// Writes `bytes` to `path` unless it already holds exactly them; returns
+/// whether it wrote. Not synced: a site is rebuilt, not recovered.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
+    match fs::read(path) {
+        Ok(old) if old == bytes => return Ok(false),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("can't read {}", path.display())),
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".inc-")
+        .tempfile_in(dir)
+        .with_context(|| format!("can't write in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path)
+        .with_context(|| format!("can't write {}", path.display()))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside() {
+        assert!(is_inside("a/b.html"));
+        assert!(!is_inside("../x"));
+        assert!(!is_inside("/etc/passwd"));
+        assert!(!is_inside("a/../../x"));
+        assert!(!is_inside(""));
+    }
+
+    #[test]
+    fn rewrites_only_changes_and_removes_only_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![
+            ("a.html".to_owned(), b"a".to_vec()),
+            ("x/b.html".to_owned(), b"b".to_vec()),
+        ];
+        let w = write(dir.path(), &files).unwrap();
+        assert_eq!((w.changed, w.unchanged, w.removed), (2, 0, 0));
+        fs::write(dir.path().join("mine.txt"), "keep").unwrap();
+        let w = write(dir.path(), &files).unwrap();
+        assert_eq!((w.changed, w.unchanged, w.removed), (0, 2, 0));
+        let w = write(dir.path(), &files[..1]).unwrap();
+        assert_eq!(w.removed, 1);
+        assert!(!dir.path().join("x").exists(), "its empty folder went too");
+        assert!(dir.path().join("mine.txt").exists());
+    }
+}

@@ -1,0 +1,708 @@
+//! `inc site build`: the public status page. What it shows, what it must
+//! never show (markers planted in every internal field), and how it writes.
+
+use std::fs;
+use std::path::Path;
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::harness::TestRepo;
+
+const LATER: &str = "2026-11-27T22:00:00Z";
+
+const CONFIG: &str = "\
+name: Test Shop
+timezone: Europe/Berlin
+services:
+  - id: web
+    name: Web shop
+    group: Storefront
+  - id: api
+    name: Partner API
+    group: Platform
+site:
+  title: Test status
+  history_days: 30
+";
+
+/// One timeline line.
+fn ev(at: &str, by: &str, kind: &str, fields: Value) -> String {
+    let mut map = serde_json::Map::new();
+    map.insert("at".into(), at.into());
+    map.insert("by".into(), by.into());
+    map.insert("type".into(), kind.into());
+    if let Value::Object(rest) = fields {
+        map.extend(rest);
+    }
+    format!("- {}\n", Value::Object(map))
+}
+
+/// Writes an incident's header and timeline directly.
+fn incident(repo: &TestRepo, id: &str, header: &str, events: &[String]) {
+    repo.write(TestRepo::header_path(id), header);
+    repo.write(TestRepo::timeline_path(id), &events.concat());
+}
+
+fn opened(at: &str, severity: &str, status: &str) -> String {
+    ev(
+        at,
+        "alice",
+        "opened",
+        serde_json::json!({"severity": severity, "status": status}),
+    )
+}
+
+fn update(at: &str, status: Option<&str>, text: &str) -> String {
+    let mut fields = serde_json::json!({ "text": text });
+    if let Some(s) = status {
+        fields["status"] = s.into();
+    }
+    ev(at, "alice", "update", fields)
+}
+
+/// Every file of the built site, path → text.
+fn site_files(repo: &TestRepo, dir: &str) -> Vec<(String, String)> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&repo.path(dir), &repo.path(dir), &mut out);
+    out.sort();
+    out
+}
+
+fn json(repo: &TestRepo, rel: &str) -> Value {
+    serde_json::from_str(&repo.read(format!("site/{rel}"))).unwrap()
+}
+
+/// The text of an HTML page, tags dropped, blank lines squeezed.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text of a page with each uptime bar's cells (`2026-11-27: no data`
+/// lines) squeezed into runs: `2026-08-30..2026-10-05: no data`.
+fn bars_squeezed(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Option<(String, String, String)> = None;
+    let cell = |l: &str| {
+        let (day, state) = l.split_once(": ")?;
+        (day.len() == 10 && day.as_bytes()[4] == b'-').then(|| (day.to_owned(), state.to_owned()))
+    };
+    let flush = |run: &mut Option<(String, String, String)>, out: &mut Vec<String>| {
+        if let Some((from, to, state)) = run.take() {
+            out.push(format!("{from}..{to}: {state}"));
+        }
+    };
+    for line in text.lines() {
+        match cell(line) {
+            Some((day, state)) => match &mut run {
+                Some((_, to, s)) if *s == state => *to = day,
+                _ => {
+                    flush(&mut run, &mut out);
+                    run = Some((day.clone(), day, state));
+                }
+            },
+            None => {
+                flush(&mut run, &mut out);
+                out.push(line.to_owned());
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out.join("\n")
+}
+
+/// Every `<` starts a known tag, a closing tag, a comment or the doctype:
+/// text never holds a raw `<`. Every tag is closed by `>`.
+fn assert_well_formed(path: &str, html: &str) {
+    const TAGS: &[&str] = &[
+        "html",
+        "head",
+        "meta",
+        "title",
+        "link",
+        "body",
+        "header",
+        "nav",
+        "a",
+        "main",
+        "section",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "p",
+        "article",
+        "span",
+        "strong",
+        "em",
+        "time",
+        "div",
+        "ul",
+        "ol",
+        "li",
+        "footer",
+        "dl",
+        "dt",
+        "dd",
+        "details",
+        "summary",
+        "code",
+        "pre",
+        "blockquote",
+        "del",
+        "br",
+        "hr",
+        "img",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    ];
+    assert!(html.starts_with("<!doctype html>"), "{path}");
+    for (i, _) in html.match_indices('<') {
+        let rest = &html[i + 1..];
+        if rest.starts_with("!doctype") {
+            continue;
+        }
+        let name: String = rest
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        assert!(
+            TAGS.contains(&name.as_str()),
+            "{path}: unexpected `<` at {i}: {}",
+            &rest[..rest.len().min(40)]
+        );
+        let close = rest.find('>').expect("tag closes");
+        assert!(!rest[..close].contains('<'), "{path}: `<` inside a tag");
+    }
+    assert!(!html.contains("<script"), "{path}: no JavaScript");
+}
+
+#[test]
+fn examples_summary_status_and_index() {
+    let repo = TestRepo::examples();
+    let run = repo.inc().now(LATER).args(["site", "build"]).ok();
+    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!(repo.redact(&run.stderr), @"Built [TMP]/repo/site: 6 incidents (2 open), 0 maintenances; status: Minor service disruption. 18 files written, 0 unchanged, 0 removed.");
+    insta::assert_json_snapshot!("examples_summary", json(&repo, "api/v2/summary.json"));
+    insta::assert_json_snapshot!("examples_status", json(&repo, "api/v2/status.json"));
+    insta::assert_snapshot!(
+        "examples_index_text",
+        bars_squeezed(&text_of(&repo.read("site/index.html")))
+    );
+    for (path, text) in site_files(&repo, "site") {
+        if path.ends_with(".html") {
+            assert_well_formed(&path, &text);
+        }
+        if path.ends_with(".json") {
+            let _: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        }
+        // The private example and its internal notes are nowhere.
+        assert!(!text.contains("invoice export"), "{path}");
+        assert!(!text.contains("Patroni"), "{path}: a summary");
+        assert!(!text.contains("pgbouncer"), "{path}: a note");
+    }
+    let badge = json(&repo, "badge.json");
+    assert_eq!(badge["schemaVersion"], 1);
+    assert_eq!(badge["color"], "yellow");
+    let feed = repo.read("site/feed.atom");
+    assert_eq!(feed.matches("<entry>").count(), 6);
+    assert!(feed.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+    ));
+    let unresolved = json(&repo, "api/v2/incidents/unresolved.json");
+    assert_eq!(unresolved["incidents"].as_array().unwrap().len(), 2);
+    assert!(repo.exists("site/history/2026.html"));
+    assert!(repo.exists("site/api/v2/scheduled-maintenances.json"));
+    assert!(repo.exists("site/api/v2/components.json"));
+    assert!(repo.exists("site/api/v2/incidents.json"));
+}
+
+#[test]
+fn unchanged_rebuild_rewrites_nothing() {
+    let repo = TestRepo::examples();
+    repo.inc().now(LATER).args(["site", "build"]).ok();
+    let mtimes = |repo: &TestRepo| -> Vec<(String, SystemTime)> {
+        site_files(repo, "site")
+            .into_iter()
+            .map(|(p, _)| {
+                let m = fs::metadata(repo.path("site").join(&p))
+                    .unwrap()
+                    .modified()
+                    .unwrap();
+                (p, m)
+            })
+            .collect()
+    };
+    let before = mtimes(&repo);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let run = repo.inc().now(LATER).args(["site", "build"]).ok();
+    assert!(
+        run.stderr
+            .contains("0 files written, 18 unchanged, 0 removed"),
+        "{run}"
+    );
+    assert_eq!(mtimes(&repo), before);
+}
+
+#[test]
+fn removed_incidents_lose_their_pages_and_other_files_stay() {
+    let repo = TestRepo::examples();
+    repo.inc()
+        .now(LATER)
+        .args(["site", "build", "--out", "public"])
+        .ok();
+    repo.write("public/CNAME", "status.example\n");
+    let page = "public/incidents/2026-10-06-new-and-updated-products-missing-from.html";
+    assert!(repo.exists(page));
+    fs::remove_dir_all(
+        repo.path("incidents/2026/2026-10-06-new-and-updated-products-missing-from"),
+    )
+    .unwrap();
+    let run = repo
+        .inc()
+        .now(LATER)
+        .args(["site", "build", "--out", "public"])
+        .ok();
+    assert!(run.stderr.contains("1 removed"), "{run}");
+    assert!(!repo.exists(page));
+    assert!(repo.exists("public/CNAME"));
+}
+
+/// Every internal field of every kind of incident carries a marker; none
+/// may reach any output file.
+fn leaky_repo() -> (TestRepo, Vec<&'static str>) {
+    let repo = TestRepo::with_config(CONFIG);
+    let markers = vec![
+        "MARKERnoteTEXTqq",
+        "MARKERalertTEXTqq",
+        "MARKERlabelVALUEqq",
+        "MARKERsummaryTEXTqq",
+        "MARKERresolveSUMMARYqq",
+        "MARKERdeclineREASONqq",
+        "MARKERroleHOLDERqq",
+        "MARKERauthorNAMEqq",
+        "MARKERprivateTITLEqq",
+        "MARKERprivateUPDATEqq",
+        "MARKERtestTITLEqq",
+        "MARKERtestUPDATEqq",
+        "MARKERtriageTITLEqq",
+        "MARKERtriageUPDATEqq",
+        "MARKERdeclinedTITLEqq",
+        "MARKERinternalTITLEqq",
+        "MARKERactionTEXTqq",
+        "MARKERmaintSUMMARYqq",
+        "MARKERprivateMAINTqq",
+    ];
+    // A public incident whose every internal field is marked.
+    incident(
+        &repo,
+        "2026-11-27-public",
+        "title: Public one MARKERinternalTITLEqq\npublic_title: Checkout is slow\n\
+         summary: MARKERsummaryTEXTqq\nservices: [web]\nlabels:\n  team: MARKERlabelVALUEqq\n\
+         opened_at: 2026-11-27T09:00:00Z\nopened_by: MARKERauthorNAMEqq\n",
+        &[
+            ev(
+                "2026-11-27T09:00:00Z",
+                "MARKERauthorNAMEqq",
+                "opened",
+                serde_json::json!({"severity": "SEV2", "status": "investigating"}),
+            ),
+            ev(
+                "2026-11-27T09:01:00Z",
+                "bob",
+                "role",
+                serde_json::json!({"role": "commander", "who": "MARKERroleHOLDERqq"}),
+            ),
+            ev(
+                "2026-11-27T09:02:00Z",
+                "bob",
+                "note",
+                serde_json::json!({"text": "MARKERnoteTEXTqq in the db"}),
+            ),
+            ev(
+                "2026-11-27T09:03:00Z",
+                "alertmanager",
+                "alert",
+                serde_json::json!({"key": "k1", "state": "firing", "text": "MARKERalertTEXTqq firing"}),
+            ),
+            ev(
+                "2026-11-27T09:04:00Z",
+                "bob",
+                "action",
+                serde_json::json!({"id": 1, "text": "MARKERactionTEXTqq", "owner": null, "due": null, "link": null}),
+            ),
+            update(
+                "2026-11-27T09:05:00Z",
+                Some("identified"),
+                "We found the cause.",
+            ),
+            ev(
+                "2026-11-27T09:30:00Z",
+                "bob",
+                "status",
+                serde_json::json!({"status": "resolved", "text": "MARKERresolveSUMMARYqq was it"}),
+            ),
+        ],
+    );
+    incident(
+        &repo,
+        "2026-11-26-private",
+        "title: MARKERprivateTITLEqq\nprivate: true\nservices: [web]\nopened_at: 2026-11-26T09:00:00Z\nopened_by: alice\n",
+        &[
+            opened("2026-11-26T09:00:00Z", "SEV1", "investigating"),
+            update("2026-11-26T09:05:00Z", None, "MARKERprivateUPDATEqq"),
+        ],
+    );
+    incident(
+        &repo,
+        "2026-11-25-test",
+        "title: MARKERtestTITLEqq\nmode: test\nservices: [web]\nopened_at: 2026-11-25T09:00:00Z\nopened_by: alice\n",
+        &[
+            opened("2026-11-25T09:00:00Z", "SEV1", "investigating"),
+            update("2026-11-25T09:05:00Z", None, "MARKERtestUPDATEqq"),
+        ],
+    );
+    incident(
+        &repo,
+        "2026-11-24-triage",
+        "title: MARKERtriageTITLEqq\nservices: [api]\nopened_at: 2026-11-24T09:00:00Z\nopened_by: alertmanager\n",
+        &[
+            ev(
+                "2026-11-24T09:00:00Z",
+                "alertmanager",
+                "opened",
+                serde_json::json!({"severity": "SEV1", "status": "triage"}),
+            ),
+            ev(
+                "2026-11-24T09:01:00Z",
+                "alertmanager",
+                "update",
+                serde_json::json!({"text": "MARKERtriageUPDATEqq"}),
+            ),
+        ],
+    );
+    incident(
+        &repo,
+        "2026-11-23-declined",
+        "title: MARKERdeclinedTITLEqq\nservices: [api]\nopened_at: 2026-11-23T09:00:00Z\nopened_by: alice\n",
+        &[
+            opened("2026-11-23T09:00:00Z", "SEV2", "investigating"),
+            ev(
+                "2026-11-23T09:05:00Z",
+                "alice",
+                "status",
+                serde_json::json!({"status": "declined", "text": "MARKERdeclineREASONqq"}),
+            ),
+        ],
+    );
+    incident(
+        &repo,
+        "2026-11-20-db-upgrade",
+        "title: Database upgrade\nsummary: MARKERmaintSUMMARYqq\nkind: maintenance\nservices: [api]\n\
+         scheduled_start: 2026-11-28T08:00:00Z\nscheduled_end: 2026-11-28T09:00:00Z\n\
+         opened_at: 2026-11-20T09:00:00Z\nopened_by: alice\n",
+        &[opened("2026-11-20T09:00:00Z", "SEV4", "scheduled")],
+    );
+    incident(
+        &repo,
+        "2026-11-20-private-maint",
+        "title: MARKERprivateMAINTqq\nkind: maintenance\nprivate: true\nservices: [api]\n\
+         scheduled_start: 2026-11-28T08:00:00Z\nscheduled_end: 2026-11-28T09:00:00Z\n\
+         opened_at: 2026-11-20T09:00:00Z\nopened_by: alice\n",
+        &[opened("2026-11-20T09:00:00Z", "SEV4", "scheduled")],
+    );
+    (repo, markers)
+}
+
+#[test]
+fn no_internal_field_reaches_any_file() {
+    let (repo, markers) = leaky_repo();
+    let run = repo.inc().args(["site", "build"]).ok();
+    assert!(
+        run.stderr.contains("1 incidents (0 open), 1 maintenances"),
+        "{run}"
+    );
+    let files = site_files(&repo, "site");
+    assert!(files.len() > 10);
+    for (path, text) in &files {
+        for marker in &markers {
+            assert!(
+                !text.to_lowercase().contains(&marker.to_lowercase()),
+                "{path} contains {marker}"
+            );
+        }
+    }
+    let all: String = files.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(all.contains("Checkout is slow"));
+    assert!(all.contains("We found the cause."));
+    assert!(all.contains("Database upgrade"));
+    // The stored ID is a slug of the internal title: the site uses another.
+    assert!(
+        !all.contains("2026-11-27-public"),
+        "the stored ID is internal here"
+    );
+}
+
+#[test]
+fn the_scanner_stops_a_template_printing_internal_text() {
+    let (repo, _) = leaky_repo();
+    repo.write(
+        "templates/site/incident.html.j2",
+        "{% extends \"builtin/site/incident.html.j2\" %}\n{% block title %}{{ incident.name }} MARKERnoteTEXTqq in the db{% endblock %}\n",
+    );
+    let before = repo.state();
+    let run = repo.inc().args(["site", "build"]).fails();
+    assert!(run.stderr.contains("an internal note"), "{run}");
+    assert!(run.stderr.contains(".html"), "names the file: {run}");
+    assert!(run.stderr.contains("nothing was written"), "{run}");
+    repo.assert_unchanged(&before);
+    assert!(!repo.exists("site"));
+}
+
+#[test]
+fn an_override_is_used() {
+    let (repo, _) = leaky_repo();
+    repo.write(
+        "templates/site/index.html.j2",
+        "{% extends \"builtin/site/index.html.j2\" %}{% block title %}Our own title{% endblock %}",
+    );
+    repo.inc().args(["site", "build"]).ok();
+    assert!(
+        repo.read("site/index.html")
+            .contains("<title>Our own title</title>")
+    );
+}
+
+#[test]
+fn raw_html_and_script_links_are_neutralised() {
+    let repo = TestRepo::with_config(CONFIG);
+    incident(
+        &repo,
+        "2026-11-27-hostile",
+        "title: Hostile <b>title</b>\nservices: [web]\nopened_at: 2026-11-27T09:00:00Z\nopened_by: alice\n",
+        &[
+            opened("2026-11-27T09:00:00Z", "SEV2", "investigating"),
+            update(
+                "2026-11-27T09:05:00Z",
+                None,
+                "Update: <script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)> [ok](https://example.com/a)",
+            ),
+        ],
+    );
+    repo.inc().args(["site", "build"]).ok();
+    for (path, text) in site_files(&repo, "site") {
+        // JSON carries the update's text as written (Statuspage's `body`);
+        // HTML and the feed must not carry its markup.
+        if path.ends_with(".json") {
+            continue;
+        }
+        let lower = text.to_lowercase();
+        assert!(!lower.contains("<script"), "{path}");
+        assert!(!lower.contains("<img"), "{path}");
+        assert!(!lower.contains("href=\"javascript"), "{path}");
+        assert!(!lower.contains("<b>title"), "{path}");
+        if path.ends_with(".html") {
+            assert_well_formed(&path, &text);
+        }
+    }
+    let page = repo.read("site/incidents/2026-11-27-hostile.html");
+    assert!(page.contains("&lt;script&gt;"), "{page}");
+    assert!(page.contains("href=\"https://example.com/a\""), "{page}");
+    assert!(page.contains("click"), "{page}");
+}
+
+#[test]
+fn overall_status_follows_the_worst_open_incident() {
+    let repo = TestRepo::with_config(CONFIG);
+    let status = |repo: &TestRepo| {
+        repo.inc().args(["site", "build"]).ok();
+        let s = json(repo, "api/v2/status.json");
+        (
+            s["status"]["indicator"].as_str().unwrap().to_owned(),
+            s["status"]["description"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(
+        status(&repo),
+        ("none".into(), "All systems operational".into())
+    );
+    assert!(
+        repo.read("site/index.html")
+            .contains("All systems operational")
+    );
+    incident(
+        &repo,
+        "2026-11-27-slow",
+        "title: Slow\nservices: [web]\nopened_at: 2026-11-27T09:00:00Z\nopened_by: alice\n",
+        &[opened("2026-11-27T09:00:00Z", "SEV3", "investigating")],
+    );
+    assert_eq!(status(&repo).0, "minor");
+    incident(
+        &repo,
+        "2026-11-27-down",
+        "title: Down\nservices: [api]\nopened_at: 2026-11-27T10:00:00Z\nopened_by: alice\n",
+        &[opened("2026-11-27T10:00:00Z", "SEV1", "investigating")],
+    );
+    assert_eq!(
+        status(&repo),
+        ("critical".into(), "Major system outage".into())
+    );
+    let components = json(&repo, "api/v2/components.json");
+    let api = components["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "api")
+        .unwrap()
+        .clone();
+    assert_eq!(api["status"], "major_outage");
+    assert!(
+        !repo
+            .read("site/index.html")
+            .contains("All systems operational")
+    );
+    // Resolving the outage leaves the degradation.
+    repo.append(
+        TestRepo::timeline_path("2026-11-27-down"),
+        &ev(
+            "2026-11-27T11:00:00Z",
+            "alice",
+            "status",
+            serde_json::json!({"status": "resolved"}),
+        ),
+    );
+    assert_eq!(status(&repo).0, "minor");
+    let summary = json(&repo, "api/v2/summary.json");
+    assert_eq!(summary["incidents"].as_array().unwrap().len(), 1);
+    assert_eq!(summary["incidents"][0]["impact"], "minor");
+}
+
+#[test]
+fn maintenance_is_upcoming_before_its_window_and_under_maintenance_inside() {
+    let repo = TestRepo::with_config(CONFIG);
+    incident(
+        &repo,
+        "2026-11-20-upgrade",
+        "title: Database upgrade\nkind: maintenance\nservices: [api]\n\
+         scheduled_start: 2026-11-28T08:00:00Z\nscheduled_end: 2026-11-28T09:00:00Z\n\
+         opened_at: 2026-11-20T09:00:00Z\nopened_by: alice\n",
+        &[opened("2026-11-20T09:00:00Z", "SEV4", "scheduled")],
+    );
+    let api_status = |repo: &TestRepo| {
+        json(repo, "api/v2/components.json")["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "api")
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    repo.inc().args(["site", "build"]).ok();
+    assert_eq!(api_status(&repo), "operational");
+    let index = text_of(&repo.read("site/index.html"));
+    assert!(
+        index.contains("Upcoming maintenance\nDatabase upgrade"),
+        "{index}"
+    );
+    assert_eq!(
+        json(&repo, "api/v2/status.json")["status"]["indicator"],
+        "none"
+    );
+    assert_eq!(
+        json(&repo, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]["status"],
+        "scheduled"
+    );
+
+    repo.inc()
+        .now("2026-11-28T08:30:00Z")
+        .args(["site", "build"])
+        .ok();
+    assert_eq!(api_status(&repo), "under_maintenance");
+    assert_eq!(
+        json(&repo, "api/v2/status.json")["status"]["indicator"],
+        "maintenance"
+    );
+    let index = text_of(&repo.read("site/index.html"));
+    assert!(
+        index.contains("Maintenance in progress\nDatabase upgrade"),
+        "{index}"
+    );
+    assert!(!index.contains("Upcoming maintenance"), "{index}");
+
+    repo.inc()
+        .now("2026-11-28T09:30:00Z")
+        .args(["site", "build"])
+        .ok();
+    assert_eq!(api_status(&repo), "operational");
+    assert!(!text_of(&repo.read("site/index.html")).contains("Maintenance in progress"));
+}
+
+#[test]
+fn uptime_bar_has_no_data_before_a_component_appears() {
+    let repo = TestRepo::with_config(CONFIG);
+    incident(
+        &repo,
+        "2026-11-25-down",
+        "title: Down\nservices: [api]\nstarted_at: 2026-11-25T10:00:00Z\nopened_at: 2026-11-25T10:00:00Z\nopened_by: alice\n",
+        &[
+            opened("2026-11-25T10:00:00Z", "SEV1", "investigating"),
+            ev(
+                "2026-11-25T11:00:00Z",
+                "alice",
+                "status",
+                serde_json::json!({"status": "resolved"}),
+            ),
+        ],
+    );
+    repo.inc().args(["site", "build"]).ok();
+    let index = repo.read("site/index.html");
+    assert_eq!(
+        index.matches("class=\"day ").count(),
+        60,
+        "30 days × 2 components"
+    );
+    assert!(index.contains("title=\"2026-11-24: no data\""));
+    assert!(index.contains("title=\"2026-11-25: major outage\""));
+    assert!(index.contains("title=\"2026-11-26: no incidents\""));
+    // 1 h down out of the time since 2026-11-25 00:00 CET (61 h to 12:00 UTC on the 27th).
+    let expected = format!("{:.2}% uptime", (61.0 - 1.0) / 61.0 * 100.0);
+    assert!(index.contains(&expected), "{expected}");
+}
