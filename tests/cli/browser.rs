@@ -130,7 +130,11 @@ fn pages_render_in_chromium_on_a_phone_and_a_desktop() {
         .arg(format!("file://{}", blank.display()))
         .output()
         .expect("chromium runs");
-    assert!(colours(&shot) <= 16, "a blank page has {} colours", colours(&shot));
+    assert!(
+        colours(&shot) <= 16,
+        "a blank page has {} colours",
+        colours(&shot)
+    );
     for (page, expected) in [
         (site.join("index.html"), "Minor service disruption"),
         (incident, "UTC"),
