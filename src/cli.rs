@@ -98,6 +98,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Counts and response times: MTTA, MTTR and more
     Stats(StatsArgs),
+    /// Turn an alert payload into an incident, or add it to its group's incident
+    Alert(AlertArgs),
     /// Schedule a maintenance window (then `inc status ID in_progress|verifying|completed`)
     Maintenance(MaintenanceArgs),
     /// The public status page
@@ -375,6 +377,32 @@ pub enum StatsBy {
     Severity,
     Service,
     Month,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "One incident per alert group (Alertmanager/Grafana `groupKey`, \
+PagerDuty `dedup_key`), opened in triage with no commander; repeats add nothing, \
+state changes add `alert` events. See `alerts:` in inc.yaml."
+)]
+pub struct AlertArgs {
+    /// The payload file; `-` reads stdin
+    #[arg(default_value = "-", value_name = "FILE|-")]
+    pub file: String,
+    /// Which sender's payload it is; `auto` tells them apart by shape
+    #[arg(long, value_enum, default_value_t = AlertFormat::Auto)]
+    pub format: AlertFormat,
+    /// Print what would happen and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlertFormat {
+    Auto,
+    Alertmanager,
+    Grafana,
+    Pagerduty,
 }
 
 #[derive(Debug, Args)]

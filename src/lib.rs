@@ -3,6 +3,8 @@
 //! The layers, outermost first (nothing imports `commands`; `model` and
 //! `render` never touch the disk, git, the clock or stdout):
 
+/// Alert payloads (Alertmanager, Grafana, PagerDuty) parsed into one batch.
+pub mod alert;
 /// `App`: root, config, author, time and git, resolved once per run.
 pub mod app;
 /// The command line (clap); the doc comments are the help text.

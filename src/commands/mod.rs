@@ -3,6 +3,7 @@
 
 mod ack;
 mod action;
+mod alert;
 mod assign;
 mod check;
 mod close;
@@ -59,6 +60,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
             check::run(&app, &ui, args, config_error.as_deref())
         }
         Command::Stats(args) => stats::run(&app()?, &ui, &cli.global, args),
+        Command::Alert(args) => alert::run(&app()?, &ui, args),
         Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
         Command::Site(command) => site::run(&app()?, &ui, command),
     }

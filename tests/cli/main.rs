@@ -5,6 +5,7 @@
 mod harness;
 
 mod action;
+mod alert;
 mod browser;
 mod check;
 mod completions;

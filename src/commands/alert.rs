@@ -1,0 +1,468 @@
+//! `inc alert`: an alert payload → a new incident, or `alert` events on the
+//! incident of its group.
+//!
+//! Decisions (see also the README section "Alerts and CI"):
+//! - A group is found by the `alert_group` label of incident headers; only
+//!   headers are read (never timelines) to find it, then that one incident
+//!   is loaded. The newest incident of the group wins.
+//! - Each alert is tracked by fingerprint: an `alert` event is appended only
+//!   when its state differs from the last recorded one, so a repeat
+//!   notification appends nothing and makes no commit.
+//! - A group whose incident was resolved within `alerts.reopen_window`
+//!   reopens it: back to `investigating` when a person had acknowledged it,
+//!   else back to `triage` (nobody has looked at it yet). After the window,
+//!   a new incident carries `previous: <old id>` in its labels. A repeat of
+//!   an alert that was still firing when a person resolved the incident
+//!   (same fingerprint, same `startsAt`) reopens nothing: the person chose
+//!   to resolve it.
+//! - `alerts.on_resolved` runs once, when the last firing alert of the
+//!   group resolves; with `truncatedAlerts` > 0, only if the group itself
+//!   says `resolved`. An alert firing again on a `monitoring` incident puts
+//!   it back to `investigating`.
+//! - Grafana's test button opens a `mode: test` incident (out of metrics,
+//!   off the status page).
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::Duration;
+
+use super::stdin;
+use crate::alert::{self, AlertState, Batch, Format};
+use crate::app::App;
+use crate::cli::{AlertArgs, AlertFormat};
+use crate::config::OnResolved;
+use crate::model::{Event, EventKind, Header, Mode, Status, id};
+use crate::render::text::one_line;
+use crate::store::{Incident, Store};
+use crate::ui::Ui;
+
+/// The header label holding an incident's alert group key.
+pub const GROUP_LABEL: &str = "alert_group";
+
+/// What one payload does to the repository.
+enum Plan {
+    /// Nothing to write; `id` is the group's incident when there is one.
+    Nothing { id: Option<String>, why: String },
+    Open {
+        header: Box<Header>,
+        events: Vec<Event>,
+    },
+    Append {
+        id: String,
+        events: Vec<Event>,
+        what: String,
+    },
+}
+
+pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
+    let text = if args.file == "-" {
+        stdin().context("can't read the alert payload from stdin")?
+    } else {
+        std::fs::read_to_string(&args.file)
+            .with_context(|| format!("can't read the alert payload {}", args.file))?
+    };
+    let format = match args.format {
+        AlertFormat::Auto => Format::Auto,
+        AlertFormat::Alertmanager => Format::Alertmanager,
+        AlertFormat::Grafana => Format::Grafana,
+        AlertFormat::Pagerduty => Format::Pagerduty,
+    };
+    let batch = alert::parse(&text, format).map_err(|e| anyhow!(e))?;
+    let window = alert::parse_window(&app.config.alerts.reopen_window)
+        .map_err(|e| anyhow!("{e}\nhint: fix `alerts.reopen_window` in inc.yaml"))?;
+    if batch.truncated > 0 {
+        ui.warn(&format!(
+            "the {} payload left out {} alerts (truncatedAlerts); only the {} sent are tracked",
+            batch.source,
+            batch.truncated,
+            batch.alerts.len()
+        ));
+    }
+
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(app.lock()?)
+    };
+    let found = find_group(app, &batch.group)?;
+    let plan = plan(app, ui, &batch, found.as_ref(), window)?;
+    let source = batch.source.as_str();
+    match plan {
+        Plan::Nothing { id, why } => {
+            if args.dry_run {
+                ui.out(&format!("nothing: {why}\n"))?;
+            } else {
+                if let Some(id) = &id {
+                    ui.out(&format!("{id}\n"))?;
+                }
+                ui.status(&format!("Nothing written: {why}."));
+            }
+        }
+        Plan::Open { header, events } => {
+            let id = id::new_id(header.opened_at, &header.title, |id| app.store.exists(id));
+            if args.dry_run {
+                ui.out(&format!("open {id}\n"))?;
+                print_events(ui, &events)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let files = [Store::header_path(&id), Store::timeline_path(&id)];
+            app.change(ui, &id, &files, &events, || {
+                app.store.create_dir(&id)?;
+                app.store.write_header(&id, &header)?;
+                app.store.append(&id, &events)?;
+                Ok(())
+            })?;
+            ui.out(&format!("{id}\n"))?;
+            let severity = match &events[0].kind {
+                EventKind::Opened { severity, .. } => severity.as_str(),
+                _ => "",
+            };
+            let linked = header
+                .labels
+                .get("previous")
+                .map(|p| format!(", following {p}"))
+                .unwrap_or_default();
+            ui.status(&format!(
+                "Opened {id} ({severity}, triage) from {source}{linked}: no commander yet; `inc ack {id}` takes it."
+            ));
+        }
+        Plan::Append { id, events, what } => {
+            if args.dry_run {
+                ui.out(&format!("append {} events to {id}\n", events.len()))?;
+                print_events(ui, &events)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            super::record(app, ui, &id, &events)?;
+            ui.out(&format!("{id}\n"))?;
+            ui.status(&format!("{what} {id}."));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_events(ui: &Ui, events: &[Event]) -> Result<()> {
+    for e in events {
+        ui.out(&format!("  + {}\n", one_line(&e.describe(), 160)))?;
+    }
+    Ok(())
+}
+
+/// The newest incident whose header names alert group `group`. Reads the
+/// headers only; loads the one incident found.
+fn find_group(app: &App, group: &str) -> Result<Option<Incident>> {
+    let mut best: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
+    for id in app.store.ids()?.into_iter().rev() {
+        // A broken header is `inc check`'s to report, not a reason to drop
+        // an alert.
+        let Ok(header) = app.store.load_header(&id) else {
+            continue;
+        };
+        if header.labels.get(GROUP_LABEL).map(String::as_str) == Some(group)
+            && best.as_ref().is_none_or(|(at, _)| header.opened_at > *at)
+        {
+            best = Some((header.opened_at, id));
+        }
+    }
+    best.map(|(_, id)| app.load(&id)).transpose()
+}
+
+/// The last recorded state of every alert of an incident, by fingerprint.
+fn alert_states(events: &[Event]) -> BTreeMap<String, String> {
+    let mut states = BTreeMap::new();
+    for e in events {
+        if let EventKind::Alert { key, state, .. } = &e.kind {
+            states.insert(key.clone(), state.clone());
+        }
+    }
+    states
+}
+
+fn all_resolved(states: &BTreeMap<String, String>) -> bool {
+    !states.is_empty() && states.values().all(|s| s == "resolved")
+}
+
+/// `alert` events for the alerts whose state differs from `states`
+/// (which is updated).
+fn alert_events(app: &App, batch: &Batch, states: &mut BTreeMap<String, String>) -> Vec<Event> {
+    let source = batch.source.as_str();
+    let mut events = Vec::new();
+    for a in &batch.alerts {
+        let state = a.state.as_str();
+        if states.get(&a.fingerprint).map(String::as_str) == Some(state) {
+            continue;
+        }
+        states.insert(a.fingerprint.clone(), state.to_owned());
+        events.push(Event::new(
+            app.now,
+            source,
+            EventKind::Alert {
+                key: a.fingerprint.clone(),
+                state: state.to_owned(),
+                source: Some(source.to_owned()),
+                text: Some(one_line(&a.text(), 200)),
+            },
+        ));
+    }
+    events
+}
+
+fn plan(
+    app: &App,
+    ui: &Ui,
+    batch: &Batch,
+    found: Option<&Incident>,
+    window: Duration,
+) -> Result<Plan> {
+    let source = batch.source.as_str();
+    let Some(incident) = found else {
+        if !batch.any_firing() {
+            let what = match batch.source {
+                alert::Source::Pagerduty => format!(
+                    "PagerDuty {} for dedup_key `{}`",
+                    batch.alerts[0].state.as_str(),
+                    one_line(&batch.group, 120)
+                ),
+                _ => format!(
+                    "resolved {source} alerts of group `{}`",
+                    one_line(&batch.group, 120)
+                ),
+            };
+            return Ok(Plan::Nothing {
+                id: None,
+                why: format!("{what} match no incident"),
+            });
+        }
+        return open(app, ui, batch, None);
+    };
+    let id = incident.id.clone();
+    let mut states = alert_states(&incident.events);
+    let status = incident.state.status.unwrap_or(Status::Triage);
+
+    if incident.state.is_open() {
+        let was_resolved = all_resolved(&states);
+        let mut events = alert_events(app, batch, &mut states);
+        if events.is_empty() {
+            return Ok(Plan::Nothing {
+                id: Some(id.clone()),
+                why: format!(
+                    "{id} already has these alerts in these states (a repeat notification)"
+                ),
+            });
+        }
+        let refired = events.iter().any(|e| {
+            matches!(&e.kind, EventKind::Alert { state, .. } if state == AlertState::Firing.as_str())
+        });
+        let n = events.len();
+        let mut what = format!("Added {n} alert event{} to", plural(n));
+        if refired && status == Status::Monitoring {
+            events.push(Event::new(
+                app.now,
+                source,
+                EventKind::Status {
+                    status: Status::Investigating,
+                    text: Some("alerts of the group fire again".to_owned()),
+                },
+            ));
+            what.push_str(" (firing again: back to investigating)");
+        }
+        let resolved_now = all_resolved(&states)
+            && !was_resolved
+            && (batch.truncated == 0 || batch.group_resolved);
+        if resolved_now {
+            let total = states.len();
+            let text = format!(
+                "All {total} alert{} of the group resolved ({source}).",
+                plural(total)
+            );
+            match app.config.alerts.on_resolved {
+                OnResolved::Note => {
+                    events.push(Event::new(
+                        app.now,
+                        source,
+                        EventKind::Note {
+                            text,
+                            pinned: false,
+                        },
+                    ));
+                    what.push_str("; all alerts resolved, noted on");
+                }
+                OnResolved::Monitoring => {
+                    if status != Status::Monitoring {
+                        events.push(Event::new(
+                            app.now,
+                            source,
+                            EventKind::Status {
+                                status: Status::Monitoring,
+                                text: Some(text),
+                            },
+                        ));
+                    }
+                    what.push_str("; all alerts resolved, monitoring");
+                }
+                OnResolved::Resolve => {
+                    events.push(Event::new(
+                        app.now,
+                        source,
+                        EventKind::Status {
+                            status: Status::Resolved,
+                            text: Some(text),
+                        },
+                    ));
+                    what.push_str("; all alerts resolved, resolved");
+                }
+            }
+        }
+        return Ok(Plan::Append { id, events, what });
+    }
+
+    // Closed. Firing alerts that are news: not firing when it was closed,
+    // or firing again since (a later `startsAt`).
+    let closed_at = incident.state.resolved_at.or(incident.state.last_event_at);
+    let news: Vec<&alert::Alert> = batch
+        .alerts
+        .iter()
+        .filter(|a| a.state == AlertState::Firing)
+        .filter(|a| {
+            states.get(&a.fingerprint).map(String::as_str) != Some("firing")
+                || a.starts_at
+                    .zip(closed_at)
+                    .is_some_and(|(start, closed)| start > closed)
+        })
+        .collect();
+    if news.is_empty() {
+        let events = alert_events(app, batch, &mut states);
+        if events.is_empty() {
+            return Ok(Plan::Nothing {
+                id: Some(id.clone()),
+                why: format!("{id} is {status} and no alert of its group fires anew"),
+            });
+        }
+        let n = events.len();
+        return Ok(Plan::Append {
+            id,
+            events,
+            what: format!("Added {n} alert event{} to the {status}", plural(n)),
+        });
+    }
+    let recent = status == Status::Resolved
+        && incident
+            .state
+            .resolved_at
+            .is_some_and(|at| app.now - at <= window);
+    if !recent {
+        return open(app, ui, batch, Some(&id));
+    }
+    for a in &news {
+        states.remove(&a.fingerprint);
+    }
+    let back = if incident.state.acknowledged_at.is_some() {
+        Status::Investigating
+    } else {
+        Status::Triage
+    };
+    let mut events = vec![Event::new(
+        app.now,
+        source,
+        EventKind::Status {
+            status: back,
+            text: Some(format!(
+                "reopened: alerts of the group fire again ({source})"
+            )),
+        },
+    )];
+    events.extend(alert_events(app, batch, &mut states));
+    Ok(Plan::Append {
+        id,
+        events,
+        what: format!("Reopened ({back}): alerts fire again on"),
+    })
+}
+
+/// A new incident for the group: triage, no commander.
+fn open(app: &App, ui: &Ui, batch: &Batch, previous: Option<&str>) -> Result<Plan> {
+    let source = batch.source.as_str();
+    let alerts = &app.config.alerts;
+    let severity = severity(app, batch.label(&alerts.severity_label))?;
+    let mut services: Vec<String> = batch
+        .label_values(&alerts.service_label)
+        .iter()
+        .map(|s| one_line(s, 100))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !app.config.services.is_empty() {
+        services.retain(|s| {
+            let known = app.config.services.iter().any(|c| &c.id == s);
+            if !known {
+                ui.warn(&format!(
+                    "the alert names service `{s}`, which inc.yaml does not list; left out"
+                ));
+            }
+            known
+        });
+    }
+    let mut labels = BTreeMap::new();
+    labels.insert(GROUP_LABEL.to_owned(), batch.group.clone());
+    labels.insert("alert_source".to_owned(), source.to_owned());
+    if let Some(previous) = previous {
+        labels.insert("previous".to_owned(), previous.to_owned());
+    }
+    let mut title = one_line(&batch.title(), 120);
+    if title.is_empty() {
+        title = format!("Alert from {source}");
+    }
+    let header = Header {
+        title,
+        services,
+        labels,
+        mode: batch.test.then_some(Mode::Test),
+        started_at: batch.started().filter(|t| *t < app.now),
+        opened_at: app.now,
+        opened_by: source.to_owned(),
+        ..Header::default()
+    };
+    let mut events = vec![Event::new(
+        app.now,
+        source,
+        EventKind::Opened {
+            severity,
+            status: Status::Triage,
+        },
+    )];
+    events.extend(alert_events(app, batch, &mut BTreeMap::new()));
+    Ok(Plan::Open {
+        header: Box::new(header),
+        events,
+    })
+}
+
+/// The severity for a label value: `alerts.severity_map`, else a
+/// severity of that name, else the lowest configured one.
+fn severity(app: &App, value: Option<&str>) -> Result<String> {
+    let config = &app.config;
+    if let Some(value) = value {
+        let mapped = config.alerts.severity_map.get(value).or_else(|| {
+            config
+                .alerts
+                .severity_map
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(value))
+                .map(|(_, v)| v)
+        });
+        if let Some(sev) = mapped {
+            return config.parse_severity(sev);
+        }
+        if let Ok(sev) = config.parse_severity(value) {
+            return Ok(sev);
+        }
+    }
+    match config.severities.last() {
+        Some(s) => Ok(s.id.clone()),
+        None => bail!("inc.yaml lists no severities, so an alert can't open an incident"),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
