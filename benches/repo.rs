@@ -18,6 +18,9 @@
 //! - peak memory (max RSS) of `inc list --status all`. Target: < 150 MB.
 //! - `review`: `inc check` and `inc stats` over the whole repository. Target:
 //!   each under 0.5 s and within 4 × `find | xargs cat`.
+//! - `site`: `inc site build --out DIR`, a first build into a fresh folder
+//!   and an unchanged rebuild (which rewrites no file), against `find |
+//!   xargs cat`. Target: each within 2 × cat; peak memory < 300 MB.
 //!
 //! After criterion's groups it also times interleaved pairs (the issue's
 //! "median of pairs") and prints a summary with the ratios. Wall-clock
@@ -34,7 +37,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use criterion::{Criterion, SamplingMode};
+use criterion::{BatchSize, Criterion, SamplingMode};
 use inc::model::{Event, EventKind};
 
 const N: usize = 10_000;
@@ -150,6 +153,13 @@ impl Bench {
     fn inc_stats(&self) {
         let mut cmd = self.command(INC);
         cmd.arg("stats");
+        self.run(&mut cmd);
+    }
+
+    /// `inc site build --out DIR`.
+    fn inc_site(&self, out: &Path) {
+        let mut cmd = self.command(INC);
+        cmd.args(["site", "build", "--out"]).arg(out);
         self.run(&mut cmd);
     }
 
@@ -309,14 +319,14 @@ fn criterion_median(group: &str, function: &str) -> Option<f64> {
     Some(json["median"]["point_estimate"].as_f64()? / 1e9)
 }
 
-/// Peak resident memory of one `inc list --status all`, in kB.
-fn peak_memory_kb(bench: &Bench) -> Option<u64> {
+/// Peak resident memory of one `inc ARGS`, in kB.
+fn peak_memory_kb(bench: &Bench, args: &[&str]) -> Option<u64> {
     let time = Path::new("/usr/bin/time");
     if time.exists() {
         let out = bench.home.join("maxrss");
         let mut cmd = bench.command("/usr/bin/time");
         cmd.arg("-f").arg("%M").arg("-o").arg(&out);
-        cmd.args([INC, "list", "--status", "all"]);
+        cmd.arg(INC).args(args);
         bench.run(&mut cmd);
         return fs::read_to_string(&out).ok()?.trim().parse().ok();
     }
@@ -324,7 +334,7 @@ fn peak_memory_kb(bench: &Bench) -> Option<u64> {
     // bound if the last growth happens between two polls).
     let mut child = bench
         .command(INC)
-        .args(["list", "--status", "all"])
+        .args(args)
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
@@ -365,7 +375,7 @@ fn main() {
         .configure_from_args();
     if args.iter().any(|a| a == "--list") {
         println!(
-            "note/inc: benchmark\nnote/git: benchmark\nlist/inc: benchmark\nlist/cat-find: benchmark\nlist/cat-listed: benchmark\nreview/check: benchmark\nreview/stats: benchmark"
+            "note/inc: benchmark\nnote/git: benchmark\nlist/inc: benchmark\nlist/cat-find: benchmark\nlist/cat-listed: benchmark\nreview/check: benchmark\nreview/stats: benchmark\nsite/first: benchmark\nsite/rebuild: benchmark\nsite/cat-find: benchmark"
         );
         return;
     }
@@ -391,6 +401,34 @@ fn main() {
     review.bench_function("check", |b| b.iter(|| bench.inc_check()));
     review.bench_function("stats", |b| b.iter(|| bench.inc_stats()));
     review.finish();
+
+    // Site builds go to folders outside the repository: a first build into
+    // a new folder each time (removed only after the group, as removing
+    // thousands of files just before creating as many slows the file
+    // system down), and an unchanged rebuild of one folder.
+    let sites = bench.home.join("sites");
+    if sites.exists() {
+        fs::remove_dir_all(&sites).expect("can remove old site folders");
+    }
+    fs::create_dir_all(&sites).expect("can create the site folders");
+    let rebuilt = sites.join("rebuilt");
+    bench.inc_site(&rebuilt);
+    let mut fresh = 0;
+    let mut site = criterion.benchmark_group("site");
+    site.sampling_mode(SamplingMode::Flat).sample_size(10);
+    site.bench_function("first", |b| {
+        b.iter_batched(
+            || {
+                fresh += 1;
+                sites.join(format!("first-{fresh}"))
+            },
+            |out| bench.inc_site(&out),
+            BatchSize::PerIteration,
+        )
+    });
+    site.bench_function("rebuild", |b| b.iter(|| bench.inc_site(&rebuilt)));
+    site.bench_function("cat-find", |b| b.iter(|| bench.cat_find()));
+    site.finish();
     criterion.final_summary();
 
     // Interleaved pairs: each inc note next to a git commit, order alternating.
@@ -411,7 +449,19 @@ fn main() {
     let pair_ratio = median(ratios);
 
     let runs = if quick { 1 } else { MEMORY_RUNS };
-    let peaks: Vec<u64> = (0..runs).filter_map(|_| peak_memory_kb(&bench)).collect();
+    let peaks: Vec<u64> = (0..runs)
+        .filter_map(|_| peak_memory_kb(&bench, &["list", "--status", "all"]))
+        .collect();
+    let site_out = sites.join("memory").to_string_lossy().into_owned();
+    let site_peaks: Vec<u64> = (0..runs)
+        .filter_map(|_| {
+            let peak = peak_memory_kb(&bench, &["site", "build", "--out", &site_out]);
+            // A first build each time (the larger of the two).
+            fs::remove_dir_all(&site_out).ok();
+            peak
+        })
+        .collect();
+    fs::remove_dir_all(&sites).ok();
 
     let ms = |s: f64| format!("{:.1} ms", s * 1e3);
     println!();
@@ -471,6 +521,19 @@ fn main() {
             }
         }
     }
+    if let Some(cat) = c("site", "cat-find") {
+        for (function, what) in [("first", "first build"), ("rebuild", "unchanged rebuild")] {
+            if let Some(t) = c("site", function) {
+                println!(
+                    "inc site build, {what} (criterion median): {} | find|xargs cat {} | ratio {:.2} (target ≤ 2: {})",
+                    ms(t),
+                    ms(cat),
+                    t / cat,
+                    verdict(t / cat <= 2.0)
+                );
+            }
+        }
+    }
     match peaks.iter().max() {
         Some(max) => {
             let mb = *max as f64 / 1024.0;
@@ -483,5 +546,18 @@ fn main() {
             );
         }
         None => println!("peak memory: could not be measured"),
+    }
+    match site_peaks.iter().max() {
+        Some(max) => {
+            let mb = *max as f64 / 1024.0;
+            println!(
+                "peak memory of inc site build, first build (max RSS over {} runs): {:.1} MB, runs {:?} kB (target < 300 MB: {})",
+                site_peaks.len(),
+                mb,
+                site_peaks,
+                verdict(mb < 300.0)
+            );
+        }
+        None => println!("peak memory of inc site build: could not be measured"),
     }
 }

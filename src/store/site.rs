@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Component, Path};
 
 use anyhow::{Context, Result, bail};
@@ -50,8 +50,9 @@ pub fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Written> {
             .map(|files| {
                 scope.spawn(move || {
                     let mut counts = (0, 0);
+                    let mut buf = Vec::new();
                     for (rel, bytes) in files {
-                        if write_if_changed(&dir.join(rel), bytes)? {
+                        if write_if_changed(&dir.join(rel), bytes, &mut buf)? {
                             counts.0 += 1;
                         } else {
                             counts.1 += 1;
@@ -106,25 +107,35 @@ pub fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Written> {
         manifest.push_str(rel);
         manifest.push('\n');
     }
-    write_if_changed(&manifest_path, manifest.as_bytes())?;
+    write_if_changed(&manifest_path, manifest.as_bytes(), &mut Vec::new())?;
     Ok(written)
+}
+
+/// Whether `path` holds exactly `bytes`: its size first, then (into `buf`,
+/// reused from file to file) its contents.
+fn holds(path: &Path, bytes: &[u8], buf: &mut Vec<u8>) -> io::Result<bool> {
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if file.metadata()?.len() != bytes.len() as u64 {
+        return Ok(false);
+    }
+    buf.clear();
+    file.read_to_end(buf)?;
+    Ok(buf.as_slice() == bytes)
 }
 
 /// Writes `bytes` to `path` unless it already holds exactly them; returns
 /// whether it wrote. Not synced: a site is rebuilt, not recovered.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool> {
-    match fs::read(path) {
-        Ok(old) if old == bytes => return Ok(false),
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("can't read {}", path.display())),
+fn write_if_changed(path: &Path, bytes: &[u8], buf: &mut Vec<u8>) -> Result<bool> {
+    if holds(path, bytes, buf).with_context(|| format!("can't read {}", path.display()))? {
+        return Ok(false);
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".inc-")
-        .tempfile_in(dir)
-        .with_context(|| format!("can't write in {}", dir.display()))?;
+    let mut tmp = super::temp_file_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.persist(path)
         .with_context(|| format!("can't write {}", path.display()))?;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use minijinja::Value;
 use serde::Serialize;
@@ -51,15 +51,37 @@ pub struct TimeView {
 
 impl TimeView {
     pub fn new(at: DateTime<Utc>, zone: Tz) -> TimeView {
+        let local = at.with_timezone(&zone);
         TimeView {
             iso: at.to_rfc3339_opts(SecondsFormat::Secs, true),
-            local: at
-                .with_timezone(&zone)
-                .format("%Y-%m-%d %H:%M %Z")
-                .to_string(),
-            utc: at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            local: minutes(&local, "%Y-%m-%d %H:%M %Z", local.offset()),
+            utc: minutes(&at, "%Y-%m-%d %H:%M UTC", "UTC"),
         }
     }
+}
+
+/// `at` as `2026-11-27 20:45 ZONE`: `format` (which says the same) for a
+/// year outside 0–9999, written directly otherwise (this runs for every
+/// time on every page).
+fn minutes<T: TimeZone>(at: &DateTime<T>, format: &str, zone: impl std::fmt::Display) -> String
+where
+    T::Offset: std::fmt::Display,
+{
+    use std::fmt::Write;
+    if !(0..=9999).contains(&at.year()) {
+        return at.format(format).to_string();
+    }
+    let mut out = String::with_capacity(24);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02} {zone}",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute()
+    );
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -451,4 +473,40 @@ pub fn history(
 /// Used by the public module's tests and the JSON: a component's name.
 pub fn name_of<'a>(public: &'a Public, id: &'a str) -> &'a str {
     component_name(&public.components, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_their_format_says() {
+        let zones = [
+            chrono_tz::UTC,
+            chrono_tz::Europe::Berlin,
+            chrono_tz::America::Sao_Paulo,
+            chrono_tz::Asia::Kolkata,
+        ];
+        let times = [
+            "2026-11-27T19:45:07Z",
+            "2026-03-29T00:59:59Z",
+            "2026-03-29T01:00:00Z",
+            "1999-12-31T23:05:00Z",
+            "0001-01-01T00:00:00Z",
+        ];
+        for zone in zones {
+            for t in times {
+                let at: DateTime<Utc> = t.parse().unwrap();
+                let view = TimeView::new(at, zone);
+                let local = at.with_timezone(&zone).format("%Y-%m-%d %H:%M %Z");
+                assert_eq!(view.local, local.to_string(), "{t} in {zone}");
+                assert_eq!(view.utc, at.format("%Y-%m-%d %H:%M UTC").to_string());
+            }
+        }
+        let far = DateTime::<Utc>::MAX_UTC;
+        assert_eq!(
+            TimeView::new(far, chrono_tz::UTC).utc,
+            far.format("%Y-%m-%d %H:%M UTC").to_string()
+        );
+    }
 }

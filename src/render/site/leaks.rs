@@ -15,13 +15,12 @@
 //! could match by chance), each line of a multi-line text on its own too,
 //! and when it does not also appear in a public text (a public title or
 //! update, a service, inc.yaml's site title, a template's own text). One
-//! Aho-Corasick automaton over the first [`PREFIX`] characters of every
-//! text finds candidates in one pass per file; a candidate is confirmed by
-//! comparing the whole text.
+//! pass over each file's canonical form looks up the bytes at every
+//! position in a hash table of the texts' first bytes (behind a bit
+//! filter that keeps the pass in cache); a candidate is confirmed by
+//! comparing the whole text. Every byte of every file is scanned.
 
-use std::collections::HashMap;
-
-use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Source;
 use crate::model::EventKind;
@@ -29,7 +28,6 @@ use crate::render::timeline::publishable;
 
 pub const MIN_CHARS: usize = 12;
 pub const MIN_LETTERS: usize = 6;
-const PREFIX: usize = 16;
 
 /// Internal text found in an output file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +53,18 @@ impl std::fmt::Display for Leak {
 /// Every internal text of every incident: (kind, incident ID, text).
 pub fn internal_texts<'a>(sources: &'a [Source<'a>]) -> Vec<(&'static str, &'a str, &'a str)> {
     let mut out = Vec::new();
+    each_internal_text(sources, |kind, id, text| out.push((kind, id, text)));
+    out
+}
+
+/// Calls `found` with every internal text of every incident: (kind,
+/// incident ID, text), in [`internal_texts`]' order, without collecting them.
+pub fn each_internal_text<'a>(
+    sources: &'a [Source<'a>],
+    mut found: impl FnMut(&'static str, &'a str, &'a str),
+) {
     for s in sources {
-        let mut add = |kind: &'static str, text: &'a str| out.push((kind, s.id, text));
+        let mut add = |kind: &'static str, text: &'a str| found(kind, s.id, text);
         let (h, state) = (s.header, s.state);
         let public = publishable(h, state).is_ok();
         if !public {
@@ -105,121 +113,329 @@ pub fn internal_texts<'a>(sources: &'a [Source<'a>]) -> Vec<(&'static str, &'a s
             }
         }
     }
-    out
 }
+
+/// What a byte is to [`canonical`]: an ASCII letter or digit maps to
+/// itself lower-cased; [`SKIP`] is dropped, [`AMP`] may start a character
+/// reference and [`WIDE`] starts a non-ASCII character.
+const SKIP: u8 = 0;
+const AMP: u8 = 1;
+const WIDE: u8 = 2;
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [SKIP; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() {
+            c.to_ascii_lowercase()
+        } else if c == b'&' {
+            AMP
+        } else if c >= 0x80 {
+            WIDE
+        } else {
+            SKIP
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Letters and digits only, lower-cased, after decoding character
 /// references (`&lt;`, `&#x2f;`, `&#39;`; named ones other than the
 /// numeric kind only stand for punctuation here and are dropped).
 pub fn canonical(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(c) = rest.chars().next() {
-        if c == '&'
-            && let Some(end) = rest[1..].find(';').filter(|n| *n <= 12)
-        {
-            let entity = &rest[1..=end];
-            if !entity.is_empty()
-                && entity
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '#')
-            {
-                let decoded = entity
-                    .strip_prefix("#x")
-                    .or_else(|| entity.strip_prefix("#X"))
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32);
-                if let Some(d) = decoded
-                    && d.is_alphanumeric()
-                {
-                    out.extend(d.to_lowercase());
+    let mut out = Vec::with_capacity(s.len());
+    canonical_into(s, &mut out);
+    // Only whole characters' encodings were pushed.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`canonical`], appended to `out` as UTF-8 bytes: one table look-up per
+/// ASCII byte, the character path only for `&` and non-ASCII text.
+fn canonical_into(s: &str, out: &mut Vec<u8>) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match BYTE_CLASS[usize::from(b)] {
+            SKIP => i += 1,
+            AMP => i = reference(s, i, out).unwrap_or(i + 1),
+            WIDE => {
+                let Some(c) = s[i..].chars().next() else {
+                    break;
+                };
+                if c.is_alphanumeric() {
+                    push_lowercase(c, out);
                 }
-                rest = &rest[end + 2..];
-                continue;
+                i += c.len_utf8();
+            }
+            lower => {
+                out.push(lower);
+                i += 1;
             }
         }
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        }
-        rest = &rest[c.len_utf8()..];
     }
-    out
+}
+
+fn push_lowercase(c: char, out: &mut Vec<u8>) {
+    let mut buf = [0; 4];
+    for l in c.to_lowercase() {
+        out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+    }
+}
+
+/// At the `&` at `at`: a character reference (`&` then up to 12 ASCII
+/// letters, digits or `#`, then `;`) is skipped, pushing the character a
+/// numeric one stands for when that is a letter or digit; returns the
+/// index after it, or `None` when no reference starts here.
+fn reference(s: &str, at: usize, out: &mut Vec<u8>) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let window = &bytes[at + 1..bytes.len().min(at + 14)];
+    let len = window.iter().position(|&b| b == b';')?;
+    let entity = &window[..len];
+    if entity.is_empty()
+        || !entity
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'#')
+    {
+        return None;
+    }
+    // All ASCII, so a whole `str`.
+    let entity = &s[at + 1..at + 1 + len];
+    let decoded = entity
+        .strip_prefix("#x")
+        .or_else(|| entity.strip_prefix("#X"))
+        .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+        .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+        .and_then(char::from_u32);
+    if let Some(d) = decoded
+        && d.is_alphanumeric()
+    {
+        push_lowercase(d, out);
+    }
+    Some(at + len + 2)
+}
+
+/// The bytes every candidate is looked up by: the first `KEY` bytes of a
+/// needle's canonical form (which has at least `MIN_CHARS` characters, so
+/// at least as many bytes).
+const KEY: usize = 12;
+const _: () = assert!(KEY <= MIN_CHARS);
+
+fn key_hash(key: &[u8]) -> u64 {
+    let mut a = [0; 8];
+    let mut b = [0; 4];
+    a.copy_from_slice(&key[..8]);
+    b.copy_from_slice(&key[8..KEY]);
+    (u64::from_le_bytes(a).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        ^ (u64::from(u32::from_le_bytes(b)).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+}
+
+/// A hash of a canonical text, to find duplicates.
+fn text_hash(text: &[u8]) -> u64 {
+    let mut h = (text.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut chunks = text.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(word))
+            .wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+            .rotate_left(29);
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3);
+    }
+    h ^ (h >> 32)
 }
 
 struct Needle {
-    canon: String,
-    kind: &'static str,
-    incident: String,
+    /// Its canonical form: `arena[start..end]`.
+    start: u32,
+    end: u32,
+    /// Index into `incidents`.
+    incident: u32,
+    /// Index into `kinds`.
+    kind: u8,
     excluded: bool,
 }
 
-/// The internal texts, ready to look for.
-pub struct Scanner {
-    needles: Vec<Needle>,
-    /// Pattern number → needles starting with that prefix.
-    groups: Vec<Vec<usize>>,
-    automaton: Option<AhoCorasick>,
+impl Needle {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
-impl Scanner {
-    /// Builds the scanner from internal texts, leaving out those that also
-    /// appear in one of `public` (texts the site may show).
-    pub fn new(internal: &[(&'static str, &str, &str)], public: &[&str]) -> Scanner {
-        let mut seen: HashMap<String, ()> = HashMap::new();
-        let mut needles = Vec::new();
-        for (kind, incident, text) in internal {
-            let lines = text.lines().filter(|_| text.contains('\n'));
-            for piece in std::iter::once(*text).chain(lines) {
-                let canon = canonical(piece);
-                if canon.chars().count() < MIN_CHARS
-                    || canon.chars().filter(|c| c.is_alphabetic()).count() < MIN_LETTERS
-                    || seen.insert(canon.clone(), ()).is_some()
-                {
-                    continue;
-                }
-                needles.push(Needle {
-                    canon,
-                    kind,
-                    incident: (*incident).to_owned(),
-                    excluded: false,
-                });
+/// Needles sharing a key: `order[start..end]`.
+struct Group {
+    key: [u8; KEY],
+    start: u32,
+    end: u32,
+}
+
+/// The internal texts as they are collected: each distinct canonical form
+/// once (the first text that has it), in one arena.
+#[derive(Default)]
+pub struct Needles {
+    arena: Vec<u8>,
+    needles: Vec<Needle>,
+    incidents: Vec<String>,
+    kinds: Vec<&'static str>,
+    /// Open addressing over `needles`: index + 1, or 0 when empty.
+    seen: Vec<u32>,
+}
+
+impl Needles {
+    /// Adds internal text `text` (and each of its lines, when it has more
+    /// than one) of incident `incident`.
+    pub fn add(&mut self, kind: &'static str, incident: &str, text: &str) {
+        // A canonical form has no more characters than the text has bytes.
+        if text.len() < MIN_CHARS {
+            return;
+        }
+        let lines = text.lines().filter(|_| text.contains('\n'));
+        for piece in std::iter::once(text).chain(lines) {
+            if piece.len() >= MIN_CHARS {
+                self.add_piece(kind, incident, piece);
             }
         }
-        let mut prefixes: HashMap<&str, usize> = HashMap::new();
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut patterns: Vec<&str> = Vec::new();
-        for (n, needle) in needles.iter().enumerate() {
-            let end = needle
-                .canon
-                .char_indices()
-                .nth(PREFIX)
-                .map_or(needle.canon.len(), |(i, _)| i);
-            let prefix = &needle.canon[..end];
-            let p = *prefixes.entry(prefix).or_insert_with(|| {
-                patterns.push(prefix);
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[p].push(n);
-        }
-        let automaton = (!patterns.is_empty())
-            .then(|| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(&patterns)
-                    .ok()
-            })
-            .flatten();
-        let mut scanner = Scanner {
-            needles,
-            groups,
-            automaton,
+    }
+
+    fn add_piece(&mut self, kind: &'static str, incident: &str, piece: &str) {
+        let start = self.arena.len();
+        canonical_into(piece, &mut self.arena);
+        let canon = &self.arena[start..];
+        let (chars, letters) = if canon.is_ascii() {
+            let letters = canon.iter().filter(|b| b.is_ascii_alphabetic()).count();
+            (canon.len(), letters)
+        } else {
+            let canon = std::str::from_utf8(canon).unwrap_or_default();
+            let letters = canon.chars().filter(|c| c.is_alphabetic()).count();
+            (canon.chars().count(), letters)
         };
-        let mut corpus = String::new();
+        if chars < MIN_CHARS || letters < MIN_LETTERS {
+            self.arena.truncate(start);
+            return;
+        }
+        if self.seen.len() < 2 * (self.needles.len() + 1) {
+            self.grow_seen();
+        }
+        let mask = self.seen.len() - 1;
+        let mut slot = text_hash(&self.arena[start..]) as usize & mask;
+        while let Some(n) = self.seen[slot].checked_sub(1) {
+            if self.arena[self.needles[n as usize].range()] == self.arena[start..] {
+                self.arena.truncate(start);
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+        if self.incidents.last().is_none_or(|last| last != incident) {
+            self.incidents.push(incident.to_owned());
+        }
+        let kind = match self.kinds.iter().position(|k| *k == kind) {
+            Some(k) => k,
+            None => {
+                self.kinds.push(kind);
+                self.kinds.len() - 1
+            }
+        };
+        let end = self.arena.len();
+        self.needles.push(Needle {
+            start: u32::try_from(start).expect("under 4 GB of internal text"),
+            end: u32::try_from(end).expect("under 4 GB of internal text"),
+            incident: u32::try_from(self.incidents.len() - 1).expect("fewer incidents"),
+            kind: u8::try_from(kind).expect("few kinds"),
+            excluded: false,
+        });
+        self.seen[slot] = u32::try_from(self.needles.len()).expect("fewer texts");
+    }
+
+    fn grow_seen(&mut self) {
+        let size = (self.seen.len() * 2).max(1024);
+        self.seen = vec![0; size];
+        let mask = size - 1;
+        for (n, needle) in self.needles.iter().enumerate() {
+            let mut slot = text_hash(&self.arena[needle.range()]) as usize & mask;
+            while self.seen[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.seen[slot] = u32::try_from(n + 1).expect("fewer texts");
+        }
+    }
+
+    /// The scanner, leaving out texts that also appear in one of `public`
+    /// (texts the site may show).
+    pub fn finish(self, public: &[&str]) -> Scanner {
+        let Needles {
+            arena,
+            needles,
+            incidents,
+            kinds,
+            seen,
+        } = self;
+        drop(seen);
+        let key_of = |n: &Needle| -> [u8; KEY] {
+            let mut key = [0; KEY];
+            let start = n.start as usize;
+            key.copy_from_slice(&arena[start..start + KEY]);
+            key
+        };
+        let mut order: Vec<u32> = (0..needles.len())
+            .map(|n| u32::try_from(n).expect("fewer texts"))
+            .collect();
+        order.sort_unstable_by_key(|&n| (key_of(&needles[n as usize]), n));
+        let mut groups: Vec<Group> = Vec::new();
+        for (at, &n) in order.iter().enumerate() {
+            let key = key_of(&needles[n as usize]);
+            let at = u32::try_from(at).expect("fewer texts");
+            match groups.last_mut() {
+                Some(g) if g.key == key => g.end = at + 1,
+                _ => groups.push(Group {
+                    key,
+                    start: at,
+                    end: at + 1,
+                }),
+            }
+        }
+        // Half-empty slots; about 32 filter bits a key (1 MB for 250,000).
+        let slot_bits = (groups.len() * 2)
+            .next_power_of_two()
+            .max(16)
+            .trailing_zeros();
+        let filter_bits = (groups.len() * 32)
+            .next_power_of_two()
+            .max(64)
+            .trailing_zeros();
+        let mut slots = vec![0u32; 1 << slot_bits];
+        let mut filter = vec![0u64; (1 << filter_bits) / 64];
+        let (slot_shift, filter_shift) = (64 - slot_bits, 64 - filter_bits);
+        let mask = slots.len() - 1;
+        for (g, group) in groups.iter().enumerate() {
+            let h = key_hash(&group.key);
+            let f = (h >> filter_shift) as usize;
+            filter[f / 64] |= 1 << (f % 64);
+            let mut s = (h >> slot_shift) as usize;
+            while slots[s] != 0 {
+                s = (s + 1) & mask;
+            }
+            slots[s] = u32::try_from(g + 1).expect("fewer texts");
+        }
+        let live = needles.len();
+        let mut scanner = Scanner {
+            arena,
+            needles,
+            incidents,
+            kinds,
+            live,
+            order,
+            groups,
+            slots,
+            slot_shift,
+            filter,
+            filter_shift,
+        };
+        let mut corpus = Vec::new();
         for text in public {
-            corpus.push_str(&canonical(text));
-            corpus.push('|');
+            canonical_into(text, &mut corpus);
+            corpus.push(b'|');
         }
         let mut hits = Vec::new();
         scanner.each_match(&corpus, |n| {
@@ -227,49 +443,123 @@ impl Scanner {
             false
         });
         for n in hits {
-            scanner.needles[n].excluded = true;
+            if !scanner.needles[n].excluded {
+                scanner.needles[n].excluded = true;
+                scanner.live -= 1;
+            }
         }
         scanner
     }
+}
+
+/// The internal texts, ready to look for.
+///
+/// Every position of a file's canonical form is a candidate: its next
+/// `KEY` bytes are hashed, checked against a bit filter (one bit a key,
+/// sized to stay in cache) and, when the bit is set, looked up in an
+/// open-addressing table of the keys; each needle with that key is then
+/// compared whole. So every occurrence of every needle is found, in one
+/// pass over the file.
+pub struct Scanner {
+    /// The needles' canonical forms, back to back.
+    arena: Vec<u8>,
+    needles: Vec<Needle>,
+    incidents: Vec<String>,
+    kinds: Vec<&'static str>,
+    /// Needles not excluded.
+    live: usize,
+    order: Vec<u32>,
+    groups: Vec<Group>,
+    /// Group index + 1, or 0 for an empty slot.
+    slots: Vec<u32>,
+    slot_shift: u32,
+    filter: Vec<u64>,
+    filter_shift: u32,
+}
+
+impl Scanner {
+    /// Builds the scanner from internal texts, leaving out those that also
+    /// appear in one of `public` (texts the site may show).
+    pub fn new(internal: &[(&'static str, &str, &str)], public: &[&str]) -> Scanner {
+        let mut needles = Needles::default();
+        for (kind, incident, text) in internal {
+            needles.add(kind, incident, text);
+        }
+        needles.finish(public)
+    }
 
     /// Calls `found` with each needle (not excluded) whose whole text
-    /// occurs in canonical `text`; stops when it returns true.
-    fn each_match(&self, text: &str, mut found: impl FnMut(usize) -> bool) {
-        let Some(automaton) = &self.automaton else {
+    /// occurs in canonical `text`, by where it starts; stops when it
+    /// returns true.
+    fn each_match(&self, text: &[u8], mut found: impl FnMut(usize) -> bool) {
+        if self.groups.is_empty() {
             return;
-        };
-        for m in automaton.find_overlapping_iter(text) {
-            for &n in &self.groups[m.pattern().as_usize()] {
-                let needle = &self.needles[n];
-                if !needle.excluded && text[m.start()..].starts_with(&needle.canon) && found(n) {
-                    return;
+        }
+        let mask = self.slots.len() - 1;
+        for (at, window) in text.windows(KEY).enumerate() {
+            let h = key_hash(window);
+            let f = (h >> self.filter_shift) as usize;
+            if self.filter[f / 64] & (1 << (f % 64)) == 0 {
+                continue;
+            }
+            let mut s = (h >> self.slot_shift) as usize;
+            while let Some(g) = self.slots[s].checked_sub(1) {
+                let group = &self.groups[g as usize];
+                if group.key == window {
+                    for &n in &self.order[group.start as usize..group.end as usize] {
+                        let n = n as usize;
+                        let needle = &self.needles[n];
+                        if !needle.excluded
+                            && text[at..].starts_with(&self.arena[needle.range()])
+                            && found(n)
+                        {
+                            return;
+                        }
+                    }
+                    break;
                 }
+                s = (s + 1) & mask;
             }
         }
     }
 
     /// How many internal texts are looked for.
     pub fn len(&self) -> usize {
-        self.needles.iter().filter(|n| !n.excluded).count()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The first internal text in `text` (any output file's contents).
-    pub fn find(&self, file: &str, text: &str) -> Option<Leak> {
-        let canon = canonical(text);
+    fn leak(&self, file: &str, n: usize) -> Leak {
+        let needle = &self.needles[n];
+        Leak {
+            file: file.to_owned(),
+            kind: self.kinds[usize::from(needle.kind)],
+            incident: self.incidents[needle.incident as usize].clone(),
+        }
+    }
+
+    /// The first internal text in `bytes` (any output file's contents,
+    /// read as UTF-8), canonicalised into `buf`.
+    fn find_in(&self, file: &str, bytes: &[u8], buf: &mut Vec<u8>) -> Option<Leak> {
+        buf.clear();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => canonical_into(text, buf),
+            Err(_) => canonical_into(&String::from_utf8_lossy(bytes), buf),
+        }
         let mut hit = None;
-        self.each_match(&canon, |n| {
+        self.each_match(buf, |n| {
             hit = Some(n);
             true
         });
-        hit.map(|n| Leak {
-            file: file.to_owned(),
-            kind: self.needles[n].kind,
-            incident: self.needles[n].incident.clone(),
-        })
+        hit.map(|n| self.leak(file, n))
+    }
+
+    /// The first internal text in `text` (any output file's contents).
+    pub fn find(&self, file: &str, text: &str) -> Option<Leak> {
+        self.find_in(file, text.as_bytes(), &mut Vec::new())
     }
 
     /// Scans every file on all cores; the leak in the first file (in the
@@ -280,30 +570,202 @@ impl Scanner {
         }
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .clamp(1, 8);
-        let chunk = files.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = files
-                .chunks(chunk)
-                .map(|files| {
-                    scope.spawn(move || {
-                        files.iter().find_map(|(path, bytes)| {
-                            self.find(path, &String::from_utf8_lossy(bytes))
-                        })
+            .clamp(1, 8)
+            .min(files.len());
+        // Files are handed out one at a time, in order. A thread stops at
+        // its first leak, or once the next file comes after a file already
+        // known to leak: every file before the first leaky one is scanned.
+        let next = AtomicUsize::new(0);
+        let first = AtomicUsize::new(usize::MAX);
+        let found: Vec<Option<(usize, Leak)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut buf = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            if i >= files.len() || i > first.load(Ordering::Relaxed) {
+                                return None;
+                            }
+                            let (path, bytes) = &files[i];
+                            if let Some(leak) = self.find_in(path, bytes, &mut buf) {
+                                first.fetch_min(i, Ordering::Relaxed);
+                                return Some((i, leak));
+                            }
+                        }
                     })
                 })
                 .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .find_map(|leak| leak)
-        })
+                .collect()
+        });
+        found
+            .into_iter()
+            .flatten()
+            .min_by_key(|(i, _)| *i)
+            .map(|(_, leak)| leak)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition [`canonical`] must keep: character by character.
+    fn canonical_reference(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(c) = rest.chars().next() {
+            if c == '&'
+                && let Some(end) = rest[1..].find(';').filter(|n| *n <= 12)
+            {
+                let entity = &rest[1..=end];
+                if !entity.is_empty()
+                    && entity
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '#')
+                {
+                    let decoded = entity
+                        .strip_prefix("#x")
+                        .or_else(|| entity.strip_prefix("#X"))
+                        .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                        .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                        .and_then(char::from_u32);
+                    if let Some(d) = decoded
+                        && d.is_alphanumeric()
+                    {
+                        out.extend(d.to_lowercase());
+                    }
+                    rest = &rest[end + 2..];
+                    continue;
+                }
+            }
+            if c.is_alphanumeric() {
+                out.extend(c.to_lowercase());
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+        out
+    }
+
+    /// Strings made of pieces that stress references, case and non-ASCII.
+    fn random_texts(count: usize, pieces: &[&str], max_len: u64) -> Vec<String> {
+        let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        (0..count)
+            .map(|_| {
+                let len = next() % max_len;
+                (0..len)
+                    .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn canonical_keeps_its_definition() {
+        let pieces = [
+            "&",
+            ";",
+            "#",
+            "x",
+            "X",
+            "4",
+            "1",
+            "f",
+            "a",
+            "Z",
+            "q",
+            "İ",
+            "ü",
+            "ß",
+            "É",
+            " ",
+            "&amp;",
+            "&#x41;",
+            "&#65;",
+            "&#x2f;",
+            "&lt;",
+            "<",
+            "é",
+            "\u{1F600}",
+            "٣",
+            "Ⅻ",
+            "&#304;",
+            "&#xFFFFFFFF;",
+            "&#;",
+            "&abcdefghijklm;",
+        ];
+        for text in random_texts(20_000, &pieces, 40) {
+            assert_eq!(canonical(&text), canonical_reference(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn scan_reports_the_first_leaky_file() {
+        let internal = [
+            ("an internal note", "i1", "The primary database is toast"),
+            ("a summary", "i2", "Checkout errors for everyone"),
+        ];
+        let s = Scanner::new(&internal, &[]);
+        let mut files: Vec<(String, Vec<u8>)> = (0..500)
+            .map(|n| (format!("f{n:03}"), b"<p>nothing to see</p>".to_vec()))
+            .collect();
+        files[317].1 = b"checkout ERRORS for everyone".to_vec();
+        files[480].1 = b"the primary database is toast".to_vec();
+        let leak = s.scan(&files).unwrap();
+        assert_eq!((leak.file.as_str(), leak.kind), ("f317", "a summary"));
+        files[317].1 = b"fine".to_vec();
+        assert_eq!(s.scan(&files).unwrap().file, "f480");
+        files[480].1 = vec![0xff, b'x'];
+        assert!(s.scan(&files).is_none());
+    }
+
+    #[test]
+    fn the_scanner_finds_what_a_plain_search_finds() {
+        let pieces = ["ab", "c", "d", "&amp;", " ", "E", "ü", "x1", "&#x61;"];
+        let texts = random_texts(400, &pieces, 24);
+        let internal: Vec<(&str, &str, &str)> = texts[..200]
+            .iter()
+            .map(|t| ("a text", "i", t.as_str()))
+            .collect();
+        let public: Vec<&str> = texts[200..220].iter().map(String::as_str).collect();
+        let scanner = Scanner::new(&internal, &public);
+        let public_canon: Vec<String> = public.iter().map(|p| canonical(p)).collect();
+        let looked_for: Vec<String> = internal
+            .iter()
+            .map(|(_, _, t)| canonical(t))
+            .filter(|c| {
+                c.chars().count() >= MIN_CHARS
+                    && c.chars().filter(|c| c.is_alphabetic()).count() >= MIN_LETTERS
+                    && !public_canon.iter().any(|p| p.contains(c.as_str()))
+            })
+            .collect();
+        assert!(!looked_for.is_empty());
+        let mut found = 0;
+        for file in &texts[150..] {
+            let file = format!("<p>{file} and {file}</p>");
+            let canon = canonical(&file);
+            let expected = looked_for.iter().any(|c| canon.contains(c.as_str()));
+            assert_eq!(scanner.find("f", &file).is_some(), expected, "{file:?}");
+            found += usize::from(expected);
+        }
+        assert!(found > 0, "some files leak");
+        // Every internal text is found in a file made of it.
+        for text in &looked_for {
+            assert!(
+                scanner.find("f", &format!("x {text} y")).is_some(),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn canonical_sees_through_escaping() {

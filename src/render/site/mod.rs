@@ -108,6 +108,7 @@ pub fn build(input: &Input<'_>) -> Result<Output, Error> {
     let public = public::build(input.sources, config, now, zone);
     let title = title(config);
     let url = config.site.url.as_deref();
+    let scanner = scanner(input, &public, &title, url);
     let site = html::site_view(&public, &title, url, zone);
     let site_value = to_value(&site);
 
@@ -128,28 +129,6 @@ pub fn build(input: &Input<'_>) -> Result<Output, Error> {
     files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let internal = leaks::internal_texts(input.sources);
-    let mut public_texts: Vec<&str> = Vec::new();
-    for i in &public.incidents {
-        public_texts.push(&i.name);
-        public_texts.push(&i.id);
-        public_texts.extend(i.updates.iter().map(|u| u.body.as_str()));
-        public_texts.extend(i.components.iter().map(|(s, _)| s.as_str()));
-    }
-    for s in &config.services {
-        public_texts.push(&s.id);
-        public_texts.extend(
-            [&s.name, &s.group, &s.description]
-                .into_iter()
-                .flatten()
-                .map(String::as_str),
-        );
-    }
-    public_texts.extend([&title, url.unwrap_or_default(), input.style]);
-    public_texts.extend(config.name.as_deref());
-    public_texts.extend(public::FIXED_TEXTS);
-    public_texts.extend(input.template_texts.iter().copied());
-    let scanner = leaks::Scanner::new(&internal, &public_texts);
     if let Some(leak) = scanner.scan(&files) {
         return Err(Error::Leak(leak));
     }
@@ -169,6 +148,43 @@ pub fn build(input: &Input<'_>) -> Result<Output, Error> {
             .count(),
         status: public.overall.description,
     })
+}
+
+/// The scan for every internal text of the sources, leaving out those the
+/// site may show (public titles and updates, services, inc.yaml's site
+/// title, the stylesheet, fixed texts, the built-in templates' own words).
+fn scanner(
+    input: &Input<'_>,
+    public: &public::Public,
+    title: &str,
+    url: Option<&str>,
+) -> leaks::Scanner {
+    let config = input.config;
+    let mut needles = leaks::Needles::default();
+    leaks::each_internal_text(input.sources, |kind, id, text| {
+        needles.add(kind, id, text);
+    });
+    let mut public_texts: Vec<&str> = Vec::new();
+    for i in &public.incidents {
+        public_texts.push(&i.name);
+        public_texts.push(&i.id);
+        public_texts.extend(i.updates.iter().map(|u| u.body.as_str()));
+        public_texts.extend(i.components.iter().map(|(s, _)| s.as_str()));
+    }
+    for s in &config.services {
+        public_texts.push(&s.id);
+        public_texts.extend(
+            [&s.name, &s.group, &s.description]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        );
+    }
+    public_texts.extend([title, url.unwrap_or_default(), input.style]);
+    public_texts.extend(config.name.as_deref());
+    public_texts.extend(public::FIXED_TEXTS);
+    public_texts.extend(input.template_texts.iter().copied());
+    needles.finish(&public_texts)
 }
 
 /// `incidents/<id>.html` for every public incident, on all cores.
