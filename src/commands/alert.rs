@@ -35,7 +35,7 @@ use crate::cli::{AlertArgs, AlertFormat};
 use crate::config::OnResolved;
 use crate::model::{Event, EventKind, Header, Mode, Status, id};
 use crate::render::text::one_line;
-use crate::store::{Incident, Store};
+use crate::store::Incident;
 use crate::ui::Ui;
 
 /// The header label holding an incident's alert group key.
@@ -107,13 +107,7 @@ pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
                 print_events(ui, &events)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let files = [Store::header_path(&id), Store::timeline_path(&id)];
-            app.change(ui, &id, &files, &events, || {
-                app.store.create_dir(&id)?;
-                app.store.write_header(&id, &header)?;
-                app.store.append(&id, &events)?;
-                Ok(())
-            })?;
+            super::create(app, ui, &id, &header, &events)?;
             ui.out(&format!("{id}\n"))?;
             let severity = match &events[0].kind {
                 EventKind::Opened { severity, .. } => severity.as_str(),

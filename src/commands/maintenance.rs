@@ -11,7 +11,6 @@ use anyhow::{Result, anyhow, bail};
 use crate::app::App;
 use crate::cli::MaintenanceArgs;
 use crate::model::{Event, EventKind, Header, Kind, Status, id, when};
-use crate::store::Store;
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &MaintenanceArgs) -> Result<ExitCode> {
@@ -72,13 +71,7 @@ pub fn run(app: &App, ui: &Ui, args: &MaintenanceArgs) -> Result<ExitCode> {
             },
         ),
     ];
-    let files = [Store::header_path(&id), Store::timeline_path(&id)];
-    app.change(ui, &id, &files, &events, || {
-        app.store.create_dir(&id)?;
-        app.store.write_header(&id, &header)?;
-        app.store.append(&id, &events)?;
-        Ok(())
-    })?;
+    super::create(app, ui, &id, &header, &events)?;
     ui.out(&format!("{id}\n"))?;
     ui.status(&format!(
         "Scheduled {id}: {} to {}. When it starts: `inc status {id} in_progress`.",

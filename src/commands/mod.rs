@@ -29,7 +29,7 @@ use anyhow::Result;
 
 use crate::app::{App, Env};
 use crate::cli::{Cli, Command};
-use crate::model::Event;
+use crate::model::{Event, Header};
 use crate::store::Store;
 use crate::ui::Ui;
 
@@ -64,6 +64,18 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
         Command::Site(command) => site::run(&app()?, &ui, command),
     }
+}
+
+/// Creates a new incident's folder with its header and first events, and
+/// commits the two files.
+fn create(app: &App, ui: &Ui, id: &str, header: &Header, events: &[Event]) -> Result<()> {
+    let files = [Store::header_path(id), Store::timeline_path(id)];
+    app.change(ui, id, &files, events, || {
+        app.store.create_dir(id)?;
+        app.store.write_header(id, header)?;
+        app.store.append(id, events)?;
+        Ok(())
+    })
 }
 
 /// Appends `events` to an incident's timeline and commits that one file.

@@ -8,7 +8,6 @@ use anyhow::{Context, Result, bail};
 use crate::app::App;
 use crate::cli::OpenArgs;
 use crate::model::{Event, EventKind, Header, Status, id};
-use crate::store::Store;
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &OpenArgs) -> Result<ExitCode> {
@@ -93,13 +92,7 @@ pub fn run(app: &App, ui: &Ui, args: &OpenArgs) -> Result<ExitCode> {
             },
         ),
     ];
-    let files = [Store::header_path(&id), Store::timeline_path(&id)];
-    app.change(ui, &id, &files, &events, || {
-        app.store.create_dir(&id)?;
-        app.store.write_header(&id, &header)?;
-        app.store.append(&id, &events)?;
-        Ok(())
-    })?;
+    super::create(app, ui, &id, &header, &events)?;
     ui.out(&format!("{id}\n"))?;
     ui.status(&format!(
         "Opened {id} ({severity}); {commander} is incident commander."

@@ -268,10 +268,7 @@ impl Store {
         let path = self.root.join(rel);
         let dir = path.parent().unwrap_or(&self.root);
         fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".inc-")
-            .tempfile_in(dir)
-            .with_context(|| format!("can't write in {}", dir.display()))?;
+        let mut tmp = temp_file_in(dir)?;
         tmp.write_all(contents)?;
         tmp.as_file().sync_data()?;
         tmp.persist(&path)
@@ -310,6 +307,22 @@ impl Store {
             Err(e) => Err(e).with_context(|| format!("can't create {}", dir.display())),
         }
     }
+}
+
+/// A temp file in `dir` to be renamed over a file there. Readable by all
+/// (0644, like a file an editor saves), not tempfile's private 0600: the
+/// files are meant to be read by others, from web servers to teammates.
+pub fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".inc-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o644));
+    }
+    builder
+        .tempfile_in(dir)
+        .with_context(|| format!("can't write in {}", dir.display()))
 }
 
 /// Files as they were before a command wrote them, to put back if its

@@ -382,3 +382,25 @@ fn a_repeated_service_is_kept_once() {
     );
     assert_eq!(repo.show(&id).services, vec!["api", "web"]);
 }
+
+/// Files inc writes are readable by others (0644), like any saved file,
+/// not private to the writer as a bare temp file would be.
+#[cfg(unix)]
+#[test]
+fn written_files_are_readable_by_all() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    repo.inc().args(["note", &id, "x"]).ok();
+    for file in [
+        "inc.yaml".to_owned(),
+        TestRepo::header_path(&id),
+        TestRepo::timeline_path(&id),
+    ] {
+        let mode = std::fs::metadata(repo.path(&file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{file}");
+    }
+}
