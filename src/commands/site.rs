@@ -16,9 +16,6 @@ use crate::store::site as files;
 use crate::store::templates as overrides;
 use crate::ui::Ui;
 
-/// The repository's own stylesheet, when it has one, replaces the built-in.
-const STYLE_OVERRIDE: &str = "templates/site/style.css";
-
 pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     let SiteCommand::Build(args) = command;
     let out = args
@@ -39,11 +36,8 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         })
         .collect();
     let repo_templates = overrides::overrides(&app.store)?;
-    let style = match std::fs::read_to_string(app.store.root().join(STYLE_OVERRIDE)) {
-        Ok(css) => css,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => site::STYLE.to_owned(),
-        Err(e) => return Err(anyhow!("can't read {STYLE_OVERRIDE}: {e}")),
-    };
+    // The repository's own stylesheet, when it has one, replaces the built-in.
+    let style = overrides::site_style(&app.store)?.unwrap_or_else(|| site::STYLE.to_owned());
     // The built-ins' own words are public; an override's are not taken on
     // trust (a template that spells out a note is a leak like any other).
     let template_texts: Vec<&str> = BUILTINS.iter().map(|(_, source)| *source).collect();

@@ -76,6 +76,17 @@ fn read_dir(dir: &Path, prefix: &str, depth: usize, found: &mut Overrides) -> Re
 }
 
 /// A draft's text (`rel` relative to the root), or `None` if there is none.
+/// The repository's own status-page stylesheet, `templates/site/style.css`,
+/// if it has one.
+pub fn site_style(store: &Store) -> Result<Option<String>> {
+    let rel = Path::new(DIR).join("site").join("style.css");
+    match fs::read_to_string(store.root().join(&rel)) {
+        Ok(css) => Ok(Some(css)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("can't read {}", rel.display())),
+    }
+}
+
 pub fn read_draft(store: &Store, rel: &Path) -> Result<Option<String>> {
     match fs::read(store.root().join(rel)) {
         Ok(bytes) => match String::from_utf8(bytes) {
