@@ -510,6 +510,16 @@ fn an_override_is_used() {
 }
 
 #[test]
+fn a_stylesheet_override_replaces_the_built_in() {
+    let (repo, _) = leaky_repo();
+    repo.inc().args(["site", "build"]).ok();
+    assert!(!repo.read("site/style.css").contains("#123456"));
+    repo.write("templates/site/style.css", "body { color: #123456; }\n");
+    repo.inc().args(["site", "build"]).ok();
+    assert_eq!(repo.read("site/style.css"), "body { color: #123456; }\n");
+}
+
+#[test]
 fn raw_html_and_script_links_are_neutralised() {
     let repo = TestRepo::with_config(CONFIG);
     incident(
