@@ -194,7 +194,7 @@ impl App {
         write: impl FnOnce() -> Result<()>,
     ) -> Result<()> {
         let undo = self.store.undo_for(files)?;
-        let result = write().and_then(|()| self.commit_message(ui, files, message));
+        let result = write().and_then(|()| self.commit(ui, files, message));
         if result.is_err() {
             undo.restore();
         }
@@ -223,7 +223,7 @@ impl App {
     }
 
     /// Commits `files` with a ready message (or explains why not).
-    pub fn commit_message(&self, ui: &Ui, files: &[PathBuf], message: &str) -> Result<()> {
+    pub fn commit(&self, ui: &Ui, files: &[PathBuf], message: &str) -> Result<()> {
         if !self.commit {
             return Ok(());
         }

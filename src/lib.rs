@@ -17,6 +17,8 @@ pub mod config;
 pub mod exit;
 /// Pure data: IDs, headers, events, the state fold, times.
 pub mod model;
+/// Work spread over the cores (one chunk per core).
+pub mod par;
 /// Pure presentation: JSON views, tables, text.
 pub mod render;
 /// Files, the lock, and git: the only code doing I/O on the repository.

@@ -79,7 +79,7 @@ pub fn run(global: &Global, env: &Env, ui: &Ui, args: &InitArgs) -> Result<ExitC
         },
         env,
     )?;
-    app.commit_message(ui, &changed, "inc: set up incident repository\n")?;
+    app.commit(ui, &changed, "inc: set up incident repository\n")?;
     ui.status(&format!(
         "Ready: {}. Next: inc open \"What is broken\" -s SEV2",
         dir.display()

@@ -113,7 +113,7 @@ pub struct ActionView {
     pub due: Option<String>,
     pub link: Option<String>,
     pub done: bool,
-    /// `done` or `open`.
+    /// `done`, `overdue` or `open`.
     pub status: &'static str,
 }
 

@@ -162,31 +162,16 @@ impl Store {
     /// kept, which is what listings need, in a fraction of the memory.
     pub fn load_all(&self, keep_events: bool) -> Result<(Vec<Incident>, Vec<FileError>)> {
         let ids = self.ids()?;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
-        let chunk = ids.len().div_ceil(threads).max(1);
-        let results: Vec<Vec<Result<Incident, FileError>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .chunks(chunk)
-                .map(|ids| {
-                    scope.spawn(move || {
-                        ids.iter()
-                            .map(|id| {
-                                let mut incident = self.load(id)?;
-                                if !keep_events {
-                                    incident.events = Vec::new();
-                                }
-                                Ok(incident)
-                            })
-                            .collect()
-                    })
+        let results = crate::par::chunks(&ids, |ids| {
+            ids.iter()
+                .map(|id| {
+                    let mut incident = self.load(id)?;
+                    if !keep_events {
+                        incident.events = Vec::new();
+                    }
+                    Ok(incident)
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+                .collect::<Vec<Result<Incident, FileError>>>()
         });
         let mut incidents = Vec::with_capacity(ids.len());
         let mut errors = Vec::new();

@@ -118,27 +118,12 @@ where
     T: Send,
     F: Fn(IncidentFiles) -> T + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = dirs.len().div_ceil(threads).max(1);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = dirs
-            .chunks(chunk)
-            .map(|dirs| {
-                scope.spawn(move || dirs.iter().map(|d| f(read(root, d))).collect::<Vec<T>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                // A panic in a worker is a bug; don't pass it off as "clean".
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect::<Vec<T>>()
+    crate::par::chunks(dirs, |dirs| {
+        dirs.iter().map(|d| f(read(root, d))).collect::<Vec<T>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 #[cfg(test)]

@@ -40,32 +40,17 @@ pub fn write(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Written> {
             bail!("refusing to write `{rel}` outside the site's folder");
         }
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = files.len().div_ceil(threads).max(1);
-    let results: Vec<Result<(usize, usize)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|files| {
-                scope.spawn(move || {
-                    let mut counts = (0, 0);
-                    let mut buf = Vec::new();
-                    for (rel, bytes) in files {
-                        if write_if_changed(&dir.join(rel), bytes, &mut buf)? {
-                            counts.0 += 1;
-                        } else {
-                            counts.1 += 1;
-                        }
-                    }
-                    Ok(counts)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+    let results = crate::par::chunks(files, |files| -> Result<(usize, usize)> {
+        let mut counts = (0, 0);
+        let mut buf = Vec::new();
+        for (rel, bytes) in files {
+            if write_if_changed(&dir.join(rel), bytes, &mut buf)? {
+                counts.0 += 1;
+            } else {
+                counts.1 += 1;
+            }
+        }
+        Ok(counts)
     });
     let mut written = Written::default();
     for r in results {

@@ -194,31 +194,15 @@ fn incident_pages(
     public: &public::Public,
     zone: Tz,
 ) -> Result<Files, TemplateError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = public.incidents.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Files, TemplateError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = public
-            .incidents
-            .chunks(chunk)
-            .map(|incidents| {
-                scope.spawn(move || {
-                    incidents
-                        .iter()
-                        .map(|i| {
-                            let view = html::incident_view(i, &public.components, zone);
-                            let page = html::incident(templates, site, &view)?;
-                            Ok((view.path, page.into_bytes()))
-                        })
-                        .collect()
-                })
+    let results = crate::par::chunks(&public.incidents, |incidents| {
+        incidents
+            .iter()
+            .map(|i| {
+                let view = html::incident_view(i, &public.components, zone);
+                let page = html::incident(templates, site, &view)?;
+                Ok((view.path, page.into_bytes()))
             })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+            .collect::<Result<Files, TemplateError>>()
     });
     let mut pages = Vec::with_capacity(public.incidents.len());
     for r in results {
