@@ -1,8 +1,9 @@
 //! `inc site build`: the static public status page.
 //!
 //! Loads every incident, renders the site in memory (`render::site`, which
-//! also scans the result for internal text), then writes only the files
-//! that changed (`store::site`). A leak or a template error writes nothing.
+//! also scans the result for internal text and compares it with the
+//! folder), then writes only the files that changed (`store::site`). A leak
+//! or a template error writes nothing.
 
 use std::process::ExitCode;
 
@@ -51,14 +52,14 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         template_texts,
         style: &style,
     };
-    let built = site::build(&input).map_err(|e| match e {
+    let built = site::build(&input, &files::Folder::new(&out)).map_err(|e| match e {
         Error::Template(e) => anyhow!("{e}\nhint: nothing was written"),
         Error::Leak(leak) => anyhow!(
             "refusing to publish: {leak}\nhint: nothing was written; \
              check templates/site/ for a template printing internal fields"
         ),
     })?;
-    let written = files::write(&out, &built.files)?;
+    let written = files::write(&out, &built.files, &built.paths)?;
     ui.status(&format!(
         "Built {}: {} incidents ({} open), {} maintenances; status: {}. {} files written, {} unchanged, {} removed.",
         out.display(),

@@ -543,7 +543,7 @@ impl Scanner {
 
     /// The first internal text in `bytes` (any output file's contents,
     /// read as UTF-8), canonicalised into `buf`.
-    fn find_in(&self, file: &str, bytes: &[u8], buf: &mut Vec<u8>) -> Option<Leak> {
+    pub fn find_in(&self, file: &str, bytes: &[u8], buf: &mut Vec<u8>) -> Option<Leak> {
         buf.clear();
         match std::str::from_utf8(bytes) {
             Ok(text) => canonical_into(text, buf),

@@ -60,13 +60,34 @@ pub struct Input<'a> {
 /// The built site.
 #[derive(Debug)]
 pub struct Output {
-    /// Path (relative, `/`-separated) → contents, sorted by path.
+    /// Path (relative, `/`-separated) → contents, sorted by path: the
+    /// files the folder does not already hold byte for byte.
     pub files: Vec<(String, Vec<u8>)>,
+    /// Every file of the site, changed or not, sorted.
+    pub paths: Vec<String>,
     pub incidents: usize,
     pub maintenances: usize,
     pub open: usize,
     /// The overall status's description.
     pub status: &'static str,
+}
+
+/// The folder the site is built into, as the build sees it: what it
+/// already holds. The build keeps only the files that differ, so an
+/// unchanged rebuild holds no page in memory past its comparison.
+pub trait Folder: Sync {
+    /// Whether the file at `path` holds exactly `bytes` (false when it
+    /// can't tell: the file is then written again).
+    fn holds(&self, path: &str, bytes: &[u8]) -> bool;
+}
+
+/// A folder that holds nothing: every file is new.
+pub struct Empty;
+
+impl Folder for Empty {
+    fn holds(&self, _: &str, _: &[u8]) -> bool {
+        false
+    }
 }
 
 #[derive(Debug)]
@@ -102,8 +123,10 @@ pub fn title(config: &Config) -> String {
         .unwrap_or_else(|| "Status".to_owned())
 }
 
-/// Builds every file of the site, then scans them for internal text.
-pub fn build(input: &Input<'_>) -> Result<Output, Error> {
+/// Builds every file of the site and scans each for internal text; a
+/// leak anywhere fails the whole build. Files `folder` already holds are
+/// left out of [`Output::files`].
+pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
     let (config, zone, now) = (input.config, input.zone, input.now);
     let public = public::build(input.sources, config, now, zone);
     let title = title(config);
@@ -112,13 +135,20 @@ pub fn build(input: &Input<'_>) -> Result<Output, Error> {
     let site = html::site_view(&public, &title, url, zone);
     let site_value = to_value(&site);
 
-    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(public.incidents.len() + 16);
+    let pages = incident_pages(
+        input.templates,
+        &site_value,
+        &public,
+        zone,
+        &scanner,
+        folder,
+    )?;
+    let mut files: Files = Vec::with_capacity(32);
     let index = html::index(input.templates, &site, &public, now, zone)?;
     files.push(("index.html".to_owned(), index.into_bytes()));
     for (path, page) in html::history(input.templates, &site_value, &public, zone)? {
         files.push((path, page.into_bytes()));
     }
-    files.extend(incident_pages(input.templates, &site_value, &public, zone)?);
     files.push((
         "feed.atom".to_owned(),
         feed::atom(&public, &title, url, zone).into_bytes(),
@@ -129,9 +159,21 @@ pub fn build(input: &Input<'_>) -> Result<Output, Error> {
     files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
 
-    if let Some(leak) = scanner.scan(&files) {
+    // The first leaky file by path, whichever pass found it.
+    let leak = [pages.leak, scanner.scan(&files)]
+        .into_iter()
+        .flatten()
+        .min_by(|a, b| a.file.cmp(&b.file));
+    if let Some(leak) = leak {
         return Err(Error::Leak(leak));
     }
+    let mut paths: Vec<String> = pages.paths;
+    paths.extend(files.iter().map(|(path, _)| path.clone()));
+    paths.sort_unstable();
+    files.retain(|(path, bytes)| !folder.holds(path, bytes));
+    files.extend(pages.changed);
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+
     let maintenances = public
         .incidents
         .iter()
@@ -139,6 +181,7 @@ pub fn build(input: &Input<'_>) -> Result<Output, Error> {
         .count();
     Ok(Output {
         files,
+        paths,
         incidents: public.incidents.len() - maintenances,
         maintenances,
         open: public
@@ -187,26 +230,66 @@ fn scanner(
     needles.finish(&public_texts)
 }
 
-/// `incidents/<id>.html` for every public incident, on all cores.
+/// The incident pages as built: each rendered, scanned and compared with
+/// the folder in one go, on all cores.
+struct Pages {
+    /// Pages the folder doesn't hold yet.
+    changed: Files,
+    /// Every page's path.
+    paths: Vec<String>,
+    /// The leak in the first leaky page by path.
+    leak: Option<Leak>,
+}
+
+/// `incidents/<id>.html` for every public incident. A page is scanned for
+/// internal text while it is still in cache, and dropped at once when the
+/// folder already holds it.
 fn incident_pages(
     templates: &Templates,
     site: &Value,
     public: &public::Public,
     zone: Tz,
-) -> Result<Files, TemplateError> {
+    scanner: &leaks::Scanner,
+    folder: &dyn Folder,
+) -> Result<Pages, TemplateError> {
     let results = crate::par::chunks(&public.incidents, |incidents| {
-        incidents
-            .iter()
-            .map(|i| {
-                let view = html::incident_view(i, &public.components, zone);
-                let page = html::incident(templates, site, &view)?;
-                Ok((view.path, page.into_bytes()))
-            })
-            .collect::<Result<Files, TemplateError>>()
+        let mut pages = Pages {
+            changed: Vec::new(),
+            paths: Vec::with_capacity(incidents.len()),
+            leak: None,
+        };
+        let mut buf = Vec::new();
+        for i in incidents {
+            let view = html::incident_view(i, &public.components, zone);
+            let page = html::incident(templates, site, &view)?.into_bytes();
+            if let Some(leak) = scanner.find_in(&view.path, &page, &mut buf)
+                && pages
+                    .leak
+                    .as_ref()
+                    .is_none_or(|first| leak.file < first.file)
+            {
+                pages.leak = Some(leak);
+            }
+            if !folder.holds(&view.path, &page) {
+                pages.changed.push((view.path.clone(), page));
+            }
+            pages.paths.push(view.path);
+        }
+        Ok(pages)
     });
-    let mut pages = Vec::with_capacity(public.incidents.len());
+    let mut all = Pages {
+        changed: Vec::new(),
+        paths: Vec::with_capacity(public.incidents.len()),
+        leak: None,
+    };
     for r in results {
-        pages.extend(r?);
+        let pages = r?;
+        all.changed.extend(pages.changed);
+        all.paths.extend(pages.paths);
+        all.leak = [all.leak, pages.leak]
+            .into_iter()
+            .flatten()
+            .min_by(|a, b| a.file.cmp(&b.file));
     }
-    Ok(pages)
+    Ok(all)
 }
