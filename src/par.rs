@@ -29,6 +29,24 @@ where
     })
 }
 
+/// Runs `a` on a thread of its own while `b` runs on this one, and returns
+/// both results (like `rayon::join`). A panic in `a` is re-raised.
+pub fn join<A, B, FA, FB>(a: FA, b: FB) -> (A, B)
+where
+    A: Send,
+    FA: FnOnce() -> A + Send,
+    FB: FnOnce() -> B,
+{
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        let a = a
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -41,5 +59,14 @@ mod tests {
                 .iter()
                 .all(|n| *n == 0)
         );
+    }
+
+    #[test]
+    fn join_returns_both_and_reraises_a_panic() {
+        let (a, b) = super::join(|| std::thread::current().id(), || 2);
+        assert_ne!(a, std::thread::current().id(), "a runs on its own thread");
+        assert_eq!(b, 2);
+        let panicked = std::panic::catch_unwind(|| super::join(|| panic!("in a"), || ()));
+        assert!(panicked.is_err());
     }
 }

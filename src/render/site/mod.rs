@@ -128,36 +128,55 @@ pub fn title(config: &Config) -> String {
 /// left out of [`Output::files`].
 pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
     let (config, zone, now) = (input.config, input.zone, input.now);
-    let public = public::build(input.sources, config, now, zone);
     let title = title(config);
     let url = config.site.url.as_deref();
-    let scanner = scanner(input, &public, &title, url);
+    // The internal texts are collected while the public view is made.
+    let (needles, public) = crate::par::join(
+        || {
+            let mut needles = leaks::Needles::default();
+            leaks::each_internal_text(input.sources, |kind, id, text| {
+                needles.add(kind, id, text);
+            });
+            needles
+        },
+        || public::build(input.sources, config, now, zone),
+    );
+    let scanner = scanner(needles, input, &public, &title, url);
     let site = html::site_view(&public, &title, url, zone);
     let site_value = to_value(&site);
 
-    let pages = incident_pages(
-        input.templates,
-        &site_value,
-        &public,
-        zone,
-        &scanner,
-        folder,
-    )?;
-    let mut files: Files = Vec::with_capacity(32);
-    let index = html::index(input.templates, &site, &public, now, zone)?;
-    files.push(("index.html".to_owned(), index.into_bytes()));
-    for (path, page) in html::history(input.templates, &site_value, &public, zone)? {
-        files.push((path, page.into_bytes()));
-    }
-    files.push((
-        "feed.atom".to_owned(),
-        feed::atom(&public, &title, url, zone).into_bytes(),
-    ));
-    for (path, json) in api::files(&public, &title, url, now, zone) {
-        files.push((path, json.into_bytes()));
-    }
-    files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    // The few site-wide files are made beside the thousands of pages.
+    let (files, pages) = crate::par::join(
+        || -> Result<Files, TemplateError> {
+            let mut files: Files = Vec::with_capacity(32);
+            let index = html::index(input.templates, &site, &public, now, zone)?;
+            files.push(("index.html".to_owned(), index.into_bytes()));
+            for (path, page) in html::history(input.templates, &site_value, &public, zone)? {
+                files.push((path, page.into_bytes()));
+            }
+            files.push((
+                "feed.atom".to_owned(),
+                feed::atom(&public, &title, url, zone).into_bytes(),
+            ));
+            for (path, json) in api::files(&public, &title, url, now, zone) {
+                files.push((path, json.into_bytes()));
+            }
+            files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
+            files.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(files)
+        },
+        || {
+            incident_pages(
+                input.templates,
+                &site_value,
+                &public,
+                zone,
+                &scanner,
+                folder,
+            )
+        },
+    );
+    let (mut files, pages) = (files?, pages?);
 
     // The first leaky file by path, whichever pass found it.
     let leak = [pages.leak, scanner.scan(&files)]
@@ -193,20 +212,17 @@ pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
     })
 }
 
-/// The scan for every internal text of the sources, leaving out those the
+/// The scan for every internal text of the sources (`needles`), leaving out those the
 /// site may show (public titles and updates, services, inc.yaml's site
 /// title, the stylesheet, fixed texts, the built-in templates' own words).
 fn scanner(
+    needles: leaks::Needles,
     input: &Input<'_>,
     public: &public::Public,
     title: &str,
     url: Option<&str>,
 ) -> leaks::Scanner {
     let config = input.config;
-    let mut needles = leaks::Needles::default();
-    leaks::each_internal_text(input.sources, |kind, id, text| {
-        needles.add(kind, id, text);
-    });
     let mut public_texts: Vec<&str> = Vec::new();
     for i in &public.incidents {
         public_texts.push(&i.name);
