@@ -20,6 +20,7 @@ mod show;
 mod site;
 mod stats;
 mod status;
+mod sync;
 mod timeline;
 mod update;
 
@@ -61,6 +62,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         }
         Command::Stats(args) => stats::run(&app()?, &ui, &cli.global, args),
         Command::Alert(args) => alert::run(&app()?, &ui, args),
+        Command::Sync(args) => sync::run(&app()?, &ui, args),
         Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
         Command::Site(command) => site::run(&app()?, &ui, command),
     }
