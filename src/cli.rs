@@ -398,7 +398,7 @@ pub struct AlertArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Sync before and after (`inc sync`), so the incident reaches the remote: for CI
-    #[arg(long, conflicts_with = "no_commit")]
+    #[arg(long)]
     pub push: bool,
 }
 

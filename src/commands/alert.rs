@@ -83,6 +83,12 @@ pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
 
     // A payload that does not parse stopped us above, before any sync.
     let push = args.push && !args.dry_run;
+    if push && !app.commits() {
+        bail!(
+            "--push needs commits, but `git.commit` is false in inc.yaml\n\
+             hint: drop --push, or set `git: {{commit: true}}`"
+        );
+    }
     if args.push && args.dry_run {
         ui.status("--dry-run writes nothing, so nothing is pushed.");
     }
