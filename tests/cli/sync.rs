@@ -590,3 +590,229 @@ fn a_garbage_payload_fails_before_any_sync() {
     assert!(!run.stderr.contains("remote"), "{run}");
     assert_eq!(repo.commit_count(), commits);
 }
+
+// ----- examples/alerts -----
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/alerts")
+        .join(name)
+}
+
+/// A spool folder holding `payloads` as (file name, fixture or text).
+fn spool_with(repo: &TestRepo, payloads: &[(&str, &str)]) -> PathBuf {
+    let spool = repo.base().join("spool");
+    std::fs::create_dir_all(&spool).unwrap();
+    for (name, source) in payloads {
+        let text = match source.strip_prefix("fixture:") {
+            Some(f) => std::fs::read_to_string(fixture(f)).unwrap(),
+            None => (*source).to_owned(),
+        };
+        std::fs::write(spool.join(name), text).unwrap();
+    }
+    spool
+}
+
+/// Runs the cron script of examples/alerts on `spool` for clone `repo`,
+/// with inc on PATH.
+fn run_spool_script(repo: &TestRepo, spool: &Path) -> Output {
+    let bin_dir = crate::harness::inc_bin().parent().unwrap();
+    let mut cmd = std::process::Command::new("sh");
+    cmd.env_clear();
+    for (k, v) in repo.git_command().get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.env("PATH", path_with_inc(bin_dir))
+        .env("INC_NOW", crate::harness::NOW)
+        .env("INC_AUTHOR", "alertmanager")
+        .arg(example("inc-alert-spool.sh"))
+        .arg(spool)
+        .arg(&repo.root)
+        .current_dir(repo.base())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sh")
+}
+
+fn path_with_inc(bin_dir: &Path) -> String {
+    format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn json_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cron_script_pushes_each_payload_and_sets_aside_a_bad_one() {
+    let (bare, a, _b) = remote_and_two_clones();
+    let spool = spool_with(
+        &a,
+        &[
+            ("001.json", "fixture:alertmanager-firing.json"),
+            ("002.json", "fixture:pagerduty-trigger.json"),
+            ("003.json", "{\"not\": \"an alert\"}"),
+        ],
+    );
+    let out = run_spool_script(&a, &spool);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a payload was rejected: {stderr}"
+    );
+    assert_eq!(json_files(&spool), Vec::<String>::new(), "{stderr}");
+    assert_eq!(json_files(&spool.join("rejected")), ["003.json"]);
+    assert_eq!(
+        remote_ids(&bare).len(),
+        2,
+        "both good payloads are upstream"
+    );
+    assert_eq!(a.git_status(), "");
+
+    // Nothing left: a quiet success.
+    let again = run_spool_script(&a, &spool);
+    assert_eq!(again.status.code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cron_script_keeps_what_it_could_not_push_for_the_next_run() {
+    let (bare, a, _b) = remote_and_two_clones();
+    let hook = bare.path("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho 'remote down for maintenance' >&2\nexit 1\n",
+    )
+    .unwrap();
+    make_executable(&hook);
+    let spool = spool_with(
+        &a,
+        &[
+            ("001.json", "fixture:alertmanager-firing.json"),
+            ("002.json", "fixture:pagerduty-trigger.json"),
+        ],
+    );
+    let out = run_spool_script(&a, &spool);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("remote down for maintenance"), "{stderr}");
+    assert_eq!(
+        json_files(&spool),
+        ["001.json", "002.json"],
+        "both kept, in order"
+    );
+    assert!(remote_ids(&bare).is_empty());
+
+    std::fs::remove_file(&hook).unwrap();
+    let out = run_spool_script(&a, &spool);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(json_files(&spool).is_empty());
+    assert_eq!(
+        remote_ids(&bare).len(),
+        2,
+        "the kept commit and the next payload"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cron_script_leaves_the_spool_to_a_run_still_busy() {
+    let (bare, a, _b) = remote_and_two_clones();
+    let spool = spool_with(&a, &[("001.json", "fixture:alertmanager-firing.json")]);
+    let lock = std::fs::File::create(spool.join(".lock")).unwrap();
+    lock.lock().unwrap();
+    let out = run_spool_script(&a, &spool);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another run is still busy"));
+    assert_eq!(json_files(&spool), ["001.json"]);
+    assert!(remote_ids(&bare).is_empty());
+}
+
+fn yaml(name: &str) -> serde_yaml::Value {
+    let text = std::fs::read_to_string(example(name)).unwrap();
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn the_github_workflow_parses_and_pushes_the_dispatched_payload() {
+    let workflow = yaml("inc-alert.yml");
+    assert_eq!(
+        workflow["on"]["repository_dispatch"]["types"][0].as_str(),
+        Some("alertmanager")
+    );
+    assert_eq!(workflow["permissions"]["contents"].as_str(), Some("write"));
+    assert!(
+        workflow.get("concurrency").is_none(),
+        "a concurrency group cancels pending runs: alerts would be lost"
+    );
+    let steps = workflow["jobs"]["alert"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("inc alert --push \"$RUNNER_TEMP/alert.json\""))
+    );
+    let payload = steps
+        .iter()
+        .find_map(|s| s["env"]["PAYLOAD"].as_str())
+        .expect("a step writes the payload from the environment");
+    assert_eq!(payload, "${{ toJSON(github.event.client_payload.alert) }}");
+    // The relay puts the body under the key the workflow reads.
+    let relay = std::fs::read_to_string(example("relay.py")).unwrap();
+    assert!(relay.contains("\"client_payload\": {\"alert\": body}"));
+    assert!(relay.contains("\"event_type\": \"alertmanager\""));
+}
+
+#[test]
+fn the_alertmanager_example_parses_and_routes_to_the_relay() {
+    let config = yaml("alertmanager.yml");
+    let receivers = config["receivers"].as_sequence().unwrap();
+    let inc = receivers
+        .iter()
+        .find(|r| r["name"].as_str() == Some("inc-incidents"))
+        .expect("the inc receiver");
+    let hook = &inc["webhook_configs"][0];
+    assert!(hook["url"].as_str().unwrap().starts_with("http://"));
+    assert_eq!(hook["send_resolved"].as_bool(), Some(true));
+    let routes = config["route"]["routes"].as_sequence().unwrap();
+    assert!(
+        routes
+            .iter()
+            .any(|r| r["receiver"].as_str() == Some("inc-incidents"))
+    );
+}
+
+#[test]
+fn the_python_examples_compile_when_python_is_here() {
+    let Ok(out) = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import ast, sys\nfor f in sys.argv[1:]: ast.parse(open(f).read(), f)")
+        .arg(example("relay.py"))
+        .arg(example("spool-receiver.py"))
+        .output()
+    else {
+        eprintln!("python3 is not installed: relay.py and spool-receiver.py not checked");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
