@@ -162,6 +162,16 @@ impl App {
         lock(self.git.as_ref(), self.store.root())
     }
 
+    /// The git repository around the incident root, if there is one.
+    pub fn git(&self) -> Option<&Git> {
+        self.git.as_ref()
+    }
+
+    /// Whether changes are committed (not `--no-commit`, not `git.commit: false`).
+    pub fn commits(&self) -> bool {
+        self.commit
+    }
+
     /// Parses a `--at`-style time, defaulting to now.
     pub fn time(&self, input: Option<&str>) -> Result<DateTime<Utc>> {
         match input {

@@ -100,6 +100,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Turn an alert payload into an incident, or add it to its group's incident
     Alert(AlertArgs),
+    /// Pull (rebase) and push the incident repository, retrying when someone pushed first
+    Sync(SyncArgs),
     /// Schedule a maintenance window (then `inc status ID in_progress|verifying|completed`)
     Maintenance(MaintenanceArgs),
     /// The public status page
@@ -395,6 +397,29 @@ pub struct AlertArgs {
     /// Print what would happen and write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Sync before and after (`inc sync`), so the incident reaches the remote: for CI
+    #[arg(long)]
+    pub push: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Runs your own `git`: fetch, rebase your local commits onto the remote branch \
+(timelines merge line by line), push. A push rejected because someone pushed first is \
+retried after a short, growing wait. An incident ID opened on both sides for different \
+incidents is renamed locally (`-2`) before the rebase. On a conflict the rebase stops \
+and `git status` explains it."
+)]
+pub struct SyncArgs {
+    /// The remote (default: the branch's upstream remote, else origin)
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+    /// The remote branch (default: the branch's upstream, else the current branch's name)
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// How many times to try again when the push is rejected because the remote moved
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retries: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -81,13 +81,39 @@ pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
         ));
     }
 
+    // A payload that does not parse stopped us above, before any sync.
+    let push = args.push && !args.dry_run;
+    if push && !app.commits() {
+        bail!(
+            "--push needs commits, but `git.commit` is false in inc.yaml\n\
+             hint: drop --push, or set `git: {{commit: true}}`"
+        );
+    }
+    if args.push && args.dry_run {
+        ui.status("--dry-run writes nothing, so nothing is pushed.");
+    }
+    // Pull first, so an incident another job already opened for this group
+    // is found and not opened twice.
+    if push {
+        super::sync::sync(app, ui, &super::sync::Options::DEFAULT)?;
+    }
+    apply(app, ui, args, &batch, window)?;
+    if push {
+        super::sync::sync(app, ui, &super::sync::Options::DEFAULT)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes and commits what the payload does (under the lock), or with
+/// `--dry-run` prints it.
+fn apply(app: &App, ui: &Ui, args: &AlertArgs, batch: &Batch, window: Duration) -> Result<()> {
     let _lock = if args.dry_run {
         None
     } else {
         Some(app.lock()?)
     };
     let found = find_group(app, &batch.group)?;
-    let plan = plan(app, ui, &batch, found.as_ref(), window)?;
+    let plan = plan(app, ui, batch, found.as_ref(), window)?;
     let source = batch.source.as_str();
     match plan {
         Plan::Nothing { id, why } => {
@@ -105,7 +131,7 @@ pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
             if args.dry_run {
                 ui.out(&format!("open {id}\n"))?;
                 print_events(ui, &events)?;
-                return Ok(ExitCode::SUCCESS);
+                return Ok(());
             }
             super::create(app, ui, &id, &header, &events)?;
             ui.out(&format!("{id}\n"))?;
@@ -126,14 +152,14 @@ pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
             if args.dry_run {
                 ui.out(&format!("append {} events to {id}\n", events.len()))?;
                 print_events(ui, &events)?;
-                return Ok(ExitCode::SUCCESS);
+                return Ok(());
             }
             super::record(app, ui, &id, &events)?;
             ui.out(&format!("{id}\n"))?;
             ui.status(&format!("{what} {id}."));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn print_events(ui: &Ui, events: &[Event]) -> Result<()> {

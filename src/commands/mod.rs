@@ -20,6 +20,7 @@ mod show;
 mod site;
 mod stats;
 mod status;
+mod sync;
 mod timeline;
 mod update;
 
@@ -60,10 +61,23 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
             check::run(&app, &ui, args, config_error.as_deref())
         }
         Command::Stats(args) => stats::run(&app()?, &ui, &cli.global, args),
+        Command::Alert(args) if args.push && cli.global.no_commit => Ok(usage_error(
+            "the argument '--push' cannot be used with '--no-commit': only commits can be pushed",
+        )),
         Command::Alert(args) => alert::run(&app()?, &ui, args),
+        Command::Sync(args) => sync::run(&app()?, &ui, args),
         Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
         Command::Site(command) => site::run(&app()?, &ui, command),
     }
+}
+
+/// A usage error found after parsing (flags clap can't relate, such as a
+/// global one): printed the way clap prints its own, exit code 2.
+fn usage_error(message: &str) -> ExitCode {
+    use clap::CommandFactory;
+    let err = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message);
+    let _ = err.print();
+    ExitCode::from(2)
 }
 
 /// Creates a new incident's folder with its header and first events, and

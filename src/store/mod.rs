@@ -5,6 +5,7 @@
 //! file and a rename, under a lock that serialises inc processes on one clone.
 
 pub mod git;
+pub mod gitcli;
 mod index;
 mod lock;
 pub mod scan;

@@ -26,4 +26,5 @@ mod prompts;
 mod show;
 mod site;
 mod stats;
+mod sync;
 mod timeline;
