@@ -213,7 +213,10 @@ impl App {
 
     /// The time of a new event on incident `id` (opened at `opened_at`):
     /// `--at` or now, never before the incident was opened, because the
-    /// fold and the metrics read the timeline in order.
+    /// fold and the metrics read the timeline in order. An `--at` before the
+    /// opening is refused; "now" before it means this machine's clock is
+    /// behind the one that opened it (a CI runner's, another responder's),
+    /// and the event is recorded at the opening instead of refused.
     pub fn event_time(
         &self,
         id: &str,
@@ -221,6 +224,9 @@ impl App {
         input: Option<&str>,
     ) -> Result<DateTime<Utc>> {
         let at = self.time(input)?;
+        if input.is_none() {
+            return Ok(at.max(opened_at));
+        }
         if at < opened_at {
             bail!(
                 "--at {} is before {id} was opened ({})\n\

@@ -100,6 +100,9 @@ pub enum Command {
     Stats(StatsArgs),
     /// Turn an alert payload into an incident, or add it to its group's incident
     Alert(AlertArgs),
+    /// Merge a duplicate incident into another, and decline the duplicate
+    #[command(override_usage = "inc merge [OPTIONS] <DUP> --into <KEEP>")]
+    Merge(MergeArgs),
     /// Pull (rebase) and push the incident repository, retrying when someone pushed first
     Sync(SyncArgs),
     /// Schedule a maintenance window (then `inc status ID in_progress|verifying|completed`)
@@ -428,6 +431,26 @@ pub enum AlertFormat {
     Alertmanager,
     Grafana,
     Pagerduty,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "KEEP gets DUP's alert events (alerts of the group go to KEEP from \
+then on), notes, and public updates as internal notes, with their times and authors, \
+plus a note saying so. DUP is declined (\"duplicate of KEEP\") and labelled \
+`duplicate_of: KEEP`; it keeps its follow-up actions. One commit. `inc check` warns \
+about incidents of one alert group that are open at once."
+)]
+pub struct MergeArgs {
+    /// The duplicate (an ID, a unique prefix or part of its slug)
+    #[arg(value_name = "DUP")]
+    pub dup: String,
+    /// The incident to keep
+    #[arg(long, value_name = "KEEP")]
+    pub into: String,
+    /// Print what would happen and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

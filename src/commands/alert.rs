@@ -3,8 +3,10 @@
 //!
 //! Decisions (see also the README section "Alerts and CI"):
 //! - A group is found by the `alert_group` label of incident headers; only
-//!   headers are read (never timelines) to find it, then that one incident
-//!   is loaded. The newest incident of the group wins.
+//!   headers are read to find it, then the group's incidents are loaded.
+//!   The oldest open one wins (several are open when two jobs opened the
+//!   group at once: `inc merge` ends that), else the newest. An incident
+//!   merged into another (`duplicate_of`) never gets alerts.
 //! - Each alert is tracked by fingerprint: an `alert` event is appended only
 //!   when its state differs from the last recorded one, so a repeat
 //!   notification appends nothing and makes no commit.
@@ -30,16 +32,14 @@ use chrono::Duration;
 
 use super::stdin;
 use crate::alert::{self, AlertState, Batch, Format};
-use crate::app::App;
+use crate::app::{App, backticked};
 use crate::cli::{AlertArgs, AlertFormat};
 use crate::config::OnResolved;
+use crate::model::incident::{GROUP_LABEL, PREVIOUS_LABEL};
 use crate::model::{Event, EventKind, Header, Mode, Status, id};
 use crate::render::text::one_line;
 use crate::store::Incident;
 use crate::ui::Ui;
-
-/// The header label holding an incident's alert group key.
-pub const GROUP_LABEL: &str = "alert_group";
 
 /// What one payload does to the repository.
 enum Plan {
@@ -112,7 +112,7 @@ fn apply(app: &App, ui: &Ui, args: &AlertArgs, batch: &Batch, window: Duration) 
     } else {
         Some(app.lock()?)
     };
-    let found = find_group(app, &batch.group)?;
+    let found = find_group(app, ui, &batch.group)?;
     let plan = plan(app, ui, batch, found.as_ref(), window)?;
     let source = batch.source.as_str();
     match plan {
@@ -141,7 +141,7 @@ fn apply(app: &App, ui: &Ui, args: &AlertArgs, batch: &Batch, window: Duration) 
             };
             let linked = header
                 .labels
-                .get("previous")
+                .get(PREVIOUS_LABEL)
                 .map(|p| format!(", following {p}"))
                 .unwrap_or_default();
             ui.status(&format!(
@@ -169,23 +169,105 @@ fn print_events(ui: &Ui, events: &[Event]) -> Result<()> {
     Ok(())
 }
 
-/// The newest incident whose header names alert group `group`. Reads the
-/// headers only; loads the one incident found.
-fn find_group(app: &App, group: &str) -> Result<Option<Incident>> {
-    let mut best: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
-    for id in app.store.ids()?.into_iter().rev() {
+/// The incident an alert of `group` goes to, if any. Reads every header,
+/// then loads only the group's incidents (usually one):
+/// - an incident merged into another (`duplicate_of`) never gets alerts;
+/// - of several open ones (two jobs opened the group at once), the oldest,
+///   with a warning naming the `inc merge` that ends the duplicate;
+/// - else the newest, which may reopen or be followed by a new one;
+/// - when every incident of the group was merged away, the one it was
+///   merged into (which took over its alerts).
+fn find_group(app: &App, ui: &Ui, group: &str) -> Result<Option<Incident>> {
+    let mut ids = Vec::new();
+    let mut merged_into = None;
+    for id in app.store.ids()? {
         // A broken header is `inc check`'s to report, not a reason to drop
         // an alert.
         let Ok(header) = app.store.load_header(&id) else {
             continue;
         };
-        if header.labels.get(GROUP_LABEL).map(String::as_str) == Some(group)
-            && best.as_ref().is_none_or(|(at, _)| header.opened_at > *at)
-        {
-            best = Some((header.opened_at, id));
+        if header.group() != Some(group) {
+            continue;
+        }
+        match header.duplicate_of() {
+            Some(keep) => {
+                merged_into.get_or_insert_with(|| keep.to_owned());
+            }
+            None => ids.push(id),
         }
     }
-    best.map(|(_, id)| app.load(&id)).transpose()
+    if ids.is_empty() {
+        return Ok(merged_into.and_then(|keep| follow_merges(app, keep)));
+    }
+    let mut incidents = Vec::with_capacity(ids.len());
+    let mut first_error = None;
+    for id in &ids {
+        match app.load(id) {
+            Ok(incident) => incidents.push(incident),
+            Err(e) if ids.len() > 1 => {
+                ui.warn(&format!("skipped {id} of the alert group: {e:#}"));
+                first_error.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let Some(chosen) = route(&incidents) else {
+        return Err(first_error.unwrap_or_else(|| anyhow!("no incident of the group loads")));
+    };
+    let open: Vec<&str> = incidents
+        .iter()
+        .filter(|i| i.state.is_open())
+        .map(|i| i.id.as_str())
+        .collect();
+    let keep = incidents[chosen].id.clone();
+    if open.len() > 1 {
+        let dups: Vec<&str> = open.iter().copied().filter(|id| *id != keep).collect();
+        let merges: Vec<String> = dups
+            .iter()
+            .map(|dup| format!("`inc merge {dup} --into {keep}`"))
+            .collect();
+        ui.warn(&format!(
+            "alert group `{}` has {} open incidents: {}; this alert goes to the oldest, {keep}\n\
+             hint: {} merges the duplicate",
+            one_line(group, 120),
+            open.len(),
+            backticked(&open),
+            merges.join(", ")
+        ));
+    }
+    Ok(Some(incidents.swap_remove(chosen)))
+}
+
+/// Which of a group's incidents an alert goes to: the oldest open one, else
+/// the newest. Ties on the opening time go by ID, so every clone picks the
+/// same one.
+fn route(incidents: &[Incident]) -> Option<usize> {
+    let key = |i: &Incident| {
+        (
+            i.state.opened_at.unwrap_or(i.header.opened_at),
+            i.id.clone(),
+        )
+    };
+    let indexed = incidents.iter().enumerate();
+    indexed
+        .clone()
+        .filter(|(_, i)| i.state.is_open())
+        .min_by_key(|(_, i)| key(i))
+        .or_else(|| indexed.max_by_key(|(_, i)| key(i)))
+        .map(|(n, _)| n)
+}
+
+/// The incident `keep` names, following further merges (at most a few, in
+/// case the labels loop); `None` when it is gone or broken.
+fn follow_merges(app: &App, mut keep: String) -> Option<Incident> {
+    for _ in 0..8 {
+        let incident = app.store.load(&keep).ok()?;
+        match incident.header.duplicate_of() {
+            Some(next) => keep = next.to_owned(),
+            None => return Some(incident),
+        }
+    }
+    None
 }
 
 /// The last recorded state of every alert of an incident, by fingerprint.
@@ -426,7 +508,7 @@ fn open(app: &App, ui: &Ui, batch: &Batch, previous: Option<&str>) -> Result<Pla
     labels.insert(GROUP_LABEL.to_owned(), batch.group.clone());
     labels.insert("alert_source".to_owned(), source.to_owned());
     if let Some(previous) = previous {
-        labels.insert("previous".to_owned(), previous.to_owned());
+        labels.insert(PREVIOUS_LABEL.to_owned(), previous.to_owned());
     }
     let mut title = one_line(&batch.title(), 120);
     if title.is_empty() {
@@ -485,4 +567,51 @@ fn severity(app: &App, value: Option<&str>) -> Result<String> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::State;
+    use chrono::{TimeZone, Utc};
+
+    fn incident(id: &str, opened_min: u32, status: Status) -> Incident {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 27, 12, opened_min, 0)
+            .unwrap();
+        Incident {
+            id: id.to_owned(),
+            header: Header {
+                opened_at: at,
+                ..Header::default()
+            },
+            events: Vec::new(),
+            state: State {
+                status: Some(status),
+                opened_at: Some(at),
+                ..State::default()
+            },
+        }
+    }
+
+    fn routed(incidents: &[Incident]) -> Option<&str> {
+        route(incidents).map(|n| incidents[n].id.as_str())
+    }
+
+    #[test]
+    fn alerts_go_to_the_oldest_open_incident_else_the_newest() {
+        use Status::{Investigating, Resolved, Triage};
+        assert_eq!(routed(&[]), None);
+        let both_open = [incident("b", 1, Triage), incident("a", 0, Triage)];
+        assert_eq!(routed(&both_open), Some("a"));
+        // The same second: the smaller ID, in every clone.
+        let same_time = [incident("x-2", 0, Triage), incident("x", 0, Investigating)];
+        assert_eq!(routed(&same_time), Some("x"));
+        let one_open = [incident("a", 0, Resolved), incident("b", 1, Triage)];
+        assert_eq!(routed(&one_open), Some("b"));
+        let old_open = [incident("a", 0, Triage), incident("b", 1, Resolved)];
+        assert_eq!(routed(&old_open), Some("a"));
+        let closed = [incident("b", 1, Resolved), incident("a", 0, Resolved)];
+        assert_eq!(routed(&closed), Some("b"));
+    }
 }

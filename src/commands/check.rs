@@ -8,7 +8,8 @@
 //! all (an unlistable folder) is an error of inc's own (exit 1).
 //!
 //! An `inc.yaml` that does not parse is a finding too; the rest is then
-//! checked against the default configuration.
+//! checked against the default configuration. One rule looks across
+//! incidents: two of one alert group open at once (`check::duplicates`).
 
 use std::process::ExitCode;
 
@@ -28,11 +29,15 @@ pub fn run(app: &App, ui: &Ui, args: &CheckArgs, config_error: Option<&str>) -> 
     let root = app.store.root();
     let dirs = scan::dirs(root)?;
     let rules = Rules::new(&app.config, app.now, app.zone);
-    let mut findings: Vec<Finding> =
-        scan::map_all(root, &dirs, |files| check::incident(&files, &rules))
-            .into_iter()
-            .flatten()
-            .collect();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut members = Vec::new();
+    for checked in scan::map_all(root, &dirs, |files| check::incident(&files, &rules)) {
+        findings.extend(checked.findings);
+        members.extend(checked.member);
+    }
+    // Across incidents: duplicates of one alert group, from what the pass
+    // above kept of each (no second read of any file).
+    findings.extend(check::duplicates(&mut members));
     if let Some(message) = config_error {
         findings.push(check::config_error(crate::store::CONFIG_FILE, message));
     }

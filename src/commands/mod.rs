@@ -12,6 +12,7 @@ mod init;
 mod list;
 mod maintenance;
 mod man;
+mod merge;
 mod note;
 mod open;
 mod postmortem;
@@ -66,6 +67,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         )),
         Command::Alert(args) => alert::run(&app()?, &ui, args),
         Command::Sync(args) => sync::run(&app()?, &ui, args),
+        Command::Merge(args) => merge::run(&app()?, &ui, args),
         Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
         Command::Site(command) => site::run(&app()?, &ui, command),
     }

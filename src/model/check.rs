@@ -16,7 +16,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::event::{Event, EventKind};
-use super::incident::Header;
+use super::incident::{GROUP_LABEL, Header, PREVIOUS_LABEL};
 use super::state::State;
 use super::status::{Kind, Mode, Status};
 use super::{id, when};
@@ -166,9 +166,37 @@ pub fn config_error(file: &str, message: &str) -> Finding {
     Finding::error(file, line, "config", text.trim())
 }
 
+/// What checking one incident folder found: its findings, and what the
+/// rules across incidents need to know of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    /// Set for an incident of an alert group that was not merged away.
+    pub member: Option<GroupMember>,
+}
+
+/// An incident of an alert group, for [`duplicates`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupMember {
+    /// The incident's ID (its folder name).
+    pub id: String,
+    /// Its `incident.yaml`, relative to the root.
+    pub file: String,
+    /// The line of the `alert_group` label there.
+    pub line: usize,
+    pub group: String,
+    /// From the folded timeline (the `opened` event), else the header.
+    pub opened_at: DateTime<Utc>,
+    /// When it was last closed; `None` while it is open.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Its `previous` label: the incident of the group it follows.
+    pub previous: Option<String>,
+}
+
 /// Every finding about one incident folder.
-pub fn incident(files: &IncidentFiles, rules: &Rules<'_>) -> Vec<Finding> {
+pub fn incident(files: &IncidentFiles, rules: &Rules<'_>) -> Checked {
     let mut out = Vec::new();
+    let mut member = None;
     check_id(files, &mut out);
 
     let header_text = present(&files.header, "incident.yaml", &mut out);
@@ -196,6 +224,7 @@ pub fn incident(files: &IncidentFiles, rules: &Rules<'_>) -> Vec<Finding> {
         check_events(timeline, kind, &files.timeline.path, rules, &mut out);
         let state = State::fold(&timeline.events);
         if let (Some(h), Some(text)) = (&header, header_text) {
+            member = group_member(h, text, &state, files);
             // Events before `opened` skew the fold; they are reported already.
             if timeline.starts_with_opened() {
                 check_phases(h, text, &state, timeline, files, &mut out);
@@ -210,6 +239,72 @@ pub fn incident(files: &IncidentFiles, rules: &Rules<'_>) -> Vec<Finding> {
         check_postmortem_text(text, &files.postmortem.path, rules, &mut out);
     } else if let FileText::Unreadable(why) = &files.postmortem.text {
         out.push(Finding::error(&files.postmortem.path, 1, "unreadable", why));
+    }
+    Checked {
+        findings: out,
+        member,
+    }
+}
+
+/// The incident as a member of its alert group: only one that has a group,
+/// has not been merged into another (`duplicate_of`), and has a status.
+fn group_member(
+    h: &Header,
+    text: &str,
+    state: &State,
+    files: &IncidentFiles,
+) -> Option<GroupMember> {
+    let group = h.group()?;
+    if h.duplicate_of().is_some() || state.status.is_none() {
+        return None;
+    }
+    Some(GroupMember {
+        id: files.name.clone(),
+        file: files.header.path.clone(),
+        line: nested_key_line(text, "labels", GROUP_LABEL),
+        group: group.to_owned(),
+        opened_at: state.opened_at.unwrap_or(h.opened_at),
+        closed_at: state.closed_at,
+        previous: h.labels.get(PREVIOUS_LABEL).cloned(),
+    })
+}
+
+/// Incidents of one alert group whose open periods overlap: a warning on
+/// each later one, naming the earliest incident of the group that was still
+/// open when it was opened, and the `inc merge` that fixes it.
+///
+/// A warning, not an error: the duplicate reaches the main branch from
+/// alert jobs, not from the pull request being checked, so an error would
+/// fail every unrelated pull request until someone merges; the annotation
+/// still shows on each of them. A later incident whose `previous` label
+/// names the earlier one is its follow-up, not a duplicate.
+pub fn duplicates(members: &mut [GroupMember]) -> Vec<Finding> {
+    members.sort_by(|a, b| (&a.group, a.opened_at, &a.id).cmp(&(&b.group, b.opened_at, &b.id)));
+    let mut out = Vec::new();
+    for run in members.chunk_by(|a, b| a.group == b.group) {
+        for (i, later) in run.iter().enumerate() {
+            let Some(earlier) = run[..i].iter().find(|e| {
+                later.previous.as_deref() != Some(e.id.as_str())
+                    && e.closed_at.is_none_or(|closed| later.opened_at < closed)
+            }) else {
+                continue;
+            };
+            out.push(Finding::warning(
+                &later.file,
+                later.line,
+                "duplicate",
+                format!(
+                    "duplicate of `{}` (alert group `{}`): opened {} while `{}` was still open; \
+                     `inc merge {} --into {}` merges it",
+                    earlier.id,
+                    shorten(&later.group, 80),
+                    when::stored(later.opened_at),
+                    earlier.id,
+                    later.id,
+                    earlier.id
+                ),
+            ));
+        }
     }
     out
 }
@@ -856,6 +951,34 @@ fn find_key(text: &str, key: &str) -> Option<usize> {
     })
 }
 
+/// The 1-based line of `child:` in the map under the top-level `key` (a
+/// block or flow map), else the key's line, else 1.
+fn nested_key_line(text: &str, key: &str, child: &str) -> usize {
+    let Some(start) = find_key(text, key) else {
+        return 1;
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    if lines[start].contains(child) {
+        return start + 1;
+    }
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| l.starts_with([' ', '\t', '#']) || l.trim().is_empty())
+        .position(|l| {
+            let l = l.trim_start();
+            let rest = [
+                child.to_owned(),
+                format!("\"{child}\""),
+                format!("'{child}'"),
+            ]
+            .iter()
+            .find_map(|k| l.strip_prefix(k.as_str()))
+            .map(str::trim_start);
+            rest.is_some_and(|r| r.starts_with(':'))
+        })
+        .map_or(start + 1, |i| start + i + 2)
+}
+
 /// The line of `value` under the top-level `key` (a block or flow list),
 /// else the key's line, else 1.
 fn value_line(text: &str, key: &str, value: &str) -> usize {
@@ -965,7 +1088,7 @@ mod tests {
     }
 
     fn check_with(config: &Config, files: &IncidentFiles) -> Vec<Finding> {
-        let mut found = incident(files, &Rules::new(config, now(), Tz::UTC));
+        let mut found = incident(files, &Rules::new(config, now(), Tz::UTC)).findings;
         sort(&mut found);
         found
     }
@@ -1231,7 +1354,7 @@ mod tests {
         // Not yet due: resolved 2026-11-20T11:00, due 7 days later.
         let config = Config::default();
         let f = files(&header(), &sev2, None);
-        let at = |t| incident(&f, &Rules::new(&config, t, Tz::UTC));
+        let at = |t| incident(&f, &Rules::new(&config, t, Tz::UTC)).findings;
         assert_eq!(
             at(Utc.with_ymd_and_hms(2026, 11, 27, 11, 0, 0).unwrap()),
             []
@@ -1432,6 +1555,134 @@ Alice’s fault
                 ("b", 1, Level::Warning)
             ]
         );
+    }
+
+    fn member(id: &str, group: &str, opened: u32, closed: Option<u32>) -> GroupMember {
+        let t = |min: u32| Utc.with_ymd_and_hms(2026, 11, 27, 12, min, 0).unwrap();
+        GroupMember {
+            id: id.to_owned(),
+            file: format!("incidents/2026/{id}/incident.yaml"),
+            line: 7,
+            group: group.to_owned(),
+            opened_at: t(opened),
+            closed_at: closed.map(t),
+            previous: None,
+        }
+    }
+
+    /// (file's incident, what it duplicates) of each finding.
+    fn dup_pairs(members: &mut [GroupMember]) -> Vec<(String, String)> {
+        duplicates(members)
+            .iter()
+            .map(|f| {
+                assert_eq!((f.rule, f.level, f.line), ("duplicate", Level::Warning, 7));
+                let id = f.file.split('/').nth(2).unwrap().to_owned();
+                let of = f.message.split('`').nth(1).unwrap().to_owned();
+                (id, of)
+            })
+            .collect()
+    }
+
+    fn pair(a: &str, b: &str) -> (String, String) {
+        (a.to_owned(), b.to_owned())
+    }
+
+    #[test]
+    fn overlapping_incidents_of_one_group_are_duplicates_of_the_oldest() {
+        // Given in any order; b and c were opened while a was open.
+        let mut members = [
+            member("2026-11-27-c", "g", 5, None),
+            member("2026-11-27-a", "g", 0, None),
+            member("2026-11-27-b", "g", 0, Some(9)),
+            member("2026-11-27-other", "h", 1, None),
+        ];
+        assert_eq!(
+            dup_pairs(&mut members),
+            [
+                pair("2026-11-27-b", "2026-11-27-a"),
+                pair("2026-11-27-c", "2026-11-27-a")
+            ]
+        );
+        let f = &duplicates(&mut members)[0];
+        assert_eq!(
+            f.message,
+            "duplicate of `2026-11-27-a` (alert group `g`): opened 2026-11-27T12:00:00Z while \
+             `2026-11-27-a` was still open; `inc merge 2026-11-27-b --into 2026-11-27-a` merges it"
+        );
+    }
+
+    #[test]
+    fn a_group_opened_again_after_it_closed_is_no_duplicate() {
+        // a closed at 12:10; b opened at 12:10 and c at 12:30: not while a
+        // was open. c was opened while b was.
+        let mut members = [
+            member("2026-11-27-a", "g", 0, Some(10)),
+            member("2026-11-27-b", "g", 10, Some(40)),
+            member("2026-11-27-c", "g", 30, None),
+        ];
+        assert_eq!(
+            dup_pairs(&mut members),
+            [pair("2026-11-27-c", "2026-11-27-b")]
+        );
+        // c follows b by its `previous` label: a follow-up, not a duplicate.
+        members[2].previous = Some("2026-11-27-b".to_owned());
+        assert_eq!(dup_pairs(&mut members), []);
+        assert_eq!(dup_pairs(&mut []), []);
+    }
+
+    #[test]
+    fn group_members_come_from_header_and_fold() {
+        let timeline = line(
+            "10:00:00",
+            "alertmanager",
+            "\"type\":\"opened\",\"severity\":\"SEV3\",\"status\":\"triage\"",
+        ) + &line(
+            "10:20:00",
+            "bob",
+            "\"type\":\"status\",\"status\":\"declined\"",
+        );
+        let labelled =
+            header() + "labels:\n  alert_source: alertmanager\n  alert_group: '{}:{a=\"b\"}'\n";
+        let config = Config::default();
+        let rules = Rules::new(&config, now(), Tz::UTC);
+        let got = incident(&files(&labelled, &timeline, None), &rules);
+        let m = got.member.expect("a member");
+        assert_eq!(m.group, "{}:{a=\"b\"}");
+        assert_eq!((m.file.as_str(), m.line), (HEADER, 9));
+        assert_eq!(
+            m.opened_at,
+            Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap()
+        );
+        assert_eq!(
+            m.closed_at,
+            Some(Utc.with_ymd_and_hms(2026, 11, 20, 10, 20, 0).unwrap())
+        );
+        // No group, or merged away: not a member.
+        assert_eq!(
+            incident(&files(&header(), &timeline, None), &rules).member,
+            None
+        );
+        let merged = labelled + "  duplicate_of: 2026-11-20-db\n";
+        assert_eq!(
+            incident(&files(&merged, &timeline, None), &rules).member,
+            None
+        );
+    }
+
+    #[test]
+    fn nested_keys_have_lines() {
+        let text = "title: x\nlabels:\n  # note\n  a: 1\n  \"alert_group\": g\nopened_at: t\n";
+        assert_eq!(nested_key_line(text, "labels", "alert_group"), 5);
+        assert_eq!(
+            nested_key_line("labels: {alert_group: g}\n", "labels", "alert_group"),
+            1
+        );
+        // Not under `labels`: the key's line; no key: 1.
+        assert_eq!(
+            nested_key_line("labels:\n  a: 1\nalert_group: g\n", "labels", "alert_group"),
+            1
+        );
+        assert_eq!(nested_key_line("title: x\n", "labels", "alert_group"), 1);
     }
 
     proptest::proptest! {

@@ -7,6 +7,16 @@ use serde::{Deserialize, Serialize};
 
 use super::status::{Kind, Mode};
 
+/// The header label holding the alert group key of an incident `inc alert`
+/// opened: one incident per group.
+pub const GROUP_LABEL: &str = "alert_group";
+/// The header label of a later incident of a group: the ID of the one
+/// before it, which was closed when this one opened.
+pub const PREVIOUS_LABEL: &str = "previous";
+/// The header label `inc merge` puts on a duplicate: the ID of the incident
+/// it was merged into. Alerts never go to an incident carrying it.
+pub const DUPLICATE_OF_LABEL: &str = "duplicate_of";
+
 /// The human-editable header of an incident. Unknown keys are kept in
 /// `extra` and written back on rewrite.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,6 +55,16 @@ impl Header {
 
     pub fn mode(&self) -> Mode {
         self.mode.unwrap_or(Mode::Standard)
+    }
+
+    /// The alert group this incident is for, if `inc alert` opened it.
+    pub fn group(&self) -> Option<&str> {
+        self.labels.get(GROUP_LABEL).map(String::as_str)
+    }
+
+    /// The incident this one was merged into by `inc merge`, if it was.
+    pub fn duplicate_of(&self) -> Option<&str> {
+        self.labels.get(DUPLICATE_OF_LABEL).map(String::as_str)
     }
 
     /// Impact start: `started_at`, else the opening time.

@@ -7,6 +7,7 @@ pub mod check;
 pub mod event;
 pub mod id;
 pub mod incident;
+pub mod merge;
 pub mod metrics;
 pub mod phases;
 pub mod state;

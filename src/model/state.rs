@@ -53,6 +53,9 @@ pub struct State {
     pub acknowledged_by: Option<String>,
     pub mitigated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// When it was last closed (resolved, declined, completed); `None`
+    /// while it is open.
+    pub closed_at: Option<DateTime<Utc>>,
     pub actions: Vec<Action>,
     /// The time of the newest event.
     pub last_event_at: Option<DateTime<Utc>>,
@@ -161,6 +164,11 @@ impl State {
     }
 
     fn set_status(&mut self, status: Status, at: DateTime<Utc>) {
+        if !status.is_closed() {
+            self.closed_at = None;
+        } else if !self.status.is_some_and(Status::is_closed) {
+            self.closed_at = Some(at);
+        }
         match status {
             Status::Monitoring => {
                 self.mitigated_at.get_or_insert(at);
@@ -306,6 +314,44 @@ mod tests {
             ev(15, "a", status(Status::Resolved)),
         ]);
         assert_eq!(s.resolved_at, Some(t(15)));
+    }
+
+    #[test]
+    fn closed_at_is_when_it_last_closed() {
+        let decline = |min| {
+            ev(
+                min,
+                "a",
+                EventKind::Status {
+                    status: Status::Declined,
+                    text: None,
+                },
+            )
+        };
+        let open = ev(0, "a", opened(Status::Triage));
+        assert_eq!(State::fold(std::slice::from_ref(&open)).closed_at, None);
+        let s = State::fold(&[open.clone(), decline(3)]);
+        assert_eq!(s.closed_at, Some(t(3)));
+        // Closing a closed incident again does not move the time.
+        let s = State::fold(&[
+            open.clone(),
+            decline(3),
+            ev(5, "a", status(Status::Resolved)),
+        ]);
+        assert_eq!(s.closed_at, Some(t(3)));
+        let s = State::fold(&[
+            open.clone(),
+            ev(4, "a", status(Status::Resolved)),
+            ev(6, "a", status(Status::Investigating)),
+        ]);
+        assert_eq!(s.closed_at, None, "reopened");
+        let s = State::fold(&[
+            open,
+            ev(4, "a", status(Status::Resolved)),
+            ev(6, "a", status(Status::Investigating)),
+            decline(8),
+        ]);
+        assert_eq!(s.closed_at, Some(t(8)));
     }
 
     #[test]

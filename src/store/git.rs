@@ -596,22 +596,12 @@ fn incident_dirs(
     Ok(out)
 }
 
-/// The next ID after `id` that `taken` says is free: `id-2`, `id-3` …, or,
-/// when `id` already ends in `-N`, `-N+1` … of the same base.
+/// The first of `<id>-2`, `<id>-3` … not taken. A trailing number is never
+/// read as an earlier collision suffix: `…-above-5` could be a title's
+/// "above 5%", and renaming it to `…-above-6` would say something else.
 fn next_free(id: &str, taken: &dyn Fn(&str) -> bool) -> String {
-    let (base, start) = match id.rsplit_once('-') {
-        Some((base, n))
-            if base.len() > 11 && !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) =>
-        {
-            match n.parse::<u32>() {
-                Ok(n) if n >= 2 => (base, n + 1),
-                _ => (id, 2),
-            }
-        }
-        _ => (id, 2),
-    };
-    (start..)
-        .map(|n| format!("{base}-{n}"))
+    (2u32..)
+        .map(|n| format!("{id}-{n}"))
         .find(|candidate| !taken(candidate))
         .unwrap_or_else(|| format!("{id}-2"))
 }
@@ -642,13 +632,15 @@ mod sync_tests {
     use super::*;
 
     #[test]
-    fn next_free_counts_up_from_the_suffix() {
+    fn next_free_counts_up_and_never_reads_a_title_number_as_a_suffix() {
         let taken = |id: &str| ["2026-11-27-db-2", "2026-11-27-db-3"].contains(&id);
         assert_eq!(next_free("2026-11-27-db", &taken), "2026-11-27-db-4");
-        assert_eq!(next_free("2026-11-27-db-3", &taken), "2026-11-27-db-4");
         assert_eq!(next_free("2026-11-27-api", &|_| false), "2026-11-27-api-2");
-        // A slug that merely ends in digits gets its own suffix.
-        assert_eq!(next_free("2026-11-27-v-1", &|_| false), "2026-11-27-v-1-2");
+        // "Error rate above 5%" stays about 5%.
+        assert_eq!(
+            next_free("2026-11-27-error-rate-above-5", &|_| false),
+            "2026-11-27-error-rate-above-5-2"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::harness::TestRepo;
 
 const VERBS: &[&str] = &[
     "init", "open", "note", "update", "status", "severity", "ack", "assign", "resolve", "reopen",
-    "decline", "list", "show",
+    "decline", "list", "show", "merge",
 ];
 
 #[test]

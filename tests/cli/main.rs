@@ -18,6 +18,7 @@ mod init;
 mod lifecycle;
 mod list;
 mod maintenance;
+mod merge;
 mod note;
 mod open;
 mod postmortem;
