@@ -144,22 +144,16 @@ fn print_events(ui: &Ui, events: &[Event]) -> Result<()> {
 }
 
 /// The newest incident whose header names alert group `group`. Reads the
-/// headers only; loads the one incident found.
+/// headers only (on all cores, parsing only those whose text may name the
+/// group); loads the one incident found.
 fn find_group(app: &App, group: &str) -> Result<Option<Incident>> {
-    let mut best: Option<(chrono::DateTime<chrono::Utc>, String)> = None;
-    for id in app.store.ids()?.into_iter().rev() {
-        // A broken header is `inc check`'s to report, not a reason to drop
-        // an alert.
-        let Ok(header) = app.store.load_header(&id) else {
-            continue;
-        };
-        if header.labels.get(GROUP_LABEL).map(String::as_str) == Some(group)
-            && best.as_ref().is_none_or(|(at, _)| header.opened_at > *at)
-        {
-            best = Some((header.opened_at, id));
-        }
-    }
-    best.map(|(_, id)| app.load(&id)).transpose()
+    let newest = app
+        .store
+        .with_label(GROUP_LABEL, group)?
+        .into_iter()
+        // Of equal opening times, the last ID (as the sequential scan chose).
+        .max_by(|(a_id, a), (b_id, b)| (a.opened_at, a_id).cmp(&(b.opened_at, b_id)));
+    newest.map(|(id, _)| app.load(&id)).transpose()
 }
 
 /// The last recorded state of every alert of an incident, by fingerprint.

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::model::{Event, Header, State, id};
+use crate::model::{Event, Header, State, id, incident};
 
 pub use lock::Lock;
 
@@ -182,6 +182,29 @@ impl Store {
             }
         }
         Ok((incidents, errors))
+    }
+
+    /// Every incident whose header has label `key` set to `value`, with its
+    /// header, in ID order. Reads the headers on all cores and parses only
+    /// those whose text may hold the pair ([`incident::may_have_label`]);
+    /// never a timeline. A header that can't be read or parsed is skipped:
+    /// it is `inc check`'s to report.
+    pub fn with_label(&self, key: &str, value: &str) -> Result<Vec<(String, Header)>> {
+        let ids = self.ids()?;
+        let found = crate::par::chunks(&ids, |ids| {
+            ids.iter()
+                .filter_map(|id| {
+                    let text = fs::read_to_string(self.root.join(Store::header_path(id))).ok()?;
+                    if !incident::may_have_label(&text, key, value) {
+                        return None;
+                    }
+                    let header = Header::from_yaml(&text).ok()?;
+                    (header.labels.get(key).map(String::as_str) == Some(value))
+                        .then(|| (id.clone(), header))
+                })
+                .collect::<Vec<_>>()
+        });
+        Ok(found.into_iter().flatten().collect())
     }
 
     fn read(&self, rel: &Path) -> Result<String, FileError> {
