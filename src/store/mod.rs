@@ -192,13 +192,21 @@ impl Store {
     pub fn with_label(&self, key: &str, value: &str) -> Result<Vec<(String, Header)>> {
         let ids = self.ids()?;
         let found = crate::par::chunks(&ids, |ids| {
+            // One buffer per worker, and no `stat` for a size hint: headers
+            // are small, and the syscalls are most of the cost here.
+            let mut buf = Vec::with_capacity(8192);
             ids.iter()
                 .filter_map(|id| {
-                    let text = fs::read_to_string(self.root.join(Store::header_path(id))).ok()?;
-                    if !incident::may_have_label(&text, key, value) {
+                    buf.clear();
+                    let file = fs::File::open(self.root.join(Store::header_path(id))).ok()?;
+                    // Through `take`, as a plain reader: `File`'s own
+                    // `read_to_end` asks for the size and position first.
+                    io::Read::read_to_end(&mut io::Read::take(file, u64::MAX), &mut buf).ok()?;
+                    let text = std::str::from_utf8(&buf).ok()?;
+                    if !incident::may_have_label(text, key, value) {
                         return None;
                     }
-                    let header = Header::from_yaml(&text).ok()?;
+                    let header = Header::from_yaml(text).ok()?;
                     (header.labels.get(key).map(String::as_str) == Some(value))
                         .then(|| (id.clone(), header))
                 })
