@@ -22,7 +22,17 @@
 //!   and an unchanged rebuild (which rewrites no file), against `find |
 //!   xargs cat`. Target: each within 2 × cat; peak memory < 300 MB.
 //!
-//! After criterion's groups it also times interleaved pairs (the issue's
+//! - `alert`: `inc alert FILE` with a 50-alert Alertmanager webhook, with
+//!   its commit: `new-group` (a fresh `groupKey` each time, so every run
+//!   looks the group up, finds nothing, opens an incident and commits),
+//!   `repeat-changed` (the group has an open incident; 10 of the 50 alerts
+//!   flip between firing and resolved, so every run appends 10 `alert`
+//!   events and commits) and `repeat-unchanged` (the same notification
+//!   again: nothing to write, no commit). Target: under 100 ms each.
+//!
+//! A name after `--` runs only the matching criterion groups (`cargo bench
+//! --bench repo -- alert`); the pairs and peak memory then run only with
+//! their groups. After criterion's groups it also times interleaved pairs (the issue's
 //! "median of pairs") and prints a summary with the ratios. Wall-clock
 //! numbers depend on the machine: this is a report, never a CI gate.
 
@@ -46,6 +56,12 @@ const INC: &str = env!("CARGO_BIN_EXE_inc");
 /// Appends + commits, then each pair's ratio; an odd count gives a true median.
 const PAIRS: usize = 21;
 const MEMORY_RUNS: usize = 5;
+/// Alerts in each `inc alert` payload.
+const ALERTS: usize = 50;
+/// How many of them `alert/repeat-changed` flips between firing and resolved.
+const FLIPPED: usize = 10;
+/// The target for `inc alert`, commit included.
+const ALERT_TARGET_S: f64 = 0.100;
 const CAT_ALL: &str = "find incidents -name '*.yaml' -print0 | xargs -0 cat > /dev/null";
 
 /// The benchmark repository and the environment every child runs in.
@@ -163,6 +179,14 @@ impl Bench {
         self.run(&mut cmd);
     }
 
+    /// `inc alert FILE`, which opens an incident or appends alert events,
+    /// each with a commit, or writes nothing.
+    fn inc_alert(&self, payload: &Path) {
+        let mut cmd = self.command(INC);
+        cmd.arg("alert").arg(payload);
+        self.run(&mut cmd);
+    }
+
     fn cat_find(&self) {
         let mut cmd = self.command("sh");
         cmd.args(["-c", CAT_ALL]);
@@ -174,6 +198,60 @@ impl Bench {
         cmd.args(&self.files);
         self.run(&mut cmd);
     }
+}
+
+/// An Alertmanager webhook (version 4) for group `group`, as Alertmanager
+/// sends it: [`ALERTS`] alerts of `alertname` on as many pods, each with
+/// labels, annotations and its label set's fingerprint; the first
+/// `resolved` of them resolved, the rest firing.
+fn alert_payload(group: &str, alertname: &str, service: &str, resolved: usize) -> String {
+    use serde_json::json;
+    let alerts: Vec<serde_json::Value> = (0..ALERTS)
+        .map(|i| {
+            let pod = format!("{service}-7d9f8b-{i:03}");
+            let labels: std::collections::BTreeMap<String, String> = [
+                ("alertname", alertname.to_owned()),
+                ("service", service.to_owned()),
+                ("severity", "critical".to_owned()),
+                ("job", format!("{service}-api")),
+                ("namespace", "prod".to_owned()),
+                ("pod", pod.clone()),
+                ("instance", format!("10.42.{}.{}:8080", i / 200, i % 200 + 10)),
+                ("region", ["eu-west-1", "us-east-1"][i % 2].to_owned()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+            let fingerprint = inc::alert::fingerprint(&labels);
+            let firing = i >= resolved;
+            json!({
+                "status": if firing { "firing" } else { "resolved" },
+                "labels": labels,
+                "annotations": {
+                    "summary": format!("{service} 5xx rate above 5%"),
+                    "description": format!("5xx ratio is {}.{}% over the last 5m on {pod}", 5 + i % 20, i % 10),
+                    "runbook_url": format!("https://runbooks.example.com/{service}/{}", alertname.to_lowercase()),
+                },
+                "startsAt": "2026-11-27T11:52:03.437Z",
+                "endsAt": if firing { "0001-01-01T00:00:00Z" } else { "2026-11-27T12:07:03.437Z" },
+                "generatorURL": "http://prometheus.example.com:9090/graph?g0.expr=sum%28rate%28http_requests_total%7Bcode%3D~%225..%22%7D%5B5m%5D%29%29&g0.tab=1",
+                "fingerprint": fingerprint,
+            })
+        })
+        .collect();
+    json!({
+        "version": "4",
+        "groupKey": group,
+        "truncatedAlerts": 0,
+        "status": if resolved >= ALERTS { "resolved" } else { "firing" },
+        "receiver": "inc\\-incidents",
+        "groupLabels": {"alertname": alertname, "service": service},
+        "commonLabels": {"alertname": alertname, "service": service, "severity": "critical", "namespace": "prod"},
+        "commonAnnotations": {"summary": format!("{service} 5xx rate above 5%")},
+        "externalURL": "http://alertmanager.example.com:9093",
+        "alerts": alerts,
+    })
+    .to_string()
 }
 
 /// A stable fingerprint of the generator's source (FNV-1a), so a changed
@@ -375,10 +453,18 @@ fn main() {
         .configure_from_args();
     if args.iter().any(|a| a == "--list") {
         println!(
-            "note/inc: benchmark\nnote/git: benchmark\nlist/inc: benchmark\nlist/cat-find: benchmark\nlist/cat-listed: benchmark\nreview/check: benchmark\nreview/stats: benchmark\nsite/first: benchmark\nsite/rebuild: benchmark\nsite/cat-find: benchmark"
+            "note/inc: benchmark\nnote/git: benchmark\nlist/inc: benchmark\nlist/cat-find: benchmark\nlist/cat-listed: benchmark\nreview/check: benchmark\nreview/stats: benchmark\nsite/first: benchmark\nsite/rebuild: benchmark\nsite/cat-find: benchmark\nalert/new-group: benchmark\nalert/repeat-unchanged: benchmark\nalert/repeat-changed: benchmark"
         );
         return;
     }
+    // Criterion's filter is the first argument that is not a flag; the
+    // extras (pairs, peak memory) and the summary follow it by group.
+    let filter = args.iter().skip(1).find(|a| !a.starts_with('-')).cloned();
+    let wants = |group: &str| {
+        filter
+            .as_deref()
+            .is_none_or(|f| f.starts_with(group) || group.starts_with(f))
+    };
 
     let mut bench = setup();
     let load_before = loadavg();
@@ -412,7 +498,9 @@ fn main() {
     }
     fs::create_dir_all(&sites).expect("can create the site folders");
     let rebuilt = sites.join("rebuilt");
-    bench.inc_site(&rebuilt);
+    if wants("site") {
+        bench.inc_site(&rebuilt);
+    }
     let mut fresh = 0;
     let mut site = criterion.benchmark_group("site");
     site.sampling_mode(SamplingMode::Flat).sample_size(10);
@@ -429,10 +517,77 @@ fn main() {
     site.bench_function("rebuild", |b| b.iter(|| bench.inc_site(&rebuilt)));
     site.bench_function("cat-find", |b| b.iter(|| bench.cat_find()));
     site.finish();
+
+    // Alerts: payload files are written outside the timed part.
+    let alert_dir = bench.home.join("alerts");
+    fs::create_dir_all(&alert_dir).expect("can create the payload folder");
+    let mut alert = criterion.benchmark_group("alert");
+    alert.sampling_mode(SamplingMode::Flat).sample_size(20);
+    // A new group each time: the lookup finds nothing, inc opens an
+    // incident and commits. Keys carry the time so reruns on a reset
+    // repository never meet an earlier run's group either.
+    let new_payload = alert_dir.join("new-group.json");
+    let run_tag = Utc::now().timestamp();
+    let mut fresh_group = 0;
+    alert.bench_function("new-group", |b| {
+        b.iter_batched(
+            || {
+                fresh_group += 1;
+                let group = format!(
+                    "{{}}/{{severity=\"critical\"}}:{{alertname=\"BenchNewGroup\", shard=\"{run_tag}-{fresh_group}\"}}"
+                );
+                let text = alert_payload(&group, "BenchNewGroup", "search", 0);
+                fs::write(&new_payload, text).expect("can write the payload");
+                &new_payload
+            },
+            |payload| bench.inc_alert(payload),
+            BatchSize::PerIteration,
+        )
+    });
+    // A group the generated repository already has (resolved incidents of
+    // it, from `gen_repo`): the first payload opens a new incident (with
+    // `previous:`), which every repeat then finds as the newest.
+    let repeat_group =
+        "{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\", service=\"checkout\"}";
+    let all_firing = alert_dir.join("repeat-firing.json");
+    let some_resolved = alert_dir.join("repeat-some-resolved.json");
+    fs::write(
+        &all_firing,
+        alert_payload(repeat_group, "HighErrorRate", "checkout", 0),
+    )
+    .expect("can write the payload");
+    fs::write(
+        &some_resolved,
+        alert_payload(repeat_group, "HighErrorRate", "checkout", FLIPPED),
+    )
+    .expect("can write the payload");
+    if wants("alert") {
+        bench.inc_alert(&all_firing);
+    }
+    alert.bench_function("repeat-unchanged", |b| {
+        b.iter(|| bench.inc_alert(&all_firing))
+    });
+    let mut flips = 0;
+    alert.bench_function("repeat-changed", |b| {
+        b.iter(|| {
+            flips += 1;
+            let payload = if flips % 2 == 1 {
+                &some_resolved
+            } else {
+                &all_firing
+            };
+            bench.inc_alert(payload)
+        })
+    });
+    alert.finish();
     criterion.final_summary();
 
     // Interleaved pairs: each inc note next to a git commit, order alternating.
-    let pairs = if quick { 1 } else { PAIRS };
+    let pairs = match (quick, wants("note")) {
+        (_, false) => 0,
+        (true, true) => 1,
+        (false, true) => PAIRS,
+    };
     let (mut inc_s, mut git_s, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..pairs {
         let (inc, git) = if i % 2 == 0 {
@@ -446,14 +601,19 @@ fn main() {
         git_s.push(git);
         ratios.push(inc / git);
     }
-    let pair_ratio = median(ratios);
+    let pair_ratio = if ratios.is_empty() {
+        f64::NAN
+    } else {
+        median(ratios)
+    };
 
     let runs = if quick { 1 } else { MEMORY_RUNS };
-    let peaks: Vec<u64> = (0..runs)
+    let runs_if = |group: &str| if wants(group) { runs } else { 0 };
+    let peaks: Vec<u64> = (0..runs_if("list"))
         .filter_map(|_| peak_memory_kb(&bench, &["list", "--status", "all"]))
         .collect();
     let site_out = sites.join("memory").to_string_lossy().into_owned();
-    let site_peaks: Vec<u64> = (0..runs)
+    let site_peaks: Vec<u64> = (0..runs_if("site"))
         .filter_map(|_| {
             let peak = peak_memory_kb(&bench, &["site", "build", "--out", &site_out]);
             // A first build each time (the larger of the two).
@@ -472,7 +632,14 @@ fn main() {
         loadavg()
     );
     // In --test mode criterion measures nothing; its files hold an older run.
-    let c = |g: &str, f: &str| if quick { None } else { criterion_median(g, f) };
+    // Nor do groups left out by a filter.
+    let c = |g: &str, f: &str| {
+        if quick || !wants(g) {
+            None
+        } else {
+            criterion_median(g, f)
+        }
+    };
     if quick {
         println!("test mode: one pass of each, no criterion medians");
     }
@@ -485,13 +652,15 @@ fn main() {
             verdict(inc / git <= 0.5)
         );
     }
-    println!(
-        "note ({pairs} interleaved pairs): inc median {} | git median {} | median of pair ratios {:.3} (target ≤ 0.5: {})",
-        ms(median(inc_s)),
-        ms(median(git_s)),
-        pair_ratio,
-        verdict(pair_ratio <= 0.5)
-    );
+    if pairs > 0 {
+        println!(
+            "note ({pairs} interleaved pairs): inc median {} | git median {} | median of pair ratios {:.3} (target ≤ 0.5: {})",
+            ms(median(inc_s)),
+            ms(median(git_s)),
+            pair_ratio,
+            verdict(pair_ratio <= 0.5)
+        );
+    }
     if let (Some(inc), Some(cat)) = (c("list", "inc"), c("list", "cat-find")) {
         println!(
             "list (criterion medians): inc list --status all {} | find|xargs cat {} | ratio {:.3} (target ≤ 1.5: {})",
@@ -534,6 +703,29 @@ fn main() {
             }
         }
     }
+    for (function, what) in [
+        (
+            "new-group",
+            "a new 50-alert group: opens an incident, commits",
+        ),
+        (
+            "repeat-changed",
+            "a repeat with 10 of 50 alerts changed: appends, commits",
+        ),
+        (
+            "repeat-unchanged",
+            "the same notification again: writes nothing",
+        ),
+    ] {
+        if let Some(t) = c("alert", function) {
+            println!(
+                "inc alert, {what} (criterion median): {} (target < {}: {})",
+                ms(t),
+                ms(ALERT_TARGET_S),
+                verdict(t < ALERT_TARGET_S)
+            );
+        }
+    }
     match peaks.iter().max() {
         Some(max) => {
             let mb = *max as f64 / 1024.0;
@@ -545,7 +737,8 @@ fn main() {
                 verdict(mb < 150.0)
             );
         }
-        None => println!("peak memory: could not be measured"),
+        None if wants("list") => println!("peak memory: could not be measured"),
+        None => {}
     }
     match site_peaks.iter().max() {
         Some(max) => {
@@ -558,6 +751,7 @@ fn main() {
                 verdict(mb < 300.0)
             );
         }
-        None => println!("peak memory of inc site build: could not be measured"),
+        None if wants("site") => println!("peak memory of inc site build: could not be measured"),
+        None => {}
     }
 }

@@ -9,6 +9,9 @@
 //! an `incident.yaml` and a `timeline.yaml` of about EVENTS events, through
 //! inc's own types (`Header::to_yaml`, `Event::to_line`) so the files are
 //! exactly what inc writes. Then `git init`, `git add -A` and one commit.
+//! About a quarter of the incidents were opened by Alertmanager and carry
+//! `labels: {alert_group: …, alert_source: alertmanager}` as `inc alert`
+//! writes them (6 alert names × 8 services × 2 severities, so groups recur).
 //!
 //! The output is deterministic: the same arguments give the same files and
 //! the same commit ID. DIR must not exist or be empty.
@@ -159,6 +162,16 @@ const FLAGS: &[&str] = &[
     "fast-login",
 ];
 
+/// Alert names of the alert groups that open incidents.
+const ALERTS: &[&str] = &[
+    "HighErrorRate",
+    "HighLatency",
+    "PodCrashLooping",
+    "TargetDown",
+    "SLOBurnRate",
+    "DiskWillFillIn4Hours",
+];
+
 const REGIONS: &[&str] = &["eu-west-1", "us-east-1", "ap-southeast-2", "us-west-2"];
 
 fn note_text(rng: &mut Rng, service: &str) -> String {
@@ -243,6 +256,25 @@ fn incident(
     let mut labels = BTreeMap::new();
     if rng.chance(30) {
         labels.insert("region".to_owned(), rng.pick(REGIONS).to_string());
+    }
+    // Alert-opened incidents carry their group as `inc alert` writes it.
+    // The group is derived from what was already drawn (no extra draw, so
+    // the rest of the data stays as it was): the same few alerts recur on
+    // each service, as real alert groups do.
+    if by_alert {
+        let alertname = ALERTS[(opened_at.timestamp() as usize) % ALERTS.len()];
+        labels.insert(
+            "alert_group".to_owned(),
+            format!(
+                "{{}}/{{severity=\"{}\"}}:{{alertname=\"{alertname}\", service=\"{svc}\"}}",
+                if matches!(severity, "SEV1" | "SEV2") {
+                    "critical"
+                } else {
+                    "warning"
+                }
+            ),
+        );
+        labels.insert("alert_source".to_owned(), "alertmanager".to_owned());
     }
     let header = Header {
         title,

@@ -169,8 +169,9 @@ fn print_events(ui: &Ui, events: &[Event]) -> Result<()> {
     Ok(())
 }
 
-/// The incident an alert of `group` goes to, if any. Reads every header,
-/// then loads only the group's incidents (usually one):
+/// The incident an alert of `group` goes to, if any. Reads the headers only
+/// (on all cores, parsing only those whose text may name the group), then
+/// loads only the group's incidents (usually one):
 /// - an incident merged into another (`duplicate_of`) never gets alerts;
 /// - of several open ones (two jobs opened the group at once), the oldest,
 ///   with a warning naming the `inc merge` that ends the duplicate;
@@ -180,15 +181,9 @@ fn print_events(ui: &Ui, events: &[Event]) -> Result<()> {
 fn find_group(app: &App, ui: &Ui, group: &str) -> Result<Option<Incident>> {
     let mut ids = Vec::new();
     let mut merged_into = None;
-    for id in app.store.ids()? {
-        // A broken header is `inc check`'s to report, not a reason to drop
-        // an alert.
-        let Ok(header) = app.store.load_header(&id) else {
-            continue;
-        };
-        if header.group() != Some(group) {
-            continue;
-        }
+    // A broken header is `inc check`'s to report, not a reason to drop an
+    // alert: `with_label` skips it.
+    for (id, header) in app.store.with_label(GROUP_LABEL, group)? {
         match header.duplicate_of() {
             Some(keep) => {
                 merged_into.get_or_insert_with(|| keep.to_owned());

@@ -87,6 +87,36 @@ impl Header {
     }
 }
 
+/// Whether header text `text` may hold label `key` with value `value`,
+/// judged from the raw text without parsing it: a cheap filter before
+/// [`Header::from_yaml`], never a verdict. `false` means it certainly
+/// does not; `true` means parse it and look.
+///
+/// Sound for any YAML a person or a tool may write: a file holding a
+/// backslash may use double-quoted escapes (`\x41`, `\"`, `\u00e9`, an
+/// escaped line break in mid-word), so it is always a candidate. Without
+/// one, YAML changes a scalar's text only around whitespace (line folding,
+/// block indentation) and at `'` (doubled inside single quotes), so every
+/// run of the key and of the value between whitespace, `'` and control
+/// characters must appear verbatim in the file.
+pub fn may_have_label(text: &str, key: &str, value: &str) -> bool {
+    if text.contains('\\') {
+        return true;
+    }
+    [key, value]
+        .into_iter()
+        .flat_map(|s| s.split(may_change))
+        .filter(|run| !run.is_empty())
+        .all(|run| text.contains(run))
+}
+
+/// Characters YAML may write as something else without a backslash:
+/// whitespace and line breaks (folding), `'` (doubled in single quotes);
+/// also control characters and the BOM, which an emitter escapes.
+fn may_change(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || c == '\'' || c == '\u{feff}'
+}
+
 /// A header that did not parse, and where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeaderError {
@@ -129,6 +159,96 @@ mod tests {
                 ..Header::default()
             };
             assert_eq!(Header::from_yaml(&h.to_yaml()).unwrap().title, title);
+        }
+    }
+
+    /// A header with label `alert_group: value`, as inc writes it.
+    fn with_group(value: &str) -> String {
+        Header {
+            title: "t".into(),
+            opened_by: "a".into(),
+            labels: [("alert_group".to_owned(), value.to_owned())].into(),
+            ..Header::default()
+        }
+        .to_yaml()
+    }
+
+    /// The label's value once parsed, to check a case means what it says.
+    fn parsed_group(text: &str) -> Option<String> {
+        Header::from_yaml(text)
+            .unwrap()
+            .labels
+            .get("alert_group")
+            .cloned()
+    }
+
+    #[test]
+    fn prefilter_finds_keys_that_need_quoting() {
+        for value in [
+            r#"{}/{severity="critical"}:{alertname="HighErrorRate"}"#,
+            "it's: a #key, - [with] {flow} & *stars* | > %",
+            "'quoted'",
+            r#"back\slash and "quotes""#,
+            "null",
+            "123",
+            " padded ",
+            "🔥 Ürün: ключ 警报",
+            "tab\there and new\nline",
+            &"long ".repeat(60),
+        ] {
+            let text = with_group(value);
+            assert_eq!(parsed_group(&text).as_deref(), Some(value), "{text}");
+            assert!(may_have_label(&text, "alert_group", value), "{text}");
+        }
+    }
+
+    #[test]
+    fn prefilter_rules_out_other_groups() {
+        let text = with_group(r#"{}:{alertname="HighErrorRate", service="api"}"#);
+        for other in [
+            r#"{}:{alertname="HighLatency", service="api"}"#,
+            r#"{}:{alertname="HighErrorRate", service="web"}"#,
+        ] {
+            assert!(!may_have_label(&text, "alert_group", other), "{other}");
+        }
+        assert!(!may_have_label(
+            &with_group("alpha"),
+            "alert_group",
+            "omega"
+        ));
+        assert!(!may_have_label(&with_group("x"), "other_label", "x"));
+        // A prefix of the value is a candidate, for the parse to rule out.
+        let longer = with_group("group-10");
+        assert!(may_have_label(&longer, "alert_group", "group-1"));
+        assert_eq!(parsed_group(&longer).as_deref(), Some("group-10"));
+    }
+
+    #[test]
+    fn prefilter_finds_hand_written_styles() {
+        let value = "it's a \"group\" key";
+        for labels in [
+            "labels: {alert_group: 'it''s a \"group\" key'}",
+            "labels:\n  alert_group: it's a \"group\" key",
+            "labels:\n  alert_group: >-\n    it's a\n    \"group\" key",
+            "labels:\n  alert_group: |-\n    it's a \"group\" key",
+            "labels:\n  \"alert_group\": 'it''s a\n    \"group\" key'",
+            "labels:\n  alert_group: \"it\\x27s a \\\"gr\\\n  oup\\\" key\"",
+            "labels:\n  alert_group: \"\\u0069t's a \\\"group\\\" key\"",
+        ] {
+            let text =
+                format!("title: t\nopened_at: 2026-11-27T10:00:00Z\nopened_by: a\n{labels}\n");
+            assert_eq!(parsed_group(&text).as_deref(), Some(value), "{text}");
+            assert!(may_have_label(&text, "alert_group", value), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prefilter_never_rules_out_what_inc_writes(value in "\\PC{0,120}|.{0,40}|[ '\"\\\\a:#\n\t-]{0,30}") {
+            let text = with_group(&value);
+            if parsed_group(&text).as_deref() == Some(value.as_str()) {
+                proptest::prop_assert!(may_have_label(&text, "alert_group", &value), "{}", text);
+            }
         }
     }
 

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::model::{Event, Header, State, id};
+use crate::model::{Event, Header, State, id, incident};
 
 pub use lock::Lock;
 
@@ -183,6 +183,37 @@ impl Store {
             }
         }
         Ok((incidents, errors))
+    }
+
+    /// Every incident whose header has label `key` set to `value`, with its
+    /// header, in ID order. Reads the headers on all cores and parses only
+    /// those whose text may hold the pair ([`incident::may_have_label`]);
+    /// never a timeline. A header that can't be read or parsed is skipped:
+    /// it is `inc check`'s to report.
+    pub fn with_label(&self, key: &str, value: &str) -> Result<Vec<(String, Header)>> {
+        let ids = self.ids()?;
+        let found = crate::par::chunks(&ids, |ids| {
+            // One buffer per worker, and no `stat` for a size hint: headers
+            // are small, and the syscalls are most of the cost here.
+            let mut buf = Vec::with_capacity(8192);
+            ids.iter()
+                .filter_map(|id| {
+                    buf.clear();
+                    let file = fs::File::open(self.root.join(Store::header_path(id))).ok()?;
+                    // Through `take`, as a plain reader: `File`'s own
+                    // `read_to_end` asks for the size and position first.
+                    io::Read::read_to_end(&mut io::Read::take(file, u64::MAX), &mut buf).ok()?;
+                    let text = std::str::from_utf8(&buf).ok()?;
+                    if !incident::may_have_label(text, key, value) {
+                        return None;
+                    }
+                    let header = Header::from_yaml(text).ok()?;
+                    (header.labels.get(key).map(String::as_str) == Some(value))
+                        .then(|| (id.clone(), header))
+                })
+                .collect::<Vec<_>>()
+        });
+        Ok(found.into_iter().flatten().collect())
     }
 
     fn read(&self, rel: &Path) -> Result<String, FileError> {

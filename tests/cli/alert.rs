@@ -437,3 +437,59 @@ fn truncated_groups_warn_and_big_or_unicode_payloads_work() {
     let id = alert(&repo, "pagerduty-unicode.json");
     assert!(repo.show(&id).title.contains("東京"));
 }
+
+/// `inc alert -` with `payload` at `now`, expecting success; returns the ID.
+fn alert_text_at(repo: &TestRepo, payload: &str, now: &str) -> String {
+    let out = repo
+        .inc()
+        .now(now)
+        .args(["alert", "-"])
+        .stdin(payload.to_owned())
+        .ok();
+    let id = out.stdout.trim_end().to_owned();
+    assert!(is_id(&id), "stdout is an ID: {out}");
+    id
+}
+
+#[test]
+fn a_repeat_finds_its_incident_whatever_yaml_its_header_was_rewritten_in() {
+    // The lookup skips headers whose raw text can't hold the group key;
+    // hand-written YAML may spell the key with escapes, in any quoting.
+    let repo = TestRepo::new();
+    let group = r#"{}/{severity="critical"}:{alertname="HighErrorRate"}"#;
+    let id = alert(&repo, "alertmanager-firing.json");
+    // Groups whose keys start with this one's are other groups.
+    let firing = fixture_text("alertmanager-firing.json");
+    let longer = firing.replace(
+        r#""groupKey": "{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\"}""#,
+        r#""groupKey": "{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\"}/eu""#,
+    );
+    assert_ne!(longer, firing);
+    let other = alert_text_at(&repo, &longer, "2026-11-27T12:01:00Z");
+    assert_ne!(other, id);
+    assert_eq!(
+        repo.header(&other)["labels"]["alert_group"],
+        format!("{group}/eu")
+    );
+
+    // A person rewrites the first header with the key double-quoted and
+    // one letter escaped, so its text never holds `HighErrorRate`.
+    let path = TestRepo::header_path(&id);
+    let header = repo.read(&path);
+    let label = header
+        .lines()
+        .find(|l| l.trim_start().starts_with("alert_group:"))
+        .unwrap()
+        .to_owned();
+    let escaped = r#"  alert_group: "{}/{severity=\"critical\"}:{alertname=\"High\x45rrorRate\"}""#;
+    repo.write(&path, &header.replace(&label, escaped));
+    assert!(!repo.read(&path).contains("HighErrorRate"));
+    assert_eq!(repo.header(&id)["labels"]["alert_group"], group);
+    repo.commit_all("alert_group written by hand");
+
+    let mark = repo.mark(&id);
+    let again = alert_at(&repo, "alertmanager-resolved.json", "2026-11-27T12:10:00Z");
+    assert_eq!(again, id, "the repeat found the rewritten header");
+    assert!(!repo.appended(&mark, &id).is_empty());
+    assert_eq!(repo.list_ids(&["--status", "all"]).len(), 2);
+}
