@@ -50,9 +50,13 @@ impl crate::render::site::Folder for Folder<'_> {
 }
 
 /// Whether `path` holds exactly `bytes`: its size first, then its contents,
-/// a block at a time (nothing the size of the file is allocated).
+/// read into a buffer each thread keeps (one site build compares thousands
+/// of files; a fresh buffer each time would be zeroed each time).
 fn holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    let mut file = match fs::File::open(path) {
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let file = match fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e),
@@ -60,18 +64,12 @@ fn holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     if file.metadata()?.len() != bytes.len() as u64 {
         return Ok(false);
     }
-    let mut block = [0u8; 16 * 1024];
-    let mut rest = bytes;
-    loop {
-        let n = file.read(&mut block)?;
-        if n == 0 {
-            return Ok(rest.is_empty());
-        }
-        match rest.strip_prefix(&block[..n]) {
-            Some(tail) => rest = tail,
-            None => return Ok(false),
-        }
-    }
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        // One byte more than expected shows a file that grew meanwhile.
+        file.take(bytes.len() as u64 + 1).read_to_end(buf)?;
+        Ok(buf.as_slice() == bytes)
+    })
 }
 
 /// Writes `changed` (relative path → bytes: the files the folder doesn't

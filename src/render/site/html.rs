@@ -61,26 +61,33 @@ impl TimeView {
 }
 
 /// `at` as `2026-11-27 20:45 ZONE`: `format` (which says the same) for a
-/// year outside 0–9999, written directly otherwise (this runs for every
-/// time on every page).
+/// year outside 0–9999, written digit by digit otherwise (this runs for
+/// every time on every page, and `write!` with padded fields cost most of
+/// a site build's time formatting).
 fn minutes<T: TimeZone>(at: &DateTime<T>, format: &str, zone: impl std::fmt::Display) -> String
 where
     T::Offset: std::fmt::Display,
 {
     use std::fmt::Write;
-    if !(0..=9999).contains(&at.year()) {
+    let Ok(year) = u32::try_from(at.year()) else {
+        return at.format(format).to_string();
+    };
+    if year > 9999 {
         return at.format(format).to_string();
     }
     let mut out = String::with_capacity(24);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02} {:02}:{:02} {zone}",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute()
-    );
+    let mut digits = |n: u32, width: u32, after: char| {
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(place) % 10) as u8));
+        }
+        out.push(after);
+    };
+    digits(year, 4, '-');
+    digits(at.month(), 2, '-');
+    digits(at.day(), 2, ' ');
+    digits(at.hour(), 2, ':');
+    digits(at.minute(), 2, ' ');
+    let _ = write!(out, "{zone}");
     out
 }
 

@@ -154,6 +154,9 @@ pub fn canonical(s: &str) -> String {
 /// ASCII byte, the character path only for `&` and non-ASCII text.
 fn canonical_into(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
+    // Lower-casing can lengthen a character, but rarely: HTML is mostly
+    // markup, which is dropped, so this is almost always enough.
+    out.reserve(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         match BYTE_CLASS[usize::from(b)] {
