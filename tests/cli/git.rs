@@ -375,8 +375,9 @@ fn a_detached_head_gets_the_commit() {
 /// After inc's commit, the index says exactly what HEAD says about inc's
 /// files: `git write-tree` (which trusts the cache tree where it is valid)
 /// gives HEAD's tree, and nothing shows as staged or modified. Checked for
-/// each index version inc patches in place and for an index with an
-/// untracked cache, which it leaves to libgit2.
+/// each index version inc patches in place (updating entries, and adding
+/// a new incident's) and for an index with an untracked cache, which it
+/// leaves to libgit2.
 #[test]
 fn the_index_matches_head_after_each_kind_of_index() {
     let setups: [&[&[&str]]; 4] = [
@@ -400,6 +401,8 @@ fn the_index_matches_head_after_each_kind_of_index() {
         repo.inc().args(["note", &id, "index check"]).ok();
         repo.inc().args(["note", &other, "index check"]).ok();
         repo.inc().args(["resolve", &id]).ok();
+        let third = repo.open("Login fails", "SEV1");
+        repo.inc().args(["note", &third, "index check"]).ok();
         assert_eq!(
             repo.git(&["write-tree"]),
             repo.git(&["rev-parse", "HEAD^{tree}"]),
