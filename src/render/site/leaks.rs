@@ -318,6 +318,12 @@ impl Needles {
             self.arena.truncate(start);
             return;
         }
+        self.insert(kind, incident, start);
+    }
+
+    /// Keeps the canonical form at `arena[start..]` as a needle of
+    /// `incident`, unless an earlier needle has the same form.
+    fn insert(&mut self, kind: &'static str, incident: &str, start: usize) {
         if self.seen.len() < 2 * (self.needles.len() + 1) {
             self.grow_seen();
         }
@@ -349,6 +355,28 @@ impl Needles {
             excluded: false,
         });
         self.seen[slot] = u32::try_from(self.needles.len()).expect("fewer texts");
+    }
+
+    /// Needles collected in parts (on several cores, each part a run of
+    /// incidents in order), as one: as if every text had been added here,
+    /// part after part.
+    pub fn merge(parts: Vec<Needles>) -> Needles {
+        let mut parts = parts.into_iter();
+        let Some(mut all) = parts.next() else {
+            return Needles::default();
+        };
+        for part in parts {
+            for needle in &part.needles {
+                let start = all.arena.len();
+                all.arena.extend_from_slice(&part.arena[needle.range()]);
+                all.insert(
+                    part.kinds[usize::from(needle.kind)],
+                    &part.incidents[needle.incident as usize],
+                    start,
+                );
+            }
+        }
+        all
     }
 
     fn grow_seen(&mut self) {
@@ -709,6 +737,59 @@ mod tests {
         for text in random_texts(20_000, &pieces, 40) {
             assert_eq!(canonical(&text), canonical_reference(&text), "{text:?}");
         }
+    }
+
+    /// (canonical form, incident, kind) of every needle, in order.
+    fn listed(n: &Needles) -> Vec<(Vec<u8>, String, &'static str)> {
+        n.needles
+            .iter()
+            .map(|x| {
+                (
+                    n.arena[x.range()].to_vec(),
+                    n.incidents[x.incident as usize].clone(),
+                    n.kinds[usize::from(x.kind)],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn needles_merged_from_parts_are_those_added_in_one() {
+        let texts = [
+            ("a note", "inc-a", "the primary database failed over"),
+            (
+                "a label value",
+                "inc-b",
+                "The Primary Database -- failed over!",
+            ),
+            ("a note", "inc-b", "cache cluster lost quorum twice"),
+            ("an alert", "inc-c", "cache cluster lost quorum twice"),
+            ("an alert", "inc-c", "short"),
+            (
+                "a summary",
+                "inc-d",
+                "line one is long enough\nline two is long enough",
+            ),
+        ];
+        let mut one = Needles::default();
+        for (kind, id, text) in texts {
+            one.add(kind, id, text);
+        }
+        let parts: Vec<Needles> = texts
+            .chunks(2)
+            .map(|chunk| {
+                let mut part = Needles::default();
+                for (kind, id, text) in chunk {
+                    part.add(kind, id, text);
+                }
+                part
+            })
+            .collect();
+        let merged = Needles::merge(parts);
+        assert_eq!(listed(&merged), listed(&one));
+        // Duplicates across parts were kept once, from the first incident.
+        assert_eq!(listed(&one).len(), 5, "{:?}", listed(&one));
+        assert!(listed(&Needles::merge(Vec::new())).is_empty());
     }
 
     #[test]

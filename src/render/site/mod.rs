@@ -130,14 +130,17 @@ pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
     let (config, zone, now) = (input.config, input.zone, input.now);
     let title = title(config);
     let url = config.site.url.as_deref();
-    // The internal texts are collected while the public view is made.
+    // The internal texts are collected (on all cores) while the public
+    // view is made.
     let (needles, public) = crate::par::join(
         || {
-            let mut needles = leaks::Needles::default();
-            leaks::each_internal_text(input.sources, |kind, id, text| {
-                needles.add(kind, id, text);
-            });
-            needles
+            leaks::Needles::merge(crate::par::chunks(input.sources, |sources| {
+                let mut needles = leaks::Needles::default();
+                leaks::each_internal_text(sources, |kind, id, text| {
+                    needles.add(kind, id, text);
+                });
+                needles
+            }))
         },
         || public::build(input.sources, config, now, zone),
     );
