@@ -71,5 +71,9 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         written.unchanged,
         written.removed,
     ));
+    // Freeing 10,000 incidents one small allocation at a time took 25 ms,
+    // 4% of a rebuild; the process ends next and returns the memory whole.
+    drop(sources);
+    std::mem::forget(incidents);
     Ok(ExitCode::SUCCESS)
 }
