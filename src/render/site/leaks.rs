@@ -150,47 +150,57 @@ pub fn canonical(s: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`canonical`], appended to `out` as UTF-8 bytes: one table look-up per
-/// ASCII byte, the character path only for `&` and non-ASCII text.
+/// [`canonical`], appended to `out` as UTF-8 bytes. Plain ASCII (most of
+/// any HTML) takes one table look-up a byte and no unpredictable branch:
+/// the byte's class is stored and the end moves on only for a kept one
+/// (letters and markup alternate too often for a branch to be predicted).
+/// `&` and non-ASCII text take the character path.
 fn canonical_into(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
-    // Lower-casing can lengthen a character, but rarely: HTML is mostly
-    // markup, which is dropped, so this is almost always enough.
-    out.reserve(bytes.len());
+    let mut end = out.len();
+    // Room for every byte kept as it is; only a lower-cased character can
+    // need more, and `put` makes room for it.
+    out.resize(end + bytes.len(), 0);
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        match BYTE_CLASS[usize::from(b)] {
-            SKIP => i += 1,
-            AMP => i = reference(s, i, out).unwrap_or(i + 1),
-            WIDE => {
-                let Some(c) = s[i..].chars().next() else {
-                    break;
-                };
-                if c.is_alphanumeric() {
-                    push_lowercase(c, out);
+        let class = BYTE_CLASS[usize::from(b)];
+        if class == AMP || class == WIDE {
+            let (next, c) = if class == AMP {
+                reference(s, i).unwrap_or((i + 1, None))
+            } else {
+                match s[i..].chars().next() {
+                    Some(c) => (i + c.len_utf8(), Some(c)),
+                    None => break,
                 }
-                i += c.len_utf8();
+            };
+            if let Some(c) = c.filter(|c| c.is_alphanumeric()) {
+                let mut buf = [0; 4];
+                for l in c.to_lowercase() {
+                    let encoded = l.encode_utf8(&mut buf).as_bytes();
+                    // Keep room for the rest of the text, byte for byte.
+                    let room = end + encoded.len() + (bytes.len() - next);
+                    if room > out.len() {
+                        out.resize(room, 0);
+                    }
+                    out[end..end + encoded.len()].copy_from_slice(encoded);
+                    end += encoded.len();
+                }
             }
-            lower => {
-                out.push(lower);
-                i += 1;
-            }
+            i = next;
+            continue;
         }
+        out[end] = class;
+        end += usize::from(class != SKIP);
+        i += 1;
     }
-}
-
-fn push_lowercase(c: char, out: &mut Vec<u8>) {
-    let mut buf = [0; 4];
-    for l in c.to_lowercase() {
-        out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
-    }
+    out.truncate(end);
 }
 
 /// At the `&` at `at`: a character reference (`&` then up to 12 ASCII
-/// letters, digits or `#`, then `;`) is skipped, pushing the character a
-/// numeric one stands for when that is a letter or digit; returns the
-/// index after it, or `None` when no reference starts here.
-fn reference(s: &str, at: usize, out: &mut Vec<u8>) -> Option<usize> {
+/// letters, digits or `#`, then `;`) is skipped; returns the index after
+/// it and the character a numeric one stands for, or `None` when no
+/// reference starts here.
+fn reference(s: &str, at: usize) -> Option<(usize, Option<char>)> {
     let bytes = s.as_bytes();
     let window = &bytes[at + 1..bytes.len().min(at + 14)];
     let len = window.iter().position(|&b| b == b';')?;
@@ -210,12 +220,7 @@ fn reference(s: &str, at: usize, out: &mut Vec<u8>) -> Option<usize> {
         .and_then(|hex| u32::from_str_radix(hex, 16).ok())
         .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
         .and_then(char::from_u32);
-    if let Some(d) = decoded
-        && d.is_alphanumeric()
-    {
-        push_lowercase(d, out);
-    }
-    Some(at + len + 2)
+    Some((at + len + 2, decoded))
 }
 
 /// The bytes every candidate is looked up by: the first `KEY` bytes of a
