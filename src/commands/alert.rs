@@ -535,9 +535,11 @@ fn open(app: &App, ui: &Ui, batch: &Batch, previous: Option<&str>) -> Result<Pla
 }
 
 /// The severity for a label value: `alerts.severity_map`, else a
-/// severity of that name, else the lowest configured one.
+/// severity of that name, else the conventional alert severities by rank
+/// (see [`conventional_rank`]), else the lowest configured one.
 fn severity(app: &App, value: Option<&str>) -> Result<String> {
     let config = &app.config;
+    let ids: Vec<&str> = config.severities.iter().map(|s| s.id.as_str()).collect();
     if let Some(value) = value {
         let mapped = config.alerts.severity_map.get(value).or_else(|| {
             config
@@ -553,11 +555,36 @@ fn severity(app: &App, value: Option<&str>) -> Result<String> {
         if let Ok(sev) = config.parse_severity(value) {
             return Ok(sev);
         }
+        if let Some(sev) = by_rank(&ids, value) {
+            return Ok(sev.to_owned());
+        }
     }
-    match config.severities.last() {
-        Some(s) => Ok(s.id.clone()),
+    match ids.last() {
+        Some(s) => Ok((*s).to_owned()),
         None => bail!("inc.yaml lists no severities, so an alert can't open an incident"),
     }
+}
+
+/// Where the usual alert severity words sit among the configured
+/// severities (most severe first): Prometheus rules' `critical`, `warning`
+/// and `info`, and PagerDuty's `critical`, `error`, `warning` and `info`.
+/// A `critical` alert should not open the mildest incident just because
+/// nobody wrote `alerts.severity_map`; triage corrects it either way.
+fn conventional_rank(value: &str) -> Option<usize> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "critical" | "page" => Some(0),
+        "error" | "high" | "major" => Some(1),
+        "warning" | "warn" | "medium" | "minor" => Some(2),
+        "info" | "low" | "none" => Some(usize::MAX),
+        _ => None,
+    }
+}
+
+/// The severity `value` names by [`conventional_rank`], clamped to the
+/// configured list.
+fn by_rank<'a>(ids: &[&'a str], value: &str) -> Option<&'a str> {
+    let rank = conventional_rank(value)?;
+    ids.get(rank.min(ids.len().checked_sub(1)?)).copied()
 }
 
 fn plural(n: usize) -> &'static str {
@@ -569,6 +596,21 @@ mod tests {
     use super::*;
     use crate::model::State;
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn usual_alert_severities_map_by_rank() {
+        let four = ["SEV1", "SEV2", "SEV3", "SEV4"];
+        assert_eq!(by_rank(&four, "critical"), Some("SEV1"));
+        assert_eq!(by_rank(&four, " Critical "), Some("SEV1"));
+        assert_eq!(by_rank(&four, "error"), Some("SEV2"));
+        assert_eq!(by_rank(&four, "warning"), Some("SEV3"));
+        assert_eq!(by_rank(&four, "info"), Some("SEV4"));
+        assert_eq!(by_rank(&four, "whatever"), None);
+        let two = ["P1", "P2"];
+        assert_eq!(by_rank(&two, "warning"), Some("P2"), "clamped to the list");
+        assert_eq!(by_rank(&two, "critical"), Some("P1"));
+        assert_eq!(by_rank(&[], "critical"), None);
+    }
 
     fn incident(id: &str, opened_min: u32, status: Status) -> Incident {
         let at = Utc

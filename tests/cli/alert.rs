@@ -65,7 +65,11 @@ fn a_new_group_opens_one_triage_incident_that_a_person_acks() {
     let show = repo.show(&id);
     assert_eq!(show.title, "Checkout 5xx rate above 5%");
     assert_eq!(show.status.as_deref(), Some("triage"));
-    assert_eq!(show.severity.as_deref(), Some("SEV4"), "no map: the lowest");
+    assert_eq!(
+        show.severity.as_deref(),
+        Some("SEV1"),
+        "no map: `critical` is the most severe"
+    );
     assert_eq!(show.services, ["checkout"]);
     assert!(show.roles.is_empty(), "no commander: {:?}", show.roles);
     assert_eq!(show.opened_by, "alertmanager");
