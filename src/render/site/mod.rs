@@ -148,9 +148,10 @@ pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
     let site = html::site_view(&public, &title, url, zone);
     let site_value = to_value(&site);
 
-    // The few site-wide files are made beside the thousands of pages.
-    let (files, pages) = crate::par::join(
-        || -> Result<Files, TemplateError> {
+    // The few site-wide files are made (scanned and compared) beside the
+    // thousands of pages.
+    let (side, pages) = crate::par::join(
+        || -> Result<Part, TemplateError> {
             let mut files: Files = Vec::with_capacity(32);
             let index = html::index(input.templates, &site, &public, now, zone)?;
             files.push(("index.html".to_owned(), index.into_bytes()));
@@ -166,7 +167,14 @@ pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
             }
             files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
             files.sort_by(|a, b| a.0.cmp(&b.0));
-            Ok(files)
+            let leak = scanner.scan(&files);
+            let paths = files.iter().map(|(path, _)| path.clone()).collect();
+            files.retain(|(path, bytes)| !folder.holds(path, bytes));
+            Ok(Part {
+                changed: files,
+                paths,
+                leak,
+            })
         },
         || {
             incident_pages(
@@ -179,10 +187,10 @@ pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
             )
         },
     );
-    let (mut files, pages) = (files?, pages?);
+    let (side, pages) = (side?, pages?);
 
-    // The first leaky file by path, whichever pass found it.
-    let leak = [pages.leak, scanner.scan(&files)]
+    // The first leaky file by path, whichever part found it.
+    let leak = [pages.leak, side.leak]
         .into_iter()
         .flatten()
         .min_by(|a, b| a.file.cmp(&b.file));
@@ -190,9 +198,9 @@ pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
         return Err(Error::Leak(leak));
     }
     let mut paths: Vec<String> = pages.paths;
-    paths.extend(files.iter().map(|(path, _)| path.clone()));
+    paths.extend(side.paths);
     paths.sort_unstable();
-    files.retain(|(path, bytes)| !folder.holds(path, bytes));
+    let mut files = side.changed;
     files.extend(pages.changed);
     files.sort_by(|a, b| a.0.cmp(&b.0));
 
@@ -249,14 +257,14 @@ fn scanner(
     needles.finish(&public_texts)
 }
 
-/// The incident pages as built: each rendered, scanned and compared with
-/// the folder in one go, on all cores.
-struct Pages {
-    /// Pages the folder doesn't hold yet.
+/// Files as built: rendered, scanned for leaks and compared with the
+/// folder.
+struct Part {
+    /// Files the folder doesn't hold yet.
     changed: Files,
-    /// Every page's path.
+    /// Every file's path.
     paths: Vec<String>,
-    /// The leak in the first leaky page by path.
+    /// The leak in the first leaky file by path.
     leak: Option<Leak>,
 }
 
@@ -270,9 +278,9 @@ fn incident_pages(
     zone: Tz,
     scanner: &leaks::Scanner,
     folder: &dyn Folder,
-) -> Result<Pages, TemplateError> {
+) -> Result<Part, TemplateError> {
     let results = crate::par::chunks(&public.incidents, |incidents| {
-        let mut pages = Pages {
+        let mut pages = Part {
             changed: Vec::new(),
             paths: Vec::with_capacity(incidents.len()),
             leak: None,
@@ -296,7 +304,7 @@ fn incident_pages(
         }
         Ok(pages)
     });
-    let mut all = Pages {
+    let mut all = Part {
         changed: Vec::new(),
         paths: Vec::with_capacity(public.incidents.len()),
         leak: None,
