@@ -496,6 +496,41 @@ fn the_scanner_stops_a_template_printing_internal_text() {
 }
 
 #[test]
+fn a_leak_in_one_page_leaves_no_page_behind() {
+    let repo = TestRepo::new();
+    for title in [
+        "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh",
+    ] {
+        repo.inc().args(["open", title, "-s", "SEV3"]).ok();
+    }
+    let seventh = repo.inc().args(["list", "--json"]).ok().stdout;
+    let seventh = serde_json::from_str::<Value>(&seventh).unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    repo.inc()
+        .args(["note", &seventh, "the primary db password rotation failed"])
+        .ok();
+    repo.write(
+        "templates/site/incident.html.j2",
+        "{% extends \"builtin/site/incident.html.j2\" %}\n{% block title %}{{ incident.name }}\
+         {% if incident.name == \"Seventh\" %} the primary db password rotation failed{% endif %}\
+         {% endblock %}\n",
+    );
+    let run = repo.inc().args(["site", "build"]).fails();
+    assert!(run.stderr.contains("an internal note"), "{run}");
+    // Not even the six clean pages, nor the folder for them.
+    assert!(!repo.exists("site"), "{run}");
+    repo.write(
+        "templates/site/incident.html.j2",
+        "{% extends \"builtin/site/incident.html.j2\" %}\n",
+    );
+    let run = repo.inc().args(["site", "build"]).ok();
+    assert!(run.stderr.contains("7 incidents"), "{run}");
+    assert!(repo.exists("site/index.html"));
+}
+
+#[test]
 fn an_override_is_used() {
     let (repo, _) = leaky_repo();
     repo.write(
