@@ -1,9 +1,9 @@
 //! `inc site build`: the static public status page.
 //!
-//! Loads every incident, renders the site in memory (`render::site`, which
-//! also scans the result for internal text and compares it with the
-//! folder), then writes only the files that changed (`store::site`). A leak
-//! or a template error writes nothing.
+//! Loads every incident, renders the site (`render::site`, which also scans
+//! each file for internal text, compares it with the folder and creates the
+//! pages that are new), then writes the files that changed (`store::site`).
+//! A leak or a template error leaves the folder as it was.
 
 use std::process::ExitCode;
 
@@ -52,14 +52,29 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         template_texts,
         style: &style,
     };
-    let built = site::build(&input, &files::Folder::new(&out)).map_err(|e| match e {
-        Error::Template(e) => anyhow!("{e}\nhint: nothing was written"),
-        Error::Leak(leak) => anyhow!(
-            "refusing to publish: {leak}\nhint: nothing was written; \
-             check templates/site/ for a template printing internal fields"
-        ),
-    })?;
-    let written = files::write(&out, &built.files, &built.paths)?;
+    let folder = files::Folder::new(&out);
+    let built = match site::build(&input, &folder) {
+        Ok(built) => built,
+        Err(e) => {
+            // Pages made new while building go again: a failed build
+            // leaves the folder as it was.
+            folder.discard();
+            return Err(match e {
+                Error::Template(e) => anyhow!("{e}\nhint: nothing was written"),
+                Error::Leak(leak) => anyhow!(
+                    "refusing to publish: {leak}\nhint: nothing was written; \
+                     check templates/site/ for a template printing internal fields"
+                ),
+                Error::Create { path, error } => anyhow!(
+                    "can't create {}: {error}\nhint: nothing was written; check that {} \
+                     is writable and the disk has room",
+                    out.join(path).display(),
+                    out.display()
+                ),
+            });
+        }
+    };
+    let written = files::write(&out, &built.files, built.created, &built.paths)?;
     ui.status(&format!(
         "Built {}: {} incidents ({} open), {} maintenances; status: {}. {} files written, {} unchanged, {} removed.",
         out.display(),

