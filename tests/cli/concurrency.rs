@@ -2,28 +2,21 @@
 //! lost, every change is its own commit, the tree ends clean.
 
 use std::collections::BTreeSet;
-use std::process::{Child, Stdio};
 
-use crate::harness::TestRepo;
+use crate::harness::{TestRepo, run_together};
 
 /// Spawns every command first, then waits for all; returns the outputs.
 fn run_all(repo: &TestRepo, commands: Vec<Vec<String>>) -> Vec<std::process::Output> {
-    let children: Vec<Child> = commands
-        .iter()
-        .map(|args| {
-            repo.std_command()
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn inc")
-        })
-        .collect();
-    children
-        .into_iter()
-        .map(|c| c.wait_with_output().expect("wait for inc"))
-        .collect()
+    run_together(
+        commands
+            .iter()
+            .map(|args| {
+                let mut cmd = repo.std_command();
+                cmd.args(args);
+                cmd
+            })
+            .collect(),
+    )
 }
 
 #[test]

@@ -635,6 +635,25 @@ impl std::fmt::Display for Run {
 
 /// Whether `id` has the documented shape: `YYYY-MM-DD-slug`, the slug ASCII
 /// `a-z0-9-` of 1–40 characters, maybe `-N` after it.
+/// Starts every command at once (stdin closed, output captured) and waits
+/// for all of them: inc runs racing each other.
+pub fn run_together(commands: Vec<StdCommand>) -> Vec<std::process::Output> {
+    let children: Vec<std::process::Child> = commands
+        .into_iter()
+        .map(|mut cmd| {
+            cmd.stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn inc")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait for inc"))
+        .collect()
+}
+
 pub fn is_id(id: &str) -> bool {
     let b = id.as_bytes();
     if b.len() < 12 || b[10] != b'-' {

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use crate::harness::{AUTHOR, EMAIL, TestRepo};
+use crate::harness::{AUTHOR, EMAIL, TestRepo, run_together};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -43,22 +43,15 @@ fn remote_and_two_clones() -> (TestRepo, TestRepo, TestRepo) {
 
 /// Spawns `inc ARGS` in every repo at once, then waits for all.
 fn at_once(runs: &[(&TestRepo, Vec<String>)]) -> Vec<Output> {
-    let children: Vec<Child> = runs
-        .iter()
-        .map(|(repo, args)| {
-            repo.std_command()
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn inc")
-        })
-        .collect();
-    children
-        .into_iter()
-        .map(|c| c.wait_with_output().expect("wait for inc"))
-        .collect()
+    run_together(
+        runs.iter()
+            .map(|(repo, args)| {
+                let mut cmd = repo.std_command();
+                cmd.args(args);
+                cmd
+            })
+            .collect(),
+    )
 }
 
 fn assert_all_ok(outputs: &[Output]) {
@@ -269,24 +262,14 @@ fn same_alert_twice(now_a: &str, now_b: &str) {
     let payload = fixture("alertmanager-firing.json");
     let payload = payload.to_str().unwrap();
     let mut cmd_a = a.std_command();
-    cmd_a.env("INC_NOW", now_a);
+    cmd_a
+        .env("INC_NOW", now_a)
+        .args(["alert", "--push", payload]);
     let mut cmd_b = b.std_command();
-    cmd_b.env("INC_NOW", now_b);
-    let children: Vec<Child> = [cmd_a, cmd_b]
-        .into_iter()
-        .map(|mut cmd| {
-            cmd.args(["alert", "--push", payload])
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outputs: Vec<Output> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
-        .collect();
+    cmd_b
+        .env("INC_NOW", now_b)
+        .args(["alert", "--push", payload]);
+    let outputs = run_together(vec![cmd_a, cmd_b]);
     assert_all_ok(&outputs);
     for repo in [&a, &b] {
         repo.inc().arg("sync").ok();
