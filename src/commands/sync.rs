@@ -18,6 +18,7 @@
 //!   `--retries` times. Any other failure stops at once, quoting git.
 
 use std::hash::{BuildHasher, RandomState};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -84,6 +85,13 @@ pub fn sync(app: &App, ui: &Ui, options: &Options) -> Result<()> {
     }
     let (remote, branch) = target(git, options)?;
     let cli = identity(GitCli::new(git.workdir()), git, &app.author);
+    if !timelines_merge_by_union(git, &cli) {
+        ui.warn(
+            "git does not merge timelines line by line here (no `incidents/**/timeline.yaml \
+             merge=union` in .gitattributes), so two people's notes on one incident will conflict\n\
+             hint: `inc init` adds the line (it changes nothing else in an incident repository)",
+        );
+    }
     let name = format!("{remote}/{branch}");
     let summary = retry(
         options.retries,
@@ -93,6 +101,17 @@ pub fn sync(app: &App, ui: &Ui, options: &Options) -> Result<()> {
     )?;
     ui.status(&summary);
     Ok(())
+}
+
+/// Whether git's attributes (from any source: `.gitattributes`, the
+/// repository's `info/attributes`, the user's own) give timelines the union
+/// merge that keeps two responders' appends from conflicting.
+fn timelines_merge_by_union(git: &Git, cli: &GitCli) -> bool {
+    let timeline = git.worktree_path(
+        &Path::new(crate::store::INCIDENTS_DIR).join("2000/2000-01-01-any/timeline.yaml"),
+    );
+    cli.run(&["check-attr", "merge", "--", &timeline])
+        .is_ok_and(|out| out.success && out.text().ends_with(": merge: union"))
 }
 
 /// The remote and the branch on it.

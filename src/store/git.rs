@@ -325,6 +325,12 @@ impl Git {
         self.repo.workdir().unwrap_or(self.repo.path())
     }
 
+    /// `rel` (relative to the incident repository) as git names it from
+    /// the top of the work tree.
+    pub fn worktree_path(&self, rel: &Path) -> String {
+        git_path(&self.prefix.join(rel))
+    }
+
     /// The branch HEAD is on; `None` when detached or unreadable.
     pub fn current_branch(&self) -> Option<String> {
         let head = self.repo.find_reference("HEAD").ok()?;

@@ -171,6 +171,29 @@ fn first_sync_creates_the_remote_branch_then_says_up_to_date() {
 }
 
 #[test]
+fn sync_warns_when_timelines_would_not_merge_line_by_line() {
+    let bare = bare();
+    let a = clone(&bare);
+    a.inc().arg("init").ok();
+    a.write(".gitattributes", "*.md text\n");
+    a.git(&["commit", "-qam", "attributes edited by hand"]);
+    let run = a.inc().arg("sync").ok();
+    assert!(
+        run.stderr
+            .contains("git does not merge timelines line by line here"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("`inc init` adds the line"), "{run}");
+    a.inc().arg("init").ok();
+    assert_eq!(
+        a.read(".gitattributes"),
+        "*.md text\nincidents/**/timeline.yaml merge=union\n"
+    );
+    let run = a.inc().arg("sync").ok();
+    assert!(!run.stderr.contains("line by line"), "{run}");
+}
+
+#[test]
 fn notes_from_two_clones_synced_at_the_same_moment_all_arrive() {
     let (bare, a, b) = remote_and_two_clones();
     let id = shared_incident(&a, &b);
