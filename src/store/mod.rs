@@ -162,27 +162,50 @@ impl Store {
     /// the others still load. Without `keep_events` only the folded state is
     /// kept, which is what listings need, in a fraction of the memory.
     pub fn load_all(&self, keep_events: bool) -> Result<(Vec<Incident>, Vec<FileError>)> {
-        let ids = self.ids()?;
-        let results = crate::par::chunks(&ids, |ids| {
-            ids.iter()
-                .map(|id| {
-                    let mut incident = self.load(id)?;
-                    if !keep_events {
-                        incident.events = Vec::new();
-                    }
-                    Ok(incident)
-                })
-                .collect::<Vec<Result<Incident, FileError>>>()
-        });
-        let mut incidents = Vec::with_capacity(ids.len());
-        let mut errors = Vec::new();
-        for result in results.into_iter().flatten() {
-            match result {
-                Ok(incident) => incidents.push(incident),
-                Err(e) => errors.push(e),
-            }
+        let (parts, errors) =
+            self.load_each(Vec::new, |kept: &mut Vec<Incident>, mut incident| {
+                if !keep_events {
+                    incident.events = Vec::new();
+                }
+                kept.push(incident);
+            })?;
+        let mut incidents = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for part in parts {
+            incidents.extend(part);
         }
         Ok((incidents, errors))
+    }
+
+    /// Reads every incident on all cores and hands each, as soon as it is
+    /// read, to `each` with its core's accumulator (made by `init`): a
+    /// caller that keeps only a digest never holds every timeline at once,
+    /// and the memory one incident used serves the next. Returns the
+    /// accumulators in ID order (each covers a run of IDs) and the broken
+    /// incidents' errors, also in ID order.
+    pub fn load_each<A: Send>(
+        &self,
+        init: impl Fn() -> A + Sync,
+        each: impl Fn(&mut A, Incident) + Sync,
+    ) -> Result<(Vec<A>, Vec<FileError>)> {
+        let ids = self.ids()?;
+        let results = crate::par::chunks(&ids, |ids| {
+            let mut acc = init();
+            let mut errors = Vec::new();
+            for id in ids {
+                match self.load(id) {
+                    Ok(incident) => each(&mut acc, incident),
+                    Err(e) => errors.push(e),
+                }
+            }
+            (acc, errors)
+        });
+        let mut parts = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for (acc, e) in results {
+            parts.push(acc);
+            errors.extend(e);
+        }
+        Ok((parts, errors))
     }
 
     /// Every incident whose header has label `key` set to `value`, with its

@@ -45,8 +45,41 @@ pub struct Source<'a> {
     pub events: &'a [Event],
 }
 
+/// What the site keeps of the incidents: the public view of each public
+/// one and the internal texts of all. It is made one incident at a time,
+/// as each is read (`Store::load_each`), so a build never holds every
+/// timeline at once.
+#[derive(Default)]
+pub struct Digest {
+    incidents: Vec<public::Incident>,
+    needles: leaks::Needles,
+}
+
+impl Digest {
+    pub fn add(&mut self, source: &Source<'_>, config: &Config) {
+        self.incidents.extend(public::project(source, config));
+        leaks::each_internal_text(std::slice::from_ref(source), |kind, id, text| {
+            self.needles.add(kind, id, text);
+        });
+    }
+
+    /// Digests made in parts (each a run of incidents, in order), as one.
+    pub fn merge(parts: Vec<Digest>) -> Digest {
+        let mut incidents = Vec::with_capacity(parts.iter().map(|p| p.incidents.len()).sum());
+        let mut needles = Vec::with_capacity(parts.len());
+        for part in parts {
+            incidents.extend(part.incidents);
+            needles.push(part.needles);
+        }
+        Digest {
+            incidents,
+            needles: leaks::Needles::merge(needles),
+        }
+    }
+}
+
 pub struct Input<'a> {
-    pub sources: &'a [Source<'a>],
+    pub digest: Digest,
     pub config: &'a Config,
     pub now: DateTime<Utc>,
     pub zone: Tz,
@@ -134,25 +167,13 @@ pub fn title(config: &Config) -> String {
 /// leak anywhere fails the whole build. Files `folder` already holds are
 /// left out of [`Output::files`]; new pages are created in it as they are
 /// built (and removed by the caller if the build fails).
-pub fn build(input: &Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
+pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error> {
     let (config, zone, now) = (input.config, input.zone, input.now);
     let title = title(config);
     let url = config.site.url.as_deref();
-    // The internal texts are collected (on all cores) while the public
-    // view is made.
-    let (needles, public) = crate::par::join(
-        || {
-            leaks::Needles::merge(crate::par::chunks(input.sources, |sources| {
-                let mut needles = leaks::Needles::default();
-                leaks::each_internal_text(sources, |kind, id, text| {
-                    needles.add(kind, id, text);
-                });
-                needles
-            }))
-        },
-        || public::build(input.sources, config, now, zone),
-    );
-    let scanner = scanner(needles, input, &public, &title, url);
+    let Digest { incidents, needles } = std::mem::take(&mut input.digest);
+    let public = public::assemble(incidents, config, now, zone);
+    let scanner = scanner(needles, &input, &public, &title, url);
     let site = html::site_view(&public, &title, url, zone);
     let site_value = to_value(&site);
 

@@ -356,9 +356,14 @@ pub fn day_start(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
     )
 }
 
-/// Builds the whole public view.
-pub fn build(sources: &[Source<'_>], config: &Config, now: DateTime<Utc>, zone: Tz) -> Public {
-    let mut incidents: Vec<Incident> = sources.iter().filter_map(|s| project(s, config)).collect();
+/// Builds the whole public view from the public incidents' projections
+/// (in any order).
+pub fn assemble(
+    mut incidents: Vec<Incident>,
+    config: &Config,
+    now: DateTime<Utc>,
+    zone: Tz,
+) -> Public {
     incidents.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
     let components = components(&incidents, config, now, zone);
     let overall = overall(&incidents, now);
