@@ -751,3 +751,40 @@ fn uptime_bar_has_no_data_before_a_component_appears() {
     let expected = format!("{:.2}% uptime", (61.0 - 1.0) / 61.0 * 100.0);
     assert!(index.contains(&expected), "{expected}");
 }
+
+#[test]
+fn utc_is_added_beside_the_page_zone_only_when_it_differs() {
+    for (zone, twice) in [("Europe/Berlin", true), ("UTC", false)] {
+        let repo = TestRepo::with_config(&CONFIG.replace("Europe/Berlin", zone));
+        incident(
+            &repo,
+            "2026-11-27-slow",
+            "title: Slow\nservices: [web]\nopened_at: 2026-11-27T09:00:00Z\nopened_by: alice\n",
+            &[
+                opened("2026-11-27T09:00:00Z", "SEV3", "investigating"),
+                update("2026-11-27T09:30:00Z", None, "We are looking into it."),
+            ],
+        );
+        repo.inc().now(LATER).args(["site", "build"]).ok();
+        let page = text_of(&repo.read("site/incidents/2026-11-27-slow.html"));
+        let index = text_of(&repo.read("site/index.html"));
+        let utc = "2026-11-27 09:30 UTC";
+        if twice {
+            assert!(
+                page.contains("2026-11-27 10:30 CET (2026-11-27 09:30 UTC)"),
+                "{page}"
+            );
+            assert!(index.contains("(2026-11-27 09:30 UTC)"), "{index}");
+            assert!(
+                page.contains("Times are shown in Europe&#x2f;Berlin and in UTC."),
+                "{page}"
+            );
+        } else {
+            // The update's time and the footer's last update, once each.
+            assert_eq!(page.matches(utc).count(), 2, "{page}");
+            assert!(!page.contains(&format!("({utc})")), "{page}");
+            assert!(!index.contains(&format!("({utc})")), "{index}");
+            assert!(page.contains("Times are in UTC."), "{page}");
+        }
+    }
+}
