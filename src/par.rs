@@ -1,24 +1,49 @@
 //! Work spread over the machine's cores: the one place inc starts threads.
 
-/// Splits `items` into one chunk per core (at most 8), runs `f` on each
-/// chunk in its own thread, and returns the results in chunk order. A panic
-/// in a worker is re-raised, never turned into a missing result.
-pub fn chunks<T, U, F>(items: &[T], f: F) -> Vec<U>
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Worker threads: one per core, at most 8.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+}
+
+/// Folds `items` on one worker per core. Each worker starts from `init()`
+/// and takes short runs of items, in order, until none is left, calling
+/// `f(state, start, run)` with the index of the run's first item; so the
+/// cores finish together even when one of them is slowed down (by a task
+/// beside it, another process or costlier items), instead of one idling
+/// while the other works through a fixed half. Returns the workers'
+/// states in no particular order: a state holds several runs, in item
+/// order, not necessarily adjacent. A panic in a worker is re-raised.
+pub fn fold<T, A, I, F>(items: &[T], init: I, f: F) -> Vec<A>
 where
     T: Sync,
-    U: Send,
-    F: Fn(&[T]) -> U + Sync,
+    A: Send,
+    I: Fn() -> A + Sync,
+    F: Fn(&mut A, usize, &[T]) + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let size = items.len().div_ceil(threads).max(1);
-    let f = &f;
+    let threads = threads().min(items.len()).max(1);
+    // About 16 runs a worker: handing one out is an atomic add.
+    let len = items.len().div_ceil(threads * 16).max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut state = init();
+        loop {
+            let start = next.fetch_add(len, Ordering::Relaxed);
+            if start >= items.len() {
+                return state;
+            }
+            let end = (start + len).min(items.len());
+            f(&mut state, start, &items[start..end]);
+        }
+    };
+    if threads == 1 {
+        return vec![work()];
+    }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(size)
-            .map(|chunk| scope.spawn(move || f(chunk)))
-            .collect();
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         handles
             .into_iter()
             .map(|h| {
@@ -27,6 +52,25 @@ where
             })
             .collect()
     })
+}
+
+/// Runs `f` on runs of `items` on all cores ([`fold`]) and returns its
+/// results in item order, one per run. A panic in a worker is re-raised,
+/// never turned into a missing result.
+pub fn chunks<T, U, F>(items: &[T], f: F) -> Vec<U>
+where
+    T: Sync,
+    U: Send,
+    F: Fn(&[T]) -> U + Sync,
+{
+    let mut done: Vec<(usize, U)> = fold(items, Vec::new, |done, start, run| {
+        done.push((start, f(run)));
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    done.sort_unstable_by_key(|(start, _)| *start);
+    done.into_iter().map(|(_, u)| u).collect()
 }
 
 /// Runs `a` on a thread of its own while `b` runs on this one, and returns
@@ -59,6 +103,33 @@ mod tests {
                 .iter()
                 .all(|n| *n == 0)
         );
+    }
+
+    #[test]
+    fn fold_gives_every_item_to_one_worker_once_in_order() {
+        let items: Vec<usize> = (0..10_000).collect();
+        let states = super::fold(&items, Vec::new, |seen: &mut Vec<usize>, start, run| {
+            assert_eq!(run[0], start);
+            seen.extend_from_slice(run);
+        });
+        for seen in &states {
+            assert!(seen.windows(2).all(|w| w[0] < w[1]), "runs in order");
+        }
+        let mut all: Vec<usize> = states.concat();
+        all.sort_unstable();
+        assert_eq!(all, items);
+        assert_eq!(
+            super::fold(&[] as &[u8], || 7, |_, _, _| unreachable!()),
+            [7]
+        );
+    }
+
+    #[test]
+    fn a_panic_in_a_worker_is_reraised() {
+        let items: Vec<u32> = (0..1000).collect();
+        let panicked =
+            std::panic::catch_unwind(|| super::chunks(&items, |run| assert!(!run.contains(&999))));
+        assert!(panicked.is_err());
     }
 
     #[test]

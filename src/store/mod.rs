@@ -158,9 +158,10 @@ impl Store {
         })
     }
 
-    /// Reads every incident, on all cores. Broken ones come back as errors;
-    /// the others still load. Without `keep_events` only the folded state is
-    /// kept, which is what listings need, in a fraction of the memory.
+    /// Reads every incident, on all cores, in ID order. Broken ones come
+    /// back as errors; the others still load. Without `keep_events` only
+    /// the folded state is kept, which is what listings need, in a
+    /// fraction of the memory.
     pub fn load_all(&self, keep_events: bool) -> Result<(Vec<Incident>, Vec<FileError>)> {
         let (parts, errors) =
             self.load_each(Vec::new, |kept: &mut Vec<Incident>, mut incident| {
@@ -173,39 +174,42 @@ impl Store {
         for part in parts {
             incidents.extend(part);
         }
+        incidents.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok((incidents, errors))
     }
 
     /// Reads every incident on all cores and hands each, as soon as it is
-    /// read, to `each` with its core's accumulator (made by `init`): a
+    /// read, to `each` with its worker's accumulator (made by `init`): a
     /// caller that keeps only a digest never holds every timeline at once,
     /// and the memory one incident used serves the next. Returns the
-    /// accumulators in ID order (each covers a run of IDs) and the broken
-    /// incidents' errors, also in ID order.
+    /// accumulators, in no particular order (each worker sees its
+    /// incidents in ID order), and the broken incidents' errors in ID order.
     pub fn load_each<A: Send>(
         &self,
         init: impl Fn() -> A + Sync,
         each: impl Fn(&mut A, Incident) + Sync,
     ) -> Result<(Vec<A>, Vec<FileError>)> {
         let ids = self.ids()?;
-        let results = crate::par::chunks(&ids, |ids| {
-            let mut acc = init();
-            let mut errors = Vec::new();
-            for id in ids {
-                match self.load(id) {
-                    Ok(incident) => each(&mut acc, incident),
-                    Err(e) => errors.push(e),
+        let results = crate::par::fold(
+            &ids,
+            || (init(), Vec::new()),
+            |(acc, errors), start, ids| {
+                for (n, id) in ids.iter().enumerate() {
+                    match self.load(id) {
+                        Ok(incident) => each(acc, incident),
+                        Err(e) => errors.push((start + n, e)),
+                    }
                 }
-            }
-            (acc, errors)
-        });
+            },
+        );
         let mut parts = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for (acc, e) in results {
             parts.push(acc);
             errors.extend(e);
         }
-        Ok((parts, errors))
+        errors.sort_unstable_by_key(|(n, _)| *n);
+        Ok((parts, errors.into_iter().map(|(_, e)| e).collect()))
     }
 
     /// Every incident whose header has label `key` set to `value`, with its

@@ -335,36 +335,54 @@ impl Needles {
         let mask = self.seen.len() - 1;
         let mut slot = text_hash(&self.arena[start..]) as usize & mask;
         while let Some(n) = self.seen[slot].checked_sub(1) {
-            if self.arena[self.needles[n as usize].range()] == self.arena[start..] {
+            let n = n as usize;
+            if self.arena[self.needles[n].range()] == self.arena[start..] {
                 self.arena.truncate(start);
+                // A form is the earliest incident's (by ID) that has it, in
+                // whatever order parts are merged.
+                if *incident < *self.incidents[self.needles[n].incident as usize] {
+                    self.needles[n].incident = self.incident_index(incident);
+                    self.needles[n].kind = self.kind_index(kind);
+                }
                 return;
             }
             slot = (slot + 1) & mask;
         }
+        let (incident, kind) = (self.incident_index(incident), self.kind_index(kind));
+        let end = self.arena.len();
+        self.needles.push(Needle {
+            start: u32::try_from(start).expect("under 4 GB of internal text"),
+            end: u32::try_from(end).expect("under 4 GB of internal text"),
+            incident,
+            kind,
+            excluded: false,
+        });
+        self.seen[slot] = u32::try_from(self.needles.len()).expect("fewer texts");
+    }
+
+    /// `incident`'s index in `incidents` (texts come incident by incident,
+    /// so only the last one is looked at).
+    fn incident_index(&mut self, incident: &str) -> u32 {
         if self.incidents.last().is_none_or(|last| last != incident) {
             self.incidents.push(incident.to_owned());
         }
-        let kind = match self.kinds.iter().position(|k| *k == kind) {
+        u32::try_from(self.incidents.len() - 1).expect("fewer incidents")
+    }
+
+    fn kind_index(&mut self, kind: &'static str) -> u8 {
+        let k = match self.kinds.iter().position(|k| *k == kind) {
             Some(k) => k,
             None => {
                 self.kinds.push(kind);
                 self.kinds.len() - 1
             }
         };
-        let end = self.arena.len();
-        self.needles.push(Needle {
-            start: u32::try_from(start).expect("under 4 GB of internal text"),
-            end: u32::try_from(end).expect("under 4 GB of internal text"),
-            incident: u32::try_from(self.incidents.len() - 1).expect("fewer incidents"),
-            kind: u8::try_from(kind).expect("few kinds"),
-            excluded: false,
-        });
-        self.seen[slot] = u32::try_from(self.needles.len()).expect("fewer texts");
+        u8::try_from(k).expect("few kinds")
     }
 
-    /// Needles collected in parts (on several cores, each part a run of
-    /// incidents in order), as one: as if every text had been added here,
-    /// part after part.
+    /// Needles collected in parts (on several cores, each part's texts
+    /// in incident order), as one: each canonical form once, credited to
+    /// the earliest incident by ID that has it, whatever the parts' order.
     pub fn merge(parts: Vec<Needles>) -> Needles {
         let mut parts = parts.into_iter();
         let Some(mut all) = parts.next() else {

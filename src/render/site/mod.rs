@@ -63,7 +63,7 @@ impl Digest {
         });
     }
 
-    /// Digests made in parts (each a run of incidents, in order), as one.
+    /// Digests made in parts (on several cores), in any order, as one.
     pub fn merge(parts: Vec<Digest>) -> Digest {
         let mut incidents = Vec::with_capacity(parts.iter().map(|p| p.incidents.len()).sum());
         let mut needles = Vec::with_capacity(parts.len());
