@@ -6,7 +6,7 @@
 //! the files inc wrote there; a file in the last manifest that the site no
 //! longer produces is removed. Nothing else in the folder is touched.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -37,9 +37,12 @@ fn is_inside(rel: &str) -> bool {
 /// create new ones in; it remembers what it created, for [`Folder::discard`].
 pub struct Folder<'a> {
     dir: &'a Path,
-    /// Whether `dir` existed before the build.
+    /// Whether `dir` existed before the build: when it did not, it holds
+    /// no file of the site, and there is nothing to compare.
     existed: bool,
     created: Mutex<Vec<PathBuf>>,
+    /// Folders known to exist, made once rather than for every page.
+    made: Mutex<HashSet<PathBuf>>,
 }
 
 impl<'a> Folder<'a> {
@@ -48,6 +51,7 @@ impl<'a> Folder<'a> {
             dir,
             existed: dir.exists(),
             created: Mutex::new(Vec::new()),
+            made: Mutex::new(HashSet::new()),
         }
     }
 
@@ -75,7 +79,7 @@ impl<'a> Folder<'a> {
 
 impl crate::render::site::Folder for Folder<'_> {
     fn holds(&self, rel: &str, bytes: &[u8]) -> bool {
-        is_inside(rel) && holds(&self.dir.join(rel), bytes).unwrap_or(false)
+        self.existed && is_inside(rel) && holds(&self.dir.join(rel), bytes).unwrap_or(false)
     }
 
     /// A new page goes straight to its place: nobody can be reading a page
@@ -91,7 +95,11 @@ impl crate::render::site::Folder for Folder<'_> {
         }
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
+            let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made.contains(parent) {
+                fs::create_dir_all(parent)?;
+                made.insert(parent.to_path_buf());
+            }
         }
         let created = write_new(&path, bytes)?;
         if created {
