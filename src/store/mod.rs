@@ -243,39 +243,73 @@ impl Store {
         Ok(found.into_iter().flatten().collect())
     }
 
-    fn read(&self, rel: &Path) -> Result<String, FileError> {
-        fs::read_to_string(self.root.join(rel)).map_err(|e| FileError {
+    /// Reads the file at `rel` and hands its text to `parse`. The bytes go
+    /// into a buffer each thread keeps, asked for in one go without a
+    /// `stat` for the size: loading reads 20,000 files for 10,000
+    /// incidents, and a string and a system call per file were a good part
+    /// of that. `parse` must not read another file.
+    fn read_with<T>(
+        &self,
+        rel: &Path,
+        parse: impl FnOnce(&str) -> Result<T, FileError>,
+    ) -> Result<T, FileError> {
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let error = |message: String| FileError {
             path: rel.to_path_buf(),
             line: None,
-            message: match e.kind() {
-                io::ErrorKind::NotFound => "missing".to_owned(),
-                _ => format!("can't read: {e}"),
-            },
+            message,
+        };
+        BUF.with_borrow_mut(|buf| {
+            buf.clear();
+            buf.reserve(16 * 1024);
+            let read = fs::File::open(self.root.join(rel)).and_then(|file| {
+                // Through `take`, as a plain reader: `File`'s own
+                // `read_to_end` asks for the size first.
+                io::Read::read_to_end(&mut io::Read::take(file, u64::MAX), buf)
+            });
+            match read {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(error("missing".to_owned()));
+                }
+                Err(e) => return Err(error(format!("can't read: {e}"))),
+            }
+            match std::str::from_utf8(buf) {
+                Ok(text) => parse(text),
+                Err(e) => Err(error(format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ))),
+            }
         })
     }
 
     pub fn load_header(&self, id: &str) -> Result<Header, FileError> {
         let rel = Store::header_path(id);
-        let text = self.read(&rel)?;
-        Header::from_yaml(&text).map_err(|e| FileError {
-            path: rel,
-            line: e.line,
-            message: e
-                .message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&e.message)
-                .to_owned(),
+        self.read_with(&rel, |text| {
+            Header::from_yaml(text).map_err(|e| FileError {
+                path: rel.clone(),
+                line: e.line,
+                message: e
+                    .message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&e.message)
+                    .to_owned(),
+            })
         })
     }
 
     pub fn load_events(&self, id: &str) -> Result<Vec<Event>, FileError> {
         let rel = Store::timeline_path(id);
-        let text = self.read(&rel)?;
-        parse_timeline(&text).map_err(|(line, message)| FileError {
-            path: rel,
-            line: Some(line),
-            message,
+        self.read_with(&rel, |text| {
+            parse_timeline(text).map_err(|(line, message)| FileError {
+                path: rel.clone(),
+                line: Some(line),
+                message,
+            })
         })
     }
 
@@ -446,6 +480,44 @@ mod tests {
         assert_eq!(events[0].kind.name(), "opened");
         assert_eq!(events[1].by, "b");
         assert_eq!(events[2].by, "c");
+    }
+
+    #[test]
+    fn loading_names_missing_unreadable_and_broken_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::new(tmp.path().to_path_buf());
+        let id = "2026-11-27-a";
+        let dir = tmp.path().join(Store::dir_of(id));
+        fs::create_dir_all(&dir).unwrap();
+        let message = |store: &Store| store.load(id).unwrap_err().to_string();
+        assert!(message(&store).contains("missing"), "{}", message(&store));
+        fs::write(dir.join(HEADER_FILE), b"title: caf\xe9\n").unwrap();
+        assert!(
+            message(&store).contains("not UTF-8 text (invalid byte at offset 10)"),
+            "{}",
+            message(&store)
+        );
+        fs::write(
+            dir.join(HEADER_FILE),
+            "title: A\nopened_at: 2026-11-27T10:00:00Z\nopened_by: a\n",
+        )
+        .unwrap();
+        fs::write(dir.join(TIMELINE_FILE), "- {\"at\": 1}\n").unwrap();
+        let err = store.load(id).unwrap_err();
+        assert_eq!((err.path, err.line), (Store::timeline_path(id), Some(1)));
+        // A long file after a short one: the kept buffer holds no stale bytes.
+        let long = "- {\"at\":\"2026-11-27T10:00:00Z\",\"by\":\"a\",\"type\":\"opened\",\"severity\":\"SEV2\",\"status\":\"investigating\"}\n"
+            .repeat(400);
+        fs::write(dir.join(TIMELINE_FILE), &long).unwrap();
+        assert_eq!(store.load(id).unwrap().events.len(), 1);
+        fs::write(
+            dir.join(TIMELINE_FILE),
+            "- {\"at\":\"2026-11-27T10:01:00Z\",\"by\":\"a\",\"type\":\"ack\"}\n",
+        )
+        .unwrap();
+        let events = store.load(id).unwrap().events;
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].kind.name(), "ack");
     }
 
     #[test]
