@@ -778,14 +778,15 @@ mod tests {
 
     #[test]
     fn needles_merged_from_parts_are_those_added_in_one() {
+        // In twos, each duplicate falls in a later part than its first.
         let texts = [
             ("a note", "inc-a", "the primary database failed over"),
+            ("a note", "inc-b", "cache cluster lost quorum twice"),
             (
                 "a label value",
                 "inc-b",
                 "The Primary Database -- failed over!",
             ),
-            ("a note", "inc-b", "cache cluster lost quorum twice"),
             ("an alert", "inc-c", "cache cluster lost quorum twice"),
             ("an alert", "inc-c", "short"),
             (
@@ -808,8 +809,23 @@ mod tests {
                 part
             })
             .collect();
+        let mut reversed: Vec<Needles> = Vec::new();
+        for chunk in texts.chunks(2).rev() {
+            let mut part = Needles::default();
+            for (kind, id, text) in chunk {
+                part.add(kind, id, text);
+            }
+            reversed.push(part);
+        }
         let merged = Needles::merge(parts);
         assert_eq!(listed(&merged), listed(&one));
+        // Parts merged in another order (workers finish in any order) still
+        // credit each text to the earliest incident, with its kind there.
+        let mut credits = listed(&Needles::merge(reversed));
+        credits.sort();
+        let mut expected = listed(&one);
+        expected.sort();
+        assert_eq!(credits, expected);
         // Duplicates across parts were kept once, from the first incident.
         assert_eq!(listed(&one).len(), 5, "{:?}", listed(&one));
         assert!(listed(&Needles::merge(Vec::new())).is_empty());
