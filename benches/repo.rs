@@ -434,12 +434,14 @@ fn peak_memory_kb(bench: &Bench, args: &[&str]) -> Option<u64> {
 
 /// How long after site files were removed a first build is measured.
 /// ext4 without a journal (this VM's disk) skips inodes freed in the last
-/// 60 s (360 s while their inode-table block is dirty) when it allocates
-/// new ones, reading an inode-table block for each to find that out: right
-/// after a run removed its ~100,000 site files, creating 9,436 new ones
-/// took several times longer. Removals are synced (so the blocks are clean)
-/// and a run waits until they are this old.
-const SETTLE_SECS: u64 = 70;
+/// 60 s when it allocates new ones, and in the last 360 s while their
+/// inode-table block is dirty, reading that block for each one to find
+/// out; new files dirty those very blocks. Right after a run removed its
+/// ~100,000 site files, a first build took 1.6–1.9 s instead of ~0.5 s,
+/// still so after syncing and waiting 70 s (three runs); `perf` put a third
+/// of it in `recently_deleted` and the rest mostly in the other worker
+/// waiting for the folder's lock. So a run waits until removals are this old.
+const SETTLE_SECS: u64 = 400;
 
 /// Removes the site folders, syncs, and notes when.
 fn remove_sites(sites: &Path, removed_at: &Path) {
@@ -462,7 +464,7 @@ fn settle(removed_at: &Path) {
         let wait = SETTLE_SECS - age;
         eprintln!(
             "waiting {wait} s: site files were removed {age} s ago, and ext4 creates files \
-             slowly for a minute after a mass removal"
+             slowly for minutes after a mass removal"
         );
         std::thread::sleep(Duration::from_secs(wait));
     }
