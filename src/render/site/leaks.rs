@@ -14,11 +14,16 @@
 //! [`MIN_CHARS`] characters, [`MIN_LETTERS`] of them letters (shorter ones
 //! could match by chance), each line of a multi-line text on its own too,
 //! and when it does not also appear in a public text (a public title or
-//! update, a service, inc.yaml's site title, a template's own text). One
-//! pass over each file's canonical form looks up the bytes at every
-//! position in a hash table of the texts' first bytes (behind a bit
-//! filter that keeps the pass in cache); a candidate is confirmed by
-//! comparing the whole text. Every byte of every file is scanned.
+//! update, a service, inc.yaml's site title, a template's own text).
+//!
+//! The scan reads each file's canonical form once, [`KEY`] bytes at every
+//! [`STEP`]th position: any text of at least `MIN_CHARS` bytes that occurs
+//! there covers one of those positions within its first `STEP` bytes, and
+//! each text is indexed under the `KEY` bytes at each of its first `STEP`
+//! offsets. A position's bytes are looked up in a hash table of those keys
+//! (behind a bit filter that keeps the pass in cache); a candidate is
+//! confirmed by comparing the whole text. Every byte of every file is
+//! scanned: a position is skipped only where no text can start unseen.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -223,19 +228,24 @@ fn reference(s: &str, at: usize) -> Option<(usize, Option<char>)> {
     Some((at + len + 2, decoded))
 }
 
-/// The bytes every candidate is looked up by: the first `KEY` bytes of a
-/// needle's canonical form (which has at least `MIN_CHARS` characters, so
-/// at least as many bytes).
-const KEY: usize = 12;
-const _: () = assert!(KEY <= MIN_CHARS);
+/// Bytes a candidate is looked up by, at every `STEP`th position of a
+/// file's canonical form. A text's canonical form has at least `MIN_CHARS`
+/// characters, so at least as many bytes: each of its first `STEP` offsets
+/// starts `KEY` of its bytes.
+const KEY: usize = 8;
+const STEP: usize = 5;
+const _: () = assert!(KEY + STEP - 1 <= MIN_CHARS);
 
-fn key_hash(key: &[u8]) -> u64 {
-    let mut a = [0; 8];
-    let mut b = [0; 4];
-    a.copy_from_slice(&key[..8]);
-    b.copy_from_slice(&key[8..KEY]);
-    (u64::from_le_bytes(a).wrapping_mul(0x9E37_79B9_7F4A_7C15))
-        ^ (u64::from(u32::from_le_bytes(b)).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+/// The `KEY` bytes at `at`, as a number.
+fn key_at(bytes: &[u8], at: usize) -> u64 {
+    let mut key = [0; KEY];
+    key.copy_from_slice(&bytes[at..at + KEY]);
+    u64::from_le_bytes(key)
+}
+
+fn key_hash(key: u64) -> u64 {
+    let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ (h >> 29)
 }
 
 /// A hash of a canonical text, to find duplicates.
@@ -272,9 +282,17 @@ impl Needle {
     }
 }
 
-/// Needles sharing a key: `order[start..end]`.
+/// A needle's key at one offset: the needle is `offset` bytes before the
+/// position its key was found at.
+#[derive(Clone, Copy)]
+struct Entry {
+    needle: u32,
+    offset: u32,
+}
+
+/// Entries sharing a key: `order[start..end]`.
 struct Group {
-    key: [u8; KEY],
+    key: u64,
     start: u32,
     end: u32,
 }
@@ -426,29 +444,31 @@ impl Needles {
             seen,
         } = self;
         drop(seen);
-        let key_of = |n: &Needle| -> [u8; KEY] {
-            let mut key = [0; KEY];
-            let start = n.start as usize;
-            key.copy_from_slice(&arena[start..start + KEY]);
-            key
-        };
-        let mut order: Vec<u32> = (0..needles.len())
-            .map(|n| u32::try_from(n).expect("fewer texts"))
-            .collect();
-        order.sort_unstable_by_key(|&n| (key_of(&needles[n as usize]), n));
+        let mut keyed: Vec<(u64, Entry)> = Vec::with_capacity(needles.len() * STEP);
+        for (n, needle) in needles.iter().enumerate() {
+            let needle_index = u32::try_from(n).expect("fewer texts");
+            for offset in 0..STEP {
+                let entry = Entry {
+                    needle: needle_index,
+                    offset: offset as u32,
+                };
+                keyed.push((key_at(&arena, needle.start as usize + offset), entry));
+            }
+        }
+        keyed.sort_unstable_by_key(|(key, e)| (*key, e.needle, e.offset));
         let mut groups: Vec<Group> = Vec::new();
-        for (at, &n) in order.iter().enumerate() {
-            let key = key_of(&needles[n as usize]);
+        for (at, (key, _)) in keyed.iter().enumerate() {
             let at = u32::try_from(at).expect("fewer texts");
             match groups.last_mut() {
-                Some(g) if g.key == key => g.end = at + 1,
+                Some(g) if g.key == *key => g.end = at + 1,
                 _ => groups.push(Group {
-                    key,
+                    key: *key,
                     start: at,
                     end: at + 1,
                 }),
             }
         }
+        let order: Vec<Entry> = keyed.into_iter().map(|(_, e)| e).collect();
         // Half-empty slots; about 32 filter bits a key (1 MB for 250,000).
         let slot_bits = (groups.len() * 2)
             .next_power_of_two()
@@ -463,7 +483,7 @@ impl Needles {
         let (slot_shift, filter_shift) = (64 - slot_bits, 64 - filter_bits);
         let mask = slots.len() - 1;
         for (g, group) in groups.iter().enumerate() {
-            let h = key_hash(&group.key);
+            let h = key_hash(group.key);
             let f = (h >> filter_shift) as usize;
             filter[f / 64] |= 1 << (f % 64);
             let mut s = (h >> slot_shift) as usize;
@@ -508,12 +528,12 @@ impl Needles {
 
 /// The internal texts, ready to look for.
 ///
-/// Every position of a file's canonical form is a candidate: its next
-/// `KEY` bytes are hashed, checked against a bit filter (one bit a key,
-/// sized to stay in cache) and, when the bit is set, looked up in an
-/// open-addressing table of the keys; each needle with that key is then
-/// compared whole. So every occurrence of every needle is found, in one
-/// pass over the file.
+/// Every `STEP`th position of a file's canonical form is a candidate: its
+/// next `KEY` bytes are hashed, checked against a bit filter (one bit a
+/// key, sized to stay in cache) and, when the bit is set, looked up in an
+/// open-addressing table of the keys; each needle with that key at some
+/// offset is then compared whole, from that many bytes earlier. So every
+/// occurrence of every needle is found, in one pass over the file.
 pub struct Scanner {
     /// The needles' canonical forms, back to back.
     arena: Vec<u8>,
@@ -522,7 +542,7 @@ pub struct Scanner {
     kinds: Vec<&'static str>,
     /// Needles not excluded.
     live: usize,
-    order: Vec<u32>,
+    order: Vec<Entry>,
     groups: Vec<Group>,
     /// Group index + 1, or 0 for an empty slot.
     slots: Vec<u32>,
@@ -543,15 +563,19 @@ impl Scanner {
     }
 
     /// Calls `found` with each needle (not excluded) whose whole text
-    /// occurs in canonical `text`, by where it starts; stops when it
+    /// occurs in canonical `text`, in the order the scan meets them; stops when it
     /// returns true.
     fn each_match(&self, text: &[u8], mut found: impl FnMut(usize) -> bool) {
         if self.groups.is_empty() {
             return;
         }
         let mask = self.slots.len() - 1;
-        for (at, window) in text.windows(KEY).enumerate() {
-            let h = key_hash(window);
+        let Some(last) = text.len().checked_sub(KEY) else {
+            return;
+        };
+        for at in (0..=last).step_by(STEP) {
+            let key = key_at(text, at);
+            let h = key_hash(key);
             let f = (h >> self.filter_shift) as usize;
             if self.filter[f / 64] & (1 << (f % 64)) == 0 {
                 continue;
@@ -559,12 +583,13 @@ impl Scanner {
             let mut s = (h >> self.slot_shift) as usize;
             while let Some(g) = self.slots[s].checked_sub(1) {
                 let group = &self.groups[g as usize];
-                if group.key == window {
-                    for &n in &self.order[group.start as usize..group.end as usize] {
-                        let n = n as usize;
+                if group.key == key {
+                    for entry in &self.order[group.start as usize..group.end as usize] {
+                        let n = entry.needle as usize;
                         let needle = &self.needles[n];
                         if !needle.excluded
-                            && text[at..].starts_with(&self.arena[needle.range()])
+                            && let Some(start) = at.checked_sub(entry.offset as usize)
+                            && text[start..].starts_with(&self.arena[needle.range()])
                             && found(n)
                         {
                             return;
@@ -881,12 +906,15 @@ mod tests {
             found += usize::from(expected);
         }
         assert!(found > 0, "some files leak");
-        // Every internal text is found in a file made of it.
+        // Every internal text is found in a file made of it, at every
+        // alignment with the positions the scan samples, up to the file's end.
         for text in &looked_for {
-            assert!(
-                scanner.find("f", &format!("x {text} y")).is_some(),
-                "{text}"
-            );
+            for pad in 0..2 * STEP {
+                let padding = "z".repeat(pad);
+                for file in [format!("{padding}{text}"), format!("{padding} {text} y")] {
+                    assert!(scanner.find("f", &file).is_some(), "{file}");
+                }
+            }
         }
     }
 
