@@ -17,6 +17,8 @@ pub mod leaks;
 pub mod markdown;
 pub mod public;
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use minijinja::Value;
@@ -173,14 +175,19 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
     let url = config.site.url.as_deref();
     let Digest { incidents, needles } = std::mem::take(&mut input.digest);
     let public = public::assemble(incidents, config, now, zone);
-    let scanner = scanner(needles, &input, &public, &title, url);
     let site = html::site_view(&public, &title, url, zone);
     let site_value = to_value(&site);
 
-    // The few site-wide files are made (scanned and compared) beside the
-    // thousands of pages.
+    // The site-wide files render while the scanner is made (on this
+    // thread, which then renders the pages), and are scanned and compared
+    // once it is ready; the pages need it from the start.
+    let ready: OnceLock<leaks::Scanner> = OnceLock::new();
+    let ready = &ready;
+    let (made, signal) = std::sync::mpsc::sync_channel::<()>(1);
+    let input = &input;
     let (side, pages) = crate::par::join(
         || -> Result<Part, TemplateError> {
+            let signal = signal;
             let mut files: Files = Vec::with_capacity(32);
             let index = html::index(input.templates, &site, &public, now, zone)?;
             files.push(("index.html".to_owned(), index.into_bytes()));
@@ -196,6 +203,10 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
             }
             files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
             files.sort_by(|a, b| a.0.cmp(&b.0));
+            // No signal: making the scanner panicked, which `join` re-raises.
+            let Some(scanner) = signal.recv().ok().and_then(|()| ready.get()) else {
+                return Ok(Part::default());
+            };
             let leak = scanner.scan(&files);
             let paths = files.iter().map(|(path, _)| path.clone()).collect();
             files.retain(|(path, bytes)| !folder.holds(path, bytes));
@@ -207,14 +218,12 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
             })
         },
         || {
-            incident_pages(
-                input.templates,
-                &site_value,
-                &public,
-                zone,
-                &scanner,
-                folder,
-            )
+            // Owned here, so that a panic below drops it unsent, which ends
+            // the other thread's wait.
+            let made = made;
+            let scanner = ready.get_or_init(|| scanner(needles, input, &public, &title, url));
+            let _ = made.send(());
+            incident_pages(input.templates, &site_value, &public, zone, scanner, folder)
         },
     );
     let (side, pages) = (side?, pages?);
@@ -290,6 +299,7 @@ fn scanner(
 
 /// Files as built: rendered, scanned for leaks and compared with the
 /// folder.
+#[derive(Default)]
 struct Part {
     /// Files the folder doesn't hold yet.
     changed: Files,
