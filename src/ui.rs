@@ -63,3 +63,23 @@ impl Ui {
         let _ = writeln!(io::stderr(), "warning: {text}");
     }
 }
+
+/// `n` and `noun`, plural unless `n` is 1: "1 incident", "3 incidents".
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", plural(n))
+}
+
+/// The plural ending for `n` things: "" for 1, else "s".
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(super::count(1, "incident"), "1 incident");
+        assert_eq!(super::count(0, "file"), "0 files");
+        assert_eq!(super::count(9436, "file"), "9436 files");
+    }
+}

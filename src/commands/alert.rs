@@ -40,6 +40,7 @@ use crate::model::{Event, EventKind, Header, Mode, Status, id};
 use crate::render::text::one_line;
 use crate::store::Incident;
 use crate::ui::Ui;
+use crate::ui::plural;
 
 /// What one payload does to the repository.
 enum Plan {
@@ -585,10 +586,6 @@ fn conventional_rank(value: &str) -> Option<usize> {
 fn by_rank<'a>(ids: &[&'a str], value: &str) -> Option<&'a str> {
     let rank = conventional_rank(value)?;
     ids.get(rank.min(ids.len().checked_sub(1)?)).copied()
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

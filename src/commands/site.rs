@@ -80,13 +80,13 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     };
     let written = files::write(&out, &built.files, built.created, &built.paths)?;
     ui.status(&format!(
-        "Built {}: {} incidents ({} open), {} maintenances; status: {}. {} files written, {} unchanged, {} removed.",
+        "Built {}: {} ({} open), {}; status: {}. {} written, {} unchanged, {} removed.",
         out.display(),
-        built.incidents,
+        crate::ui::count(built.incidents, "incident"),
         built.open,
-        built.maintenances,
+        crate::ui::count(built.maintenances, "maintenance"),
         built.status,
-        written.changed,
+        crate::ui::count(written.changed, "file"),
         written.unchanged,
         written.removed,
     ));

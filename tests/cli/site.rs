@@ -455,7 +455,7 @@ fn no_internal_field_reaches_any_file() {
     let (repo, markers) = leaky_repo();
     let run = repo.inc().args(["site", "build"]).ok();
     assert!(
-        run.stderr.contains("1 incidents (0 open), 1 maintenances"),
+        run.stderr.contains("1 incident (0 open), 1 maintenance;"),
         "{run}"
     );
     let files = site_files(&repo, "site");
