@@ -432,56 +432,49 @@ fn peak_memory_kb(bench: &Bench, args: &[&str]) -> Option<u64> {
     Some(peak)
 }
 
-/// Creating a file of a page's size on this VM's disk takes ~25 µs when it
-/// is settled. ext4 without a journal (this disk) skips inodes freed in the
-/// last 60 s, or 360 s while their inode-table block is dirty (new files
-/// dirty them), reading that block for each one: for minutes after many
-/// files were removed nearby (this bench's own site folders, a test run, a
-/// build), creating a file took 90–200 µs and a first build 0.7–2.8 s
-/// instead of ~0.5 s, with `recently_deleted` in the profile. So before
-/// timing first builds the bench times creating files where they will go,
-/// and waits while that is slow.
-const SETTLED_MICROS: f64 = 50.0;
-const PROBE_FILES: usize = 2000;
+/// How long after site files were removed a first build is measured.
+/// ext4 without a journal (this VM's disk) skips inodes freed in the last
+/// 60 s when it allocates new ones, and in the last 360 s while their
+/// inode-table block is dirty, reading that block for each one to find
+/// out; new files dirty those very blocks. Right after a run removed its
+/// ~100,000 site files, a first build took 1.6–1.9 s instead of ~0.5 s,
+/// still so after syncing and waiting 70 s (three runs); `perf` put a third
+/// of it in `recently_deleted` and the rest mostly in the other worker
+/// waiting for the folder's lock. So a run waits until removals are this old.
+const SETTLE_SECS: u64 = 400;
 
-/// Removes the site folders and syncs (clean inode-table blocks let ext4
-/// reuse the freed inodes sooner).
-fn remove_sites(sites: &Path) {
+/// Removes the site folders, syncs, and notes when.
+fn remove_sites(sites: &Path, removed_at: &Path) {
     fs::remove_dir_all(sites).expect("can remove the site folders");
     let synced = Command::new("sync").status().is_ok_and(|s| s.success());
     assert!(synced, "`sync` failed after removing the site folders");
+    fs::write(removed_at, unix_now().to_string()).expect("can note when sites were removed");
 }
 
-/// Waits (up to ten minutes) until creating files in `sites` runs at a
-/// settled disk's speed; returns the last probe's microseconds per file.
-fn settle(sites: &Path) -> f64 {
-    let start = Instant::now();
-    for round in 0.. {
-        let micros = probe(&sites.join(format!("probe-{round}")));
-        if micros < SETTLED_MICROS || start.elapsed() > Duration::from_secs(600) {
-            return micros;
-        }
+/// Waits until the last removal of site folders is [`SETTLE_SECS`] old.
+fn settle(removed_at: &Path) {
+    let Some(at) = fs::read_to_string(removed_at)
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok())
+    else {
+        return;
+    };
+    let age = unix_now().saturating_sub(at);
+    if age < SETTLE_SECS {
+        let wait = SETTLE_SECS - age;
         eprintln!(
-            "waiting 30 s: creating a file takes {micros:.0} µs here now, under \
-             {SETTLED_MICROS:.0} µs on a settled disk (ext4 without a journal skips \
-             recently freed inodes for minutes after a mass removal)"
+            "waiting {wait} s: site files were removed {age} s ago, and ext4 creates files \
+             slowly for minutes after a mass removal"
         );
-        std::thread::sleep(Duration::from_secs(30));
+        std::thread::sleep(Duration::from_secs(wait));
     }
-    unreachable!("the loop returns")
 }
 
-/// Microseconds to create one file of a page's size, over `PROBE_FILES`
-/// new files in `dir`. They stay until the site folders go: removing them
-/// now would slow the next creations down again.
-fn probe(dir: &Path) -> f64 {
-    fs::create_dir_all(dir).expect("can create a probe folder");
-    let page = vec![b'x'; 2400];
-    let started = Instant::now();
-    for n in 0..PROBE_FILES {
-        fs::write(dir.join(format!("{n:05}.html")), &page).expect("can create a probe file");
-    }
-    started.elapsed().as_secs_f64() * 1e6 / PROBE_FILES as f64
+/// Seconds since the epoch.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// The first three fields of /proc/loadavg, or "?".
@@ -545,11 +538,14 @@ fn main() {
     // thousands of files just before creating as many slows the file
     // system down), and an unchanged rebuild of one folder.
     let sites = bench.home.join("sites");
+    let removed_at = bench.home.join("sites-removed-at");
     if sites.exists() {
-        remove_sites(&sites);
+        remove_sites(&sites, &removed_at);
+    }
+    if wants("site") {
+        settle(&removed_at);
     }
     fs::create_dir_all(&sites).expect("can create the site folders");
-    let creation = wants("site").then(|| settle(&sites));
     let rebuilt = sites.join("rebuilt");
     if wants("site") {
         bench.inc_site(&rebuilt);
@@ -674,7 +670,7 @@ fn main() {
             peak
         })
         .collect();
-    remove_sites(&sites);
+    remove_sites(&sites, &removed_at);
 
     let ms = |s: f64| format!("{:.1} ms", s * 1e3);
     println!();
@@ -755,16 +751,6 @@ fn main() {
                 );
             }
         }
-    }
-    if let Some(micros) = creation {
-        println!(
-            "creating a file where the first builds went, just before them: {micros:.0} µs ({})",
-            if micros < SETTLED_MICROS {
-                "a settled disk"
-            } else {
-                "the disk did not settle in ten minutes, so the first-build figure is pessimistic"
-            }
-        );
     }
     for (function, what) in [
         (
