@@ -187,6 +187,7 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
     let input = &input;
     let (side, pages) = crate::par::join(
         || -> Result<Part, TemplateError> {
+            // Moved in: a receiver can't be shared with the other thread.
             let signal = signal;
             let mut files: Files = Vec::with_capacity(32);
             let index = html::index(input.templates, &site, &public, now, zone)?;
