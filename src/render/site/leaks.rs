@@ -820,28 +820,16 @@ mod tests {
                 "line one is long enough\nline two is long enough",
             ),
         ];
-        let mut one = Needles::default();
-        for (kind, id, text) in texts {
-            one.add(kind, id, text);
-        }
-        let parts: Vec<Needles> = texts
-            .chunks(2)
-            .map(|chunk| {
-                let mut part = Needles::default();
-                for (kind, id, text) in chunk {
-                    part.add(kind, id, text);
-                }
-                part
-            })
-            .collect();
-        let mut reversed: Vec<Needles> = Vec::new();
-        for chunk in texts.chunks(2).rev() {
-            let mut part = Needles::default();
-            for (kind, id, text) in chunk {
-                part.add(kind, id, text);
+        let of = |texts: &[(&'static str, &str, &str)]| {
+            let mut needles = Needles::default();
+            for (kind, id, text) in texts {
+                needles.add(kind, id, text);
             }
-            reversed.push(part);
-        }
+            needles
+        };
+        let one = of(&texts);
+        let parts: Vec<Needles> = texts.chunks(2).map(of).collect();
+        let reversed: Vec<Needles> = texts.chunks(2).rev().map(of).collect();
         let merged = Needles::merge(parts);
         assert_eq!(listed(&merged), listed(&one));
         // Parts merged in another order (workers finish in any order) still
