@@ -438,9 +438,12 @@ fn peak_memory_kb(bench: &Bench, args: &[&str]) -> Option<u64> {
 /// inode-table block is dirty, reading that block for each one to find
 /// out; new files dirty those very blocks. Right after a run removed its
 /// ~100,000 site files, a first build took 1.6–1.9 s instead of ~0.5 s,
-/// still so after syncing and waiting 70 s (three runs); `perf` put a third
-/// of it in `recently_deleted` and the rest mostly in the other worker
-/// waiting for the folder's lock. So a run waits until removals are this old.
+/// still so after syncing and waiting 70 s (three runs); `perf` put a fifth
+/// of its samples in `recently_deleted` and `find_get_block_common`, and a
+/// quarter in the other worker spinning on the folder's lock. So a run
+/// waits until its own removals are this old. Removals by anything else
+/// (a test run, a build) it cannot see: a run straight after `.ci/run`
+/// measured 2.4 × `cat`.
 const SETTLE_SECS: u64 = 400;
 
 /// Removes the site folders, syncs, and notes when.
