@@ -647,10 +647,7 @@ impl Scanner {
         if self.is_empty() || files.is_empty() {
             return None;
         }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8)
-            .min(files.len());
+        let threads = crate::par::threads().min(files.len());
         // Files are handed out one at a time, in order. A thread stops at
         // its first leak, or once the next file comes after a file already
         // known to leak: every file before the first leaky one is scanned.
