@@ -3,9 +3,12 @@
 //! Everything the site prints comes from [`Public`]; the HTML, JSON and
 //! Atom renderers never see a header, a state or an event. An incident is
 //! public when [`publishable`] says so (not private, not a test, neither in
-//! triage nor declined); of it the page shows its public title (else its
-//! title), its public `update` events (text and status), the statuses it
-//! went through, its impact, its services and its times.
+//! triage nor declined, and taken up by a person: automation alone never
+//! publishes); of it the page shows its public title (else its title), its
+//! public `update` events (text and status), the statuses it went through
+//! (a change without an update says `site.status_text`'s sentence), its
+//! impact, its services and its times, under an ID that is its date and a
+//! hash ([`public_id`]), never its slug.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
