@@ -295,9 +295,9 @@ impl App {
 
     /// Loads one incident, or explains which file is broken.
     pub fn load(&self, id: &str) -> Result<Incident> {
-        self.store.load(id).map_err(|e| {
-            anyhow!("{e}\nhint: fix the file by hand (it is plain YAML), then run inc again")
-        })
+        self.store
+            .load(id)
+            .map_err(|e| anyhow!("{e}\nhint: {}", e.hint))
     }
 
     fn only_open(&self) -> Result<Incident> {
