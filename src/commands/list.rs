@@ -98,8 +98,10 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
             (_, true) => "No incidents match.",
             (_, false) => "No incidents match among those that could be read.",
         };
+        // After the errors, which say why this may be untrue.
+        let code = report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
         ui.status(what);
-        return done(ExitCode::SUCCESS);
+        return Ok(code);
     }
     let rows: Vec<Row> = incidents
         .iter()
@@ -140,7 +142,7 @@ pub(super) fn report_unreadable(ui: &Ui, errors: &[FileError], left_out: bool) -
     }
     if left_out {
         ui.hint(&format!(
-            "the output above leaves {} out; `inc check` lists every problem",
+            "the output leaves {} out; `inc check` lists every problem",
             if errors.len() == 1 {
                 "that incident".to_owned()
             } else {

@@ -87,8 +87,10 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
         if incidents.is_empty() && errors.is_empty() {
             message.push_str("\nhint: `inc open` records one");
         }
+        // After the errors, which say why this may be untrue.
+        let code = super::list::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
         ui.status(&message);
-        return done(ExitCode::SUCCESS);
+        return Ok(code);
     }
     let style = Style {
         zone: app.zone,

@@ -130,6 +130,38 @@ fn link_message(path: &Path) -> String {
     }
 }
 
+/// How deep `[` and `{` may nest in a header. A header is flat fields and
+/// one-level maps; the YAML parser takes time quadratic in the depth (20,000
+/// levels: seconds; 200,000: minutes), so a deeper file is refused unparsed.
+pub const MAX_NESTING: usize = 64;
+
+/// The 1-based line where `[`/`{` nest deeper than [`MAX_NESTING`] in
+/// YAML `text`, if they do. Counts brackets in quoted text and comments
+/// too: a header holding 64 unclosed brackets in a title is no header a
+/// person wrote. One pass over the bytes, far cheaper than the parse.
+pub fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(1 + bytes[..i].iter().filter(|&&b| b == b'\n').count());
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What [`too_deep`] found, as a message.
+pub fn too_deep_message() -> String {
+    format!("brackets nested more than {MAX_NESTING} deep; inc does not parse such a header")
+}
+
 /// Whether `path` itself (not what it may point to) is a symbolic link.
 pub fn is_link(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
@@ -485,6 +517,14 @@ impl Store {
     pub fn load_header(&self, id: &str) -> Result<Header, FileError> {
         let rel = Store::header_path(id);
         self.read_with(&rel, |text| {
+            if let Some(line) = too_deep(text) {
+                return Err(FileError {
+                    path: rel.clone(),
+                    line: Some(line),
+                    message: too_deep_message(),
+                    hint: HINT_FIX,
+                });
+            }
             Header::from_yaml(text).map_err(|e| FileError {
                 path: rel.clone(),
                 line: e.line,
@@ -570,14 +610,20 @@ impl Store {
 
     /// Remembers `files` (relative to the root) as they are now.
     pub fn undo_for(&self, files: &[PathBuf]) -> Result<Undo> {
-        let files = files
-            .iter()
-            .map(|rel| match fs::read(self.root.join(rel)) {
-                Ok(bytes) => Ok((rel.clone(), Some(bytes))),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((rel.clone(), None)),
-                Err(e) => Err(e).with_context(|| format!("can't read {}", rel.display())),
-            })
-            .collect::<Result<_>>()?;
+        // A link is left out: putting back what it points to would turn
+        // it into a copy of that file (commands refuse to write through
+        // one, so none has anything to undo there).
+        let mut kept = Vec::with_capacity(files.len());
+        for rel in files {
+            let mut bytes = Vec::new();
+            match read_nofollow(&self.root.join(rel), MAX_FILE_BYTES, &mut bytes) {
+                Ok(()) => kept.push((rel.clone(), Some(bytes))),
+                Err(ReadError::Missing) => kept.push((rel.clone(), None)),
+                Err(ReadError::Link(_)) => {}
+                Err(e) => bail!("{}: {e}\nhint: {}", rel.display(), e.hint()),
+            }
+        }
+        let files = kept;
         Ok(Undo {
             store: self.clone(),
             files,
@@ -732,6 +778,58 @@ mod tests {
         let events = store.load(id).unwrap().events;
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].kind.name(), "ack");
+    }
+
+    #[test]
+    fn deep_nesting_is_found_with_its_line() {
+        assert_eq!(too_deep("title: a\nlabels: {a: [b, c]}\n"), None);
+        let deep = format!("title: a\nx: {}\n", "[".repeat(MAX_NESTING + 1));
+        assert_eq!(too_deep(&deep), Some(2));
+        // Closed brackets don't add up.
+        assert_eq!(too_deep(&"[]".repeat(10_000)), None);
+        assert_eq!(too_deep(&"]".repeat(10_000)), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_refuse_links_and_files_over_the_cap() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("file");
+        fs::write(&file, "0123456789").unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let dangling = tmp.path().join("dangling");
+        std::os::unix::fs::symlink(tmp.path().join("nothing"), &dangling).unwrap();
+        let read = |path: &Path, max| {
+            let mut buf = b"kept".to_vec();
+            read_nofollow(path, max, &mut buf).map(|()| buf)
+        };
+        assert_eq!(read(&file, 10).unwrap(), b"kept0123456789");
+        assert!(matches!(read(&file, 9), Err(ReadError::TooLarge(9))));
+        assert!(matches!(
+            read(&tmp.path().join("none"), 9),
+            Err(ReadError::Missing)
+        ));
+        for link in [&link, &dangling] {
+            match read(link, 10) {
+                Err(ReadError::Link(message)) => {
+                    assert!(message.contains("symbolic link (to `"), "{message}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // A folder that is a link is found by `load` and by the listing.
+        let store = Store::new(tmp.path().to_path_buf());
+        let id = "2026-11-27-a";
+        fs::create_dir_all(tmp.path().join("elsewhere")).unwrap();
+        fs::create_dir_all(tmp.path().join("incidents/2026")).unwrap();
+        std::os::unix::fs::symlink("../../elsewhere", tmp.path().join(Store::dir_of(id))).unwrap();
+        let err = store.load(id).unwrap_err();
+        assert_eq!((err.path, err.hint), (Store::dir_of(id), HINT_LINK));
+        let (ids, links) = store.listing().unwrap();
+        assert!(ids.is_empty());
+        assert_eq!(links[0].path, Store::dir_of(id));
+        assert!(store.append(id, &[]).is_err());
     }
 
     #[test]

@@ -115,8 +115,14 @@ pub fn read(root: &Path, dir: &Dir) -> IncidentFiles {
         let text = read_text(&root.join(&path));
         File { path, text }
     };
+    let mut header = file(HEADER_FILE);
+    if let FileText::Text(text) = &header.text
+        && let Some(line) = super::too_deep(text)
+    {
+        header.text = FileText::Unreadable(format!("line {line}: {}", super::too_deep_message()));
+    }
     IncidentFiles {
-        header: file(HEADER_FILE),
+        header,
         timeline: file(TIMELINE_FILE),
         postmortem: file(POSTMORTEM_FILE),
         year: dir.year.clone(),
