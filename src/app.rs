@@ -301,7 +301,20 @@ impl App {
     }
 
     fn only_open(&self) -> Result<Incident> {
-        let (incidents, _) = self.store.load_all(false)?;
+        let (incidents, errors) = self.store.load_all(false)?;
+        // Which incident is "the open one" can't be told while one can't
+        // be read: it may be open too.
+        if let Some(e) = errors.first() {
+            let more = match errors.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            bail!(
+                "can't tell which incident is open: {e}{more}\n\
+                 hint: pass the incident's ID\nhint: {}",
+                e.hint
+            );
+        }
         let mut open: Vec<Incident> = incidents
             .into_iter()
             .filter(|i| i.state.is_open())

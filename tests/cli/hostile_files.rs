@@ -410,6 +410,24 @@ fn action_list_shows_what_it_can_and_exits_1_on_a_broken_incident() {
 }
 
 #[test]
+fn an_implied_id_is_refused_while_an_incident_is_unreadable() {
+    let (repo, public, private) = repo();
+    repo.inc().args(["resolve", &private]).ok();
+    repo.inc().args(["show"]).ok().stdout_has(&[&public]);
+    // The broken one may be open too: which one is "the open one" is unknown.
+    let broken = repo.open("Search is down", "SEV2");
+    let line = break_title(&repo, &broken);
+    repo.inc().args(["show"]).fails().stderr_has(&[
+        &format!("{}:{line}:", TestRepo::header_path(&broken)),
+        "pass the incident's ID",
+    ]);
+    let mark = repo.mark(&public);
+    repo.inc().args(["note", "unaddressed"]).fails();
+    repo.assert_no_change(&mark, &public);
+    repo.inc().args(["note", &public, "addressed"]).ok();
+}
+
+#[test]
 fn check_keeps_exit_3_for_a_broken_incident() {
     let (repo, public, _) = repo();
     let line = break_title(&repo, &public);
