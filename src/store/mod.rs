@@ -417,6 +417,7 @@ impl Store {
                 for (n, id) in ids.iter().enumerate() {
                     match self.read_incident(id) {
                         Ok(incident) => each(acc, incident),
+                        Err(_) if self.is_empty_folder(id) => {}
                         Err(e) => errors.push((start + n, e)),
                     }
                 }
@@ -435,6 +436,13 @@ impl Store {
             errors.sort_by(|a, b| a.path.cmp(&b.path));
         }
         Ok((parts, errors))
+    }
+
+    /// Whether incident `id`'s folder holds nothing: no incident, but what
+    /// git leaves behind (it tracks no folders) or a failed `inc open`.
+    /// Asked only of a folder that failed to load.
+    fn is_empty_folder(&self, id: &str) -> bool {
+        fs::read_dir(self.root.join(Store::dir_of(id))).is_ok_and(|mut d| d.next().is_none())
     }
 
     /// Every incident whose header has label `key` set to `value`, with its
@@ -632,6 +640,9 @@ impl Store {
 
     /// Creates a new incident's folder; fails if it exists.
     pub fn create_dir(&self, id: &str) -> Result<()> {
+        // Not through a linked `incidents/` or year folder.
+        self.check_links(id)
+            .map_err(|e| anyhow::anyhow!("{e}\nhint: {}", e.hint))?;
         let dir = self.root.join(Store::dir_of(id));
         if let Some(parent) = dir.parent() {
             fs::create_dir_all(parent)

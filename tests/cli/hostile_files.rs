@@ -228,6 +228,19 @@ fn symlinked_year_folder_is_refused() {
     fs::create_dir_all(repo.path("elsewhere")).unwrap();
     link(&repo, "../elsewhere", "incidents/2025");
     assert_build_refused(&repo, "incidents/2025", LINK_HINT);
+    // Nothing is created through it.
+    repo.inc()
+        .args([
+            "open",
+            "Backdated",
+            "-s",
+            "SEV3",
+            "--at",
+            "2025-12-31 10:00",
+        ])
+        .fails()
+        .stderr_has(&["incidents/2025", LINK_HINT]);
+    assert_eq!(fs::read_dir(repo.path("elsewhere")).unwrap().count(), 0);
     repo.inc()
         .args(["check"])
         .run()
