@@ -50,7 +50,7 @@ pub const HINT_FIX: &str = "fix the file by hand (it is plain YAML), then run in
 pub const HINT_LINK: &str = "replace the link with a copy of what it points to: inc reads \
      nothing through a symbolic link, so that none can pull a private file into the status page";
 /// What to do about a file over [`MAX_FILE_BYTES`].
-pub const HINT_SIZE: &str = "restore the file from git (`git checkout -- FILE`) or trim it; `inc check` lists every problem";
+pub const HINT_SIZE: &str = "restore the file from git (`git checkout -- <file>`) or trim it; `inc check` lists every problem";
 
 /// A file that could not be read, with where.
 #[derive(Debug, Clone)]
@@ -311,8 +311,8 @@ impl Store {
             let year = year?;
             let kind = year.file_type()?;
             if kind.is_symlink() {
-                // A link to a file is nothing inc reads; one to a folder
-                // (or a dangling one) would be a year of incidents.
+                // A link to a folder would be a year of incidents; one to
+                // a file, or a dangling one, is nothing inc would read.
                 let hidden = year.file_name().to_string_lossy().starts_with('.');
                 if !hidden && fs::metadata(year.path()).is_ok_and(|m| m.is_dir()) {
                     let rel = Path::new(INCIDENTS_DIR).join(year.file_name());
