@@ -295,13 +295,26 @@ impl App {
 
     /// Loads one incident, or explains which file is broken.
     pub fn load(&self, id: &str) -> Result<Incident> {
-        self.store.load(id).map_err(|e| {
-            anyhow!("{e}\nhint: fix the file by hand (it is plain YAML), then run inc again")
-        })
+        self.store
+            .load(id)
+            .map_err(|e| anyhow!("{e}\nhint: {}", e.hint))
     }
 
     fn only_open(&self) -> Result<Incident> {
-        let (incidents, _) = self.store.load_all(false)?;
+        let (incidents, errors) = self.store.load_all(false)?;
+        // Which incident is "the open one" can't be told while one can't
+        // be read: it may be open too.
+        if let Some(e) = errors.first() {
+            let more = match errors.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            bail!(
+                "can't tell which incident is open: {e}{more}\n\
+                 hint: pass the incident's ID\nhint: {}",
+                e.hint
+            );
+        }
         let mut open: Vec<Incident> = incidents
             .into_iter()
             .filter(|i| i.state.is_open())

@@ -62,6 +62,17 @@ impl Ui {
     pub fn warn(&self, text: &str) {
         let _ = writeln!(io::stderr(), "warning: {text}");
     }
+
+    /// An error a command reports while it goes on (it then exits 1),
+    /// shown even under `-q`.
+    pub fn error(&self, text: &str) {
+        let _ = writeln!(io::stderr(), "error: {text}");
+    }
+
+    /// What to do about an error reported with [`Ui::error`].
+    pub fn hint(&self, text: &str) {
+        let _ = writeln!(io::stderr(), "hint: {text}");
+    }
 }
 
 /// `n` and `noun`, plural unless `n` is 1: "1 incident", "3 incidents".

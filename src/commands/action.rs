@@ -107,9 +107,6 @@ fn done(app: &App, ui: &Ui, args: &ActionDoneArgs) -> Result<ExitCode> {
 fn list(app: &App, ui: &Ui, global: &Global, args: &ActionListArgs) -> Result<ExitCode> {
     let today = app.now.with_timezone(&app.zone).date_naive();
     let (incidents, errors) = app.store.load_all(false)?;
-    for e in &errors {
-        ui.warn(&format!("skipped {e}"));
-    }
     let mut rows: Vec<ActionRow> = incidents
         .iter()
         .flat_map(|i| {
@@ -137,7 +134,8 @@ fn list(app: &App, ui: &Ui, global: &Global, args: &ActionListArgs) -> Result<Ex
     } else {
         ui.out(&actions::table(&rows, ui.color(), ui.wrap()))?;
     }
-    Ok(ExitCode::SUCCESS)
+    // What could be read is listed; the incidents that couldn't fail it.
+    Ok(super::list::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS))
 }
 
 /// A due date as typed: `YYYY-MM-DD`, or anything `--at` takes, including

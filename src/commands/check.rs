@@ -27,9 +27,9 @@ use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &CheckArgs, config_error: Option<&str>) -> Result<ExitCode> {
     let root = app.store.root();
-    let dirs = scan::dirs(root)?;
+    let (dirs, links) = scan::dirs(root)?;
     let rules = Rules::new(&app.config, app.now, app.zone);
-    let mut findings: Vec<Finding> = Vec::new();
+    let mut findings: Vec<Finding> = links.into_iter().map(link_finding).collect();
     let mut members = Vec::new();
     for checked in scan::map_all(root, &dirs, |files| check::incident(&files, &rules)) {
         findings.extend(checked.findings);
@@ -140,6 +140,24 @@ fn json(findings: &[Finding], errors: usize, warnings: usize, incidents: usize) 
             .collect(),
     };
     Ok(serde_json::to_string_pretty(&report)? + "\n")
+}
+
+/// A symbolic link where a folder of incidents should be: an error, as
+/// every command that reads incidents refuses to follow it.
+fn link_finding(link: scan::Link) -> Finding {
+    let target = link
+        .target
+        .map(|t| format!(" (to `{t}`)"))
+        .unwrap_or_default();
+    Finding {
+        level: Level::Error,
+        file: link.path,
+        line: 1,
+        rule: "symlink",
+        message: format!(
+            "a symbolic link{target}; inc reads nothing through a link: replace it with a copy of what it points to"
+        ),
+    }
 }
 
 /// `2 errors, 1 warning in 8 incidents`, or that there is nothing to fix.

@@ -9,7 +9,7 @@ use crate::cli::{Global, ListArgs};
 use crate::model::{Status, when};
 use crate::render::json::IncidentView;
 use crate::render::table::{self, Row, Style};
-use crate::store::Incident;
+use crate::store::{FileError, Incident};
 use crate::ui::Ui;
 
 /// Which incidents `--status` keeps.
@@ -61,9 +61,8 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
     }
 
     let (mut incidents, errors) = app.store.load_all(false)?;
-    for e in &errors {
-        ui.warn(&format!("skipped {e}"));
-    }
+    // Shown after the output: it is what the reader sees last.
+    let done = |code: ExitCode| Ok(report_unreadable(ui, &errors, true).unwrap_or(code));
     incidents.retain(|i| {
         filter.keeps(i)
             && severity
@@ -89,15 +88,20 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
             .map(|i| IncidentView::new(&i.id, &i.header, &i.state, None, &app.config))
             .collect();
         ui.out(&(serde_json::to_string_pretty(&views)? + "\n"))?;
-        return Ok(ExitCode::SUCCESS);
+        return done(ExitCode::SUCCESS);
     }
     if incidents.is_empty() {
-        let what = match filter {
-            StatusFilter::Open => "No open incidents.",
-            _ => "No incidents match.",
+        // With a file unreadable, "no open incidents" may be untrue.
+        let what = match (&filter, errors.is_empty()) {
+            (StatusFilter::Open, true) => "No open incidents.",
+            (StatusFilter::Open, false) => "No open incidents among those that could be read.",
+            (_, true) => "No incidents match.",
+            (_, false) => "No incidents match among those that could be read.",
         };
+        // After the errors, which say why this may be untrue.
+        let code = report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
         ui.status(what);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(code);
     }
     let rows: Vec<Row> = incidents
         .iter()
@@ -114,5 +118,39 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
         wrap: ui.wrap(),
     };
     ui.out(&table::list(&rows, style))?;
-    Ok(ExitCode::SUCCESS)
+    done(ExitCode::SUCCESS)
+}
+
+/// Reports the incident files a command that reads them all could not
+/// read, one `error: <file>:<line>: …` line each, then what to do; returns
+/// the exit code (1) the command must then end with, or `None` when every
+/// file was read. `left_out`: the command showed the others. Read commands show what they could read first: one broken
+/// file must neither hide the other incidents nor pass unnoticed (an open
+/// incident in it would be missing from the output).
+pub(super) fn report_unreadable(ui: &Ui, errors: &[FileError], left_out: bool) -> Option<ExitCode> {
+    if errors.is_empty() {
+        return None;
+    }
+    for e in errors {
+        ui.error(&e.to_string());
+    }
+    let mut hints: Vec<&str> = errors.iter().map(|e| e.hint).collect();
+    hints.sort_unstable();
+    hints.dedup();
+    for hint in hints {
+        ui.hint(hint);
+    }
+    if left_out {
+        ui.hint(&format!(
+            "the output leaves {} out; `inc check` lists every problem",
+            if errors.len() == 1 {
+                "that incident".to_owned()
+            } else {
+                format!("those {} incidents", errors.len())
+            }
+        ));
+    } else {
+        ui.hint("`inc check` lists every problem");
+    }
+    Some(ExitCode::FAILURE)
 }

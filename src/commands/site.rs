@@ -4,7 +4,9 @@
 //! texts, made as each is read), renders the site (`render::site`, which also scans
 //! each file for internal text, compares it with the folder and creates the
 //! pages that are new), then writes the files that changed (`store::site`).
-//! A leak or a template error leaves the folder as it was.
+//! A leak, a template error or an incident file that can't be read (a
+//! symbolic link included: nothing is read through one) leaves the folder
+//! as it was.
 
 use std::process::ExitCode;
 
@@ -37,8 +39,16 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
             config,
         );
     })?;
-    for e in &errors {
-        ui.warn(&format!("skipped (not published): {e}"));
+    // A page built without an incident that can't be read could say "All
+    // systems operational" through an outage: refuse, before anything is
+    // written, so the site deployed last stays as it was.
+    if !errors.is_empty() {
+        super::list::report_unreadable(ui, &errors, false);
+        return Err(anyhow!(
+            "refusing to publish while {} can't be read: a page without it could hide an outage\n\
+             hint: nothing was written; fix the files above, then build again",
+            crate::ui::count(errors.len(), "incident file")
+        ));
     }
     let repo_templates = overrides::overrides(&app.store)?;
     // The repository's own stylesheet, when it has one, replaces the built-in.

@@ -32,12 +32,9 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
     });
 
     let (incidents, errors) = app.store.load_all(false)?;
-    for e in &errors {
-        ui.warn(&format!("skipped {e}"));
-    }
-    if !errors.is_empty() {
-        ui.status("hint: the figures leave those incidents out; `inc check` lists every problem");
-    }
+    // The figures of what could be read, then the errors, and exit 1.
+    let done =
+        |code: ExitCode| Ok(super::list::report_unreadable(ui, &errors, true).unwrap_or(code));
     let subjects: Vec<Subject<'_>> = incidents
         .iter()
         .filter(|i| since.is_none_or(|t| i.header.opened_at >= t))
@@ -76,7 +73,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
     if global.json {
         let view = StatsView::new(&report, since, by, app.zone);
         ui.out(&(serde_json::to_string_pretty(&view)? + "\n"))?;
-        return Ok(ExitCode::SUCCESS);
+        return done(ExitCode::SUCCESS);
     }
     if report.overall.incidents == 0 {
         let mut message = "No incidents to count".to_owned();
@@ -90,8 +87,10 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
         if incidents.is_empty() && errors.is_empty() {
             message.push_str("\nhint: `inc open` records one");
         }
+        // After the errors, which say why this may be untrue.
+        let code = super::list::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
         ui.status(&message);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(code);
     }
     let style = Style {
         zone: app.zone,
@@ -100,5 +99,5 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
         wrap: ui.wrap(),
     };
     ui.out(&render::report(&report, by, since, style))?;
-    Ok(ExitCode::SUCCESS)
+    done(ExitCode::SUCCESS)
 }

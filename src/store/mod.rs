@@ -38,6 +38,20 @@ pub struct Incident {
     pub state: State,
 }
 
+/// The largest `incident.yaml` or `timeline.yaml` inc reads. Ten thousand
+/// events come to about 2 MB; a file far past that is not one a person or
+/// inc wrote, and reading it whole (a 2 GB timeline) would only exhaust
+/// the memory. Reads stop one byte past the cap, so the cost is bounded.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// What to do about a file that does not parse.
+pub const HINT_FIX: &str = "fix the file by hand (it is plain YAML), then run inc again";
+/// What to do about a symbolic link where inc reads a file or folder.
+pub const HINT_LINK: &str = "replace the link with a copy of what it points to: inc reads \
+     nothing through a symbolic link, so that none can pull a private file into the status page";
+/// What to do about a file over [`MAX_FILE_BYTES`].
+pub const HINT_SIZE: &str = "restore the file from git (`git checkout -- <file>`) or trim it; `inc check` lists every problem";
+
 /// A file that could not be read, with where.
 #[derive(Debug, Clone)]
 pub struct FileError {
@@ -45,6 +59,157 @@ pub struct FileError {
     pub path: PathBuf,
     pub line: Option<usize>,
     pub message: String,
+    /// What to do next (one of the `HINT_*` texts).
+    pub hint: &'static str,
+}
+
+impl FileError {
+    /// `path` is a symbolic link (to `target`, when it can be read).
+    fn link(root: &Path, rel: &Path) -> FileError {
+        FileError {
+            path: rel.to_path_buf(),
+            line: None,
+            message: link_message(&root.join(rel)),
+            hint: HINT_LINK,
+        }
+    }
+}
+
+/// Why a file that is read for the status page could not be.
+#[derive(Debug)]
+pub enum ReadError {
+    Missing,
+    /// A symbolic link, refused; the message names its target.
+    Link(String),
+    /// Larger than the cap it was read with (in bytes).
+    TooLarge(u64),
+    Io(io::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Missing => f.write_str("missing"),
+            ReadError::Link(message) => f.write_str(message),
+            ReadError::TooLarge(max) => write!(
+                f,
+                "larger than {}; inc reads at most that much of a file",
+                show_bytes(*max)
+            ),
+            ReadError::Io(e) => write!(f, "can't read: {e}"),
+        }
+    }
+}
+
+impl ReadError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ReadError::Link(_) => HINT_LINK,
+            ReadError::TooLarge(_) => HINT_SIZE,
+            ReadError::Missing | ReadError::Io(_) => HINT_FIX,
+        }
+    }
+}
+
+fn show_bytes(n: u64) -> String {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// "a symbolic link (to `target`); …" for the link at `path`.
+fn link_message(path: &Path) -> String {
+    match fs::read_link(path) {
+        Ok(target) => format!(
+            "a symbolic link (to `{}`); inc does not follow links here",
+            target.display()
+        ),
+        Err(_) => "a symbolic link; inc does not follow links here".to_owned(),
+    }
+}
+
+/// How deep `[` and `{` may nest in a header. A header is flat fields and
+/// one-level maps; the YAML parser takes time quadratic in the depth (20,000
+/// levels: seconds; 200,000: minutes), so a deeper file is refused unparsed.
+pub const MAX_NESTING: usize = 64;
+
+/// The 1-based line where `[`/`{` nest deeper than [`MAX_NESTING`] in
+/// YAML `text`, if they do. Counts brackets in quoted text and comments
+/// too: a header holding 64 unclosed brackets in a title is no header a
+/// person wrote. One pass over the bytes, far cheaper than the parse.
+pub fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(1 + bytes[..i].iter().filter(|&&b| b == b'\n').count());
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What [`too_deep`] found, as a message.
+pub fn too_deep_message() -> String {
+    format!("brackets nested more than {MAX_NESTING} deep; inc does not parse such a header")
+}
+
+/// Whether `path` itself (not what it may point to) is a symbolic link.
+pub fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// Opens `path` for reading without following a symbolic link as its last
+/// component (`O_NOFOLLOW`: checked by the kernel in the open itself, so
+/// no link can be swapped in between a check and the read, and no system
+/// call is added), and without blocking on a named pipe (`O_NONBLOCK`,
+/// which changes nothing for a plain file).
+pub fn open_nofollow(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    if is_link(path) {
+        return Err(io::Error::other("a symbolic link"));
+    }
+    options.open(path)
+}
+
+/// Reads the file at `path` into `buf` (appending) through
+/// [`open_nofollow`], at most `max` bytes: a symbolic link, a missing file
+/// and a file over `max` are errors of their own. Costs an `lstat` only
+/// when the open fails.
+pub fn read_nofollow(path: &Path, max: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
+    let start = buf.len();
+    let read = open_nofollow(path).and_then(|file| {
+        // Through `take`, as a plain reader: `File`'s own `read_to_end`
+        // asks for the size first.
+        io::Read::read_to_end(&mut io::Read::take(file, max.saturating_add(1)), buf)
+    });
+    match read {
+        Ok(_) if (buf.len() - start) as u64 > max => {
+            buf.truncate(start);
+            Err(ReadError::TooLarge(max))
+        }
+        Ok(_) => Ok(()),
+        // With O_NOFOLLOW a link fails (ELOOP on Linux, EMLINK on the BSDs),
+        // dangling or not: tell it apart from other failures by looking.
+        Err(_) if is_link(path) => Err(ReadError::Link(link_message(path))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(ReadError::Missing),
+        Err(e) => Err(ReadError::Io(e)),
+    }
 }
 
 impl fmt::Display for FileError {
@@ -117,36 +282,89 @@ impl Store {
     }
 
     /// Every incident ID, sorted, from folder names alone (no file is read).
+    /// Folders that are symbolic links are left out ([`Store::listing`]).
     pub fn ids(&self) -> Result<Vec<String>> {
+        Ok(self.listing()?.0)
+    }
+
+    /// Every incident ID, sorted, from folder names alone, and an error
+    /// for each symbolic link found where a folder is read: `incidents/`
+    /// itself, a year folder, an incident folder. inc reads nothing through
+    /// a link (one could pull a private incident, or any file, into the
+    /// status page). The listing says which entries are links at no cost;
+    /// only a link at the year level is `stat`ed, to tell a folder from a
+    /// file.
+    pub fn listing(&self) -> Result<(Vec<String>, Vec<FileError>)> {
         let mut ids = Vec::new();
+        let mut links = Vec::new();
         let incidents = self.root.join(INCIDENTS_DIR);
+        if is_link(&incidents) {
+            links.push(FileError::link(&self.root, Path::new(INCIDENTS_DIR)));
+            return Ok((ids, links));
+        }
         let years = match fs::read_dir(&incidents) {
             Ok(years) => years,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(ids),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((ids, links)),
             Err(e) => return Err(e).with_context(|| format!("can't list {}", incidents.display())),
         };
         for year in years {
             let year = year?;
-            if !year.file_type()?.is_dir() {
+            let kind = year.file_type()?;
+            if kind.is_symlink() {
+                // A link to a folder would be a year of incidents; one to
+                // a file, or a dangling one, is nothing inc would read.
+                let hidden = year.file_name().to_string_lossy().starts_with('.');
+                if !hidden && fs::metadata(year.path()).is_ok_and(|m| m.is_dir()) {
+                    let rel = Path::new(INCIDENTS_DIR).join(year.file_name());
+                    links.push(FileError::link(&self.root, &rel));
+                }
+                continue;
+            }
+            if !kind.is_dir() {
                 continue;
             }
             for entry in fs::read_dir(year.path())? {
                 let entry = entry?;
                 let name = entry.file_name();
-                if let Some(name) = name.to_str()
-                    && id::is_id(name)
-                    && entry.file_type()?.is_dir()
-                {
+                let Some(name) = name.to_str().filter(|name| id::is_id(name)) else {
+                    continue;
+                };
+                let kind = entry.file_type()?;
+                if kind.is_dir() {
                     ids.push(name.to_owned());
+                } else if kind.is_symlink() {
+                    let rel = Path::new(INCIDENTS_DIR).join(year.file_name()).join(name);
+                    links.push(FileError::link(&self.root, &rel));
                 }
             }
         }
         ids.sort_unstable();
-        Ok(ids)
+        links.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        Ok((ids, links))
     }
 
-    /// Reads one incident.
+    /// Fails, naming the link, if `incidents/`, the year folder or the
+    /// folder of incident `id` is a symbolic link: three `lstat`s, for
+    /// commands that read or write one incident (a listing finds links
+    /// for free).
+    pub fn check_links(&self, id: &str) -> Result<(), FileError> {
+        let dir = Store::dir_of(id);
+        for rel in dir.ancestors().collect::<Vec<_>>().into_iter().rev() {
+            if !rel.as_os_str().is_empty() && is_link(&self.root.join(rel)) {
+                return Err(FileError::link(&self.root, rel));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one incident; a symbolic link on the way is an error.
     pub fn load(&self, id: &str) -> Result<Incident, FileError> {
+        self.check_links(id)?;
+        self.read_incident(id)
+    }
+
+    /// Reads one incident whose folders are known not to be links.
+    fn read_incident(&self, id: &str) -> Result<Incident, FileError> {
         let header = self.load_header(id)?;
         let events = self.load_events(id)?;
         let state = State::fold(&events);
@@ -158,8 +376,9 @@ impl Store {
         })
     }
 
-    /// Reads every incident, on all cores, in ID order. Broken ones come
-    /// back as errors; the others still load. Without `keep_events` only
+    /// Reads every incident, on all cores, in ID order. Broken ones (and
+    /// symbolic links where folders should be) come back as errors; the
+    /// others still load. Without `keep_events` only
     /// the folded state is kept, which is what listings need, in a
     /// fraction of the memory.
     pub fn load_all(&self, keep_events: bool) -> Result<(Vec<Incident>, Vec<FileError>)> {
@@ -183,20 +402,22 @@ impl Store {
     /// caller that keeps only a digest never holds every timeline at once,
     /// and the memory one incident used serves the next. Returns the
     /// accumulators, in no particular order (each worker sees its
-    /// incidents in ID order), and the broken incidents' errors in ID order.
+    /// incidents in ID order), and the broken incidents' errors (symbolic
+    /// links included) in path order.
     pub fn load_each<A: Send>(
         &self,
         init: impl Fn() -> A + Sync,
         each: impl Fn(&mut A, Incident) + Sync,
     ) -> Result<(Vec<A>, Vec<FileError>)> {
-        let ids = self.ids()?;
+        let (ids, links) = self.listing()?;
         let results = crate::par::fold(
             &ids,
             || (init(), Vec::new()),
             |(acc, errors), start, ids| {
                 for (n, id) in ids.iter().enumerate() {
-                    match self.load(id) {
+                    match self.read_incident(id) {
                         Ok(incident) => each(acc, incident),
+                        Err(_) if self.is_empty_folder(id) => {}
                         Err(e) => errors.push((start + n, e)),
                     }
                 }
@@ -209,7 +430,19 @@ impl Store {
             errors.extend(e);
         }
         errors.sort_unstable_by_key(|(n, _)| *n);
-        Ok((parts, errors.into_iter().map(|(_, e)| e).collect()))
+        let mut errors: Vec<FileError> = errors.into_iter().map(|(_, e)| e).collect();
+        if !links.is_empty() {
+            errors.extend(links);
+            errors.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        Ok((parts, errors))
+    }
+
+    /// Whether incident `id`'s folder holds nothing: no incident, but what
+    /// git leaves behind (it tracks no folders) or a failed `inc open`.
+    /// Asked only of a folder that failed to load.
+    fn is_empty_folder(&self, id: &str) -> bool {
+        fs::read_dir(self.root.join(Store::dir_of(id))).is_ok_and(|mut d| d.next().is_none())
     }
 
     /// Every incident whose header has label `key` set to `value`, with its
@@ -226,10 +459,8 @@ impl Store {
             ids.iter()
                 .filter_map(|id| {
                     buf.clear();
-                    let file = fs::File::open(self.root.join(Store::header_path(id))).ok()?;
-                    // Through `take`, as a plain reader: `File`'s own
-                    // `read_to_end` asks for the size and position first.
-                    io::Read::read_to_end(&mut io::Read::take(file, u64::MAX), &mut buf).ok()?;
+                    let path = self.root.join(Store::header_path(id));
+                    read_nofollow(&path, MAX_FILE_BYTES, &mut buf).ok()?;
                     let text = std::str::from_utf8(&buf).ok()?;
                     if !incident::may_have_label(text, key, value) {
                         return None;
@@ -256,39 +487,52 @@ impl Store {
         thread_local! {
             static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        let error = |message: String| FileError {
+        let error = |message: String, hint| FileError {
             path: rel.to_path_buf(),
             line: None,
             message,
+            hint,
         };
         BUF.with_borrow_mut(|buf| {
             buf.clear();
             buf.reserve(16 * 1024);
-            let read = fs::File::open(self.root.join(rel)).and_then(|file| {
-                // Through `take`, as a plain reader: `File`'s own
-                // `read_to_end` asks for the size first.
-                io::Read::read_to_end(&mut io::Read::take(file, u64::MAX), buf)
-            });
-            match read {
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    return Err(error("missing".to_owned()));
+            if let Err(e) = read_nofollow(&self.root.join(rel), MAX_FILE_BYTES, buf) {
+                let hint = e.hint();
+                // The buffer is kept for the next file: don't let one
+                // huge read pin its memory.
+                if buf.capacity() > 4 << 20 {
+                    *buf = Vec::new();
                 }
-                Err(e) => return Err(error(format!("can't read: {e}"))),
+                return Err(error(e.to_string(), hint));
             }
-            match std::str::from_utf8(buf) {
+            let result = match std::str::from_utf8(buf) {
                 Ok(text) => parse(text),
-                Err(e) => Err(error(format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    e.valid_up_to()
-                ))),
+                Err(e) => Err(error(
+                    format!(
+                        "not UTF-8 text (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                    HINT_FIX,
+                )),
+            };
+            if buf.capacity() > 4 << 20 {
+                *buf = Vec::new();
             }
+            result
         })
     }
 
     pub fn load_header(&self, id: &str) -> Result<Header, FileError> {
         let rel = Store::header_path(id);
         self.read_with(&rel, |text| {
+            if let Some(line) = too_deep(text) {
+                return Err(FileError {
+                    path: rel.clone(),
+                    line: Some(line),
+                    message: too_deep_message(),
+                    hint: HINT_FIX,
+                });
+            }
             Header::from_yaml(text).map_err(|e| FileError {
                 path: rel.clone(),
                 line: e.line,
@@ -298,6 +542,7 @@ impl Store {
                     .next()
                     .unwrap_or(&e.message)
                     .to_owned(),
+                hint: HINT_FIX,
             })
         })
     }
@@ -309,6 +554,7 @@ impl Store {
                 path: rel.clone(),
                 line: Some(line),
                 message,
+                hint: HINT_FIX,
             })
         })
     }
@@ -316,6 +562,7 @@ impl Store {
     /// Writes a new header (atomically); returns its path relative to the root.
     pub fn write_header(&self, id: &str, header: &Header) -> Result<PathBuf> {
         let rel = Store::header_path(id);
+        self.refuse_links(id, &rel)?;
         self.write_atomic(&rel, header.to_yaml().as_bytes())?;
         Ok(rel)
     }
@@ -324,11 +571,12 @@ impl Store {
     /// temp file and a rename. Returns the path relative to the root.
     pub fn append(&self, id: &str, events: &[Event]) -> Result<PathBuf> {
         let rel = Store::timeline_path(id);
-        let mut text = match fs::read(self.root.join(&rel)) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e).with_context(|| format!("can't read {}", rel.display())),
-        };
+        self.refuse_links(id, &rel)?;
+        let mut text = Vec::new();
+        match read_nofollow(&self.root.join(&rel), MAX_FILE_BYTES, &mut text) {
+            Ok(()) | Err(ReadError::Missing) => {}
+            Err(e) => bail!("{}: {e}\nhint: {}", rel.display(), e.hint()),
+        }
         if !text.is_empty() && !text.ends_with(b"\n") {
             text.push(b'\n');
         }
@@ -338,6 +586,20 @@ impl Store {
         }
         self.write_atomic(&rel, &text)?;
         Ok(rel)
+    }
+
+    /// Fails if incident `id`'s folders or its file `rel` are symbolic
+    /// links: a write through one would land in another incident (or
+    /// outside the repository), and one that replaced a linked file would
+    /// copy what it points to into the incident.
+    fn refuse_links(&self, id: &str, rel: &Path) -> Result<()> {
+        self.check_links(id)
+            .map_err(|e| anyhow::anyhow!("{e}\nhint: {}", e.hint))?;
+        if is_link(&self.root.join(rel)) {
+            let e = FileError::link(&self.root, rel);
+            bail!("{e}\nhint: {}", e.hint);
+        }
+        Ok(())
     }
 
     /// Writes `rel` (relative to the root) via a temp file in the same folder
@@ -356,14 +618,20 @@ impl Store {
 
     /// Remembers `files` (relative to the root) as they are now.
     pub fn undo_for(&self, files: &[PathBuf]) -> Result<Undo> {
-        let files = files
-            .iter()
-            .map(|rel| match fs::read(self.root.join(rel)) {
-                Ok(bytes) => Ok((rel.clone(), Some(bytes))),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((rel.clone(), None)),
-                Err(e) => Err(e).with_context(|| format!("can't read {}", rel.display())),
-            })
-            .collect::<Result<_>>()?;
+        // A link is left out: putting back what it points to would turn
+        // it into a copy of that file (commands refuse to write through
+        // one, so none has anything to undo there).
+        let mut kept = Vec::with_capacity(files.len());
+        for rel in files {
+            let mut bytes = Vec::new();
+            match read_nofollow(&self.root.join(rel), MAX_FILE_BYTES, &mut bytes) {
+                Ok(()) => kept.push((rel.clone(), Some(bytes))),
+                Err(ReadError::Missing) => kept.push((rel.clone(), None)),
+                Err(ReadError::Link(_)) => {}
+                Err(e) => bail!("{}: {e}\nhint: {}", rel.display(), e.hint()),
+            }
+        }
+        let files = kept;
         Ok(Undo {
             store: self.clone(),
             files,
@@ -372,6 +640,9 @@ impl Store {
 
     /// Creates a new incident's folder; fails if it exists.
     pub fn create_dir(&self, id: &str) -> Result<()> {
+        // Not through a linked `incidents/` or year folder.
+        self.check_links(id)
+            .map_err(|e| anyhow::anyhow!("{e}\nhint: {}", e.hint))?;
         let dir = self.root.join(Store::dir_of(id));
         if let Some(parent) = dir.parent() {
             fs::create_dir_all(parent)
@@ -518,6 +789,58 @@ mod tests {
         let events = store.load(id).unwrap().events;
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].kind.name(), "ack");
+    }
+
+    #[test]
+    fn deep_nesting_is_found_with_its_line() {
+        assert_eq!(too_deep("title: a\nlabels: {a: [b, c]}\n"), None);
+        let deep = format!("title: a\nx: {}\n", "[".repeat(MAX_NESTING + 1));
+        assert_eq!(too_deep(&deep), Some(2));
+        // Closed brackets don't add up.
+        assert_eq!(too_deep(&"[]".repeat(10_000)), None);
+        assert_eq!(too_deep(&"]".repeat(10_000)), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_refuse_links_and_files_over_the_cap() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("file");
+        fs::write(&file, "0123456789").unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let dangling = tmp.path().join("dangling");
+        std::os::unix::fs::symlink(tmp.path().join("nothing"), &dangling).unwrap();
+        let read = |path: &Path, max| {
+            let mut buf = b"kept".to_vec();
+            read_nofollow(path, max, &mut buf).map(|()| buf)
+        };
+        assert_eq!(read(&file, 10).unwrap(), b"kept0123456789");
+        assert!(matches!(read(&file, 9), Err(ReadError::TooLarge(9))));
+        assert!(matches!(
+            read(&tmp.path().join("none"), 9),
+            Err(ReadError::Missing)
+        ));
+        for link in [&link, &dangling] {
+            match read(link, 10) {
+                Err(ReadError::Link(message)) => {
+                    assert!(message.contains("symbolic link (to `"), "{message}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // A folder that is a link is found by `load` and by the listing.
+        let store = Store::new(tmp.path().to_path_buf());
+        let id = "2026-11-27-a";
+        fs::create_dir_all(tmp.path().join("elsewhere")).unwrap();
+        fs::create_dir_all(tmp.path().join("incidents/2026")).unwrap();
+        std::os::unix::fs::symlink("../../elsewhere", tmp.path().join(Store::dir_of(id))).unwrap();
+        let err = store.load(id).unwrap_err();
+        assert_eq!((err.path, err.hint), (Store::dir_of(id), HINT_LINK));
+        let (ids, links) = store.listing().unwrap();
+        assert!(ids.is_empty());
+        assert_eq!(links[0].path, Store::dir_of(id));
+        assert!(store.append(id, &[]).is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{HEADER_FILE, INCIDENTS_DIR, TIMELINE_FILE};
+use super::{HEADER_FILE, INCIDENTS_DIR, ReadError, TIMELINE_FILE};
 use crate::model::check::{File, FileText, IncidentFiles};
 
 /// The review draft `inc postmortem` writes next to the timeline.
@@ -31,13 +31,30 @@ impl Dir {
     }
 }
 
-/// Every folder two levels under `incidents/` (`<year>/<name>`), sorted.
+/// A symbolic link where `incidents/`, a year folder or an incident folder
+/// should be: inc reads nothing through one, and reports it instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The link, relative to the root, with `/`.
+    pub path: String,
+    /// What it points to, when that can be read.
+    pub target: Option<String>,
+}
+
+/// Every folder two levels under `incidents/` (`<year>/<name>`), sorted,
+/// and the symbolic links found instead of folders (not followed), sorted.
 /// Hidden entries (`.gitkeep`, `.DS_Store`) and plain files are skipped.
-pub fn dirs(root: &Path) -> Result<Vec<Dir>> {
+pub fn dirs(root: &Path) -> Result<(Vec<Dir>, Vec<Link>)> {
     let incidents = root.join(INCIDENTS_DIR);
     let mut found = Vec::new();
-    for year in subdirs(&incidents)? {
-        for name in subdirs(&incidents.join(&year))? {
+    let mut links = Vec::new();
+    if super::is_link(&incidents) {
+        links.push(link(&incidents, INCIDENTS_DIR.to_owned()));
+        return Ok((found, links));
+    }
+    for year in subdirs(&incidents, &format!("{INCIDENTS_DIR}/"), &mut links)? {
+        let prefix = format!("{INCIDENTS_DIR}/{year}/");
+        for name in subdirs(&incidents.join(&year), &prefix, &mut links)? {
             found.push(Dir {
                 year: year.clone(),
                 name,
@@ -45,11 +62,23 @@ pub fn dirs(root: &Path) -> Result<Vec<Dir>> {
         }
     }
     found.sort_unstable_by(|a, b| (&a.year, &a.name).cmp(&(&b.year, &b.name)));
-    Ok(found)
+    links.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok((found, links))
 }
 
-/// The names of the visible folders in `dir` (none if it does not exist).
-fn subdirs(dir: &Path) -> Result<Vec<String>> {
+fn link(path: &Path, rel: String) -> Link {
+    Link {
+        path: rel,
+        target: fs::read_link(path)
+            .ok()
+            .map(|t| t.to_string_lossy().into_owned()),
+    }
+}
+
+/// The names of the visible folders in `dir` (none if it does not exist);
+/// a symbolic link to a folder (or a dangling one) goes to `links`, named
+/// `prefix` + its name.
+fn subdirs(dir: &Path, prefix: &str, links: &mut Vec<Link>) -> Result<Vec<String>> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -64,15 +93,15 @@ fn subdirs(dir: &Path) -> Result<Vec<String>> {
         if name.starts_with('.') {
             continue;
         }
-        // The entry's type comes with the listing; only a symlink costs a
-        // `stat`, followed as reading the files would follow it.
-        let is_dir = match entry.file_type() {
-            Ok(t) if t.is_symlink() => fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()),
-            Ok(t) => t.is_dir(),
-            Err(_) => false,
-        };
-        if is_dir {
-            names.push(name);
+        // The entry's type comes with the listing, without following a
+        // link; only a link costs a `stat`, to tell a folder from a file.
+        match entry.file_type() {
+            // A link to a plain file is nothing inc reads here.
+            Ok(t) if t.is_symlink() && !fs::metadata(entry.path()).is_ok_and(|m| m.is_file()) => {
+                links.push(link(&entry.path(), format!("{prefix}{name}")));
+            }
+            Ok(t) if t.is_dir() => names.push(name),
+            _ => {}
         }
     }
     Ok(names)
@@ -86,8 +115,14 @@ pub fn read(root: &Path, dir: &Dir) -> IncidentFiles {
         let text = read_text(&root.join(&path));
         File { path, text }
     };
+    let mut header = file(HEADER_FILE);
+    if let FileText::Text(text) = &header.text
+        && let Some(line) = super::too_deep(text)
+    {
+        header.text = FileText::Unreadable(format!("line {line}: {}", super::too_deep_message()));
+    }
     IncidentFiles {
-        header: file(HEADER_FILE),
+        header,
         timeline: file(TIMELINE_FILE),
         postmortem: file(POSTMORTEM_FILE),
         year: dir.year.clone(),
@@ -96,18 +131,23 @@ pub fn read(root: &Path, dir: &Dir) -> IncidentFiles {
     }
 }
 
+/// A file's text, read as the rest of inc reads it: never through a
+/// symbolic link, and at most [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES).
 fn read_text(path: &Path) -> FileText {
-    match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+    let mut bytes = Vec::new();
+    match super::read_nofollow(path, super::MAX_FILE_BYTES, &mut bytes) {
+        Ok(()) => match String::from_utf8(bytes) {
             Ok(text) => FileText::Text(text),
             Err(e) => FileText::Unreadable(format!(
                 "not UTF-8 text (invalid byte at offset {})",
                 e.utf8_error().valid_up_to()
             )),
         },
-        Err(e) if e.kind() == io::ErrorKind::NotFound => FileText::Missing,
-        Err(e) if path.is_dir() => FileText::Unreadable(format!("a folder, not a file ({e})")),
-        Err(e) => FileText::Unreadable(format!("can't read: {e}")),
+        Err(ReadError::Missing) => FileText::Missing,
+        Err(ReadError::Io(e)) if path.is_dir() => {
+            FileText::Unreadable(format!("a folder, not a file ({e})"))
+        }
+        Err(e) => FileText::Unreadable(e.to_string()),
     }
 }
 
@@ -144,7 +184,8 @@ mod tests {
         fs::write(incidents.join(".gitkeep"), "").unwrap();
         fs::write(incidents.join("2026/README.md"), "").unwrap();
 
-        let found = dirs(root).unwrap();
+        let (found, links) = dirs(root).unwrap();
+        assert_eq!(links, []);
         let rels: Vec<String> = found.iter().map(Dir::rel).collect();
         assert_eq!(
             rels,
@@ -163,7 +204,7 @@ mod tests {
     #[test]
     fn no_incidents_folder_is_no_incidents() {
         let tmp = tempfile::tempdir().unwrap();
-        assert_eq!(dirs(tmp.path()).unwrap(), []);
+        assert_eq!(dirs(tmp.path()).unwrap(), (vec![], vec![]));
         let none: Vec<()> = map_all(tmp.path(), &[], |_| ());
         assert!(none.is_empty());
     }

@@ -6,9 +6,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
-use super::Store;
+use super::{HINT_LINK, MAX_FILE_BYTES, ReadError, Store, is_link, read_nofollow};
 use crate::render::templates::{DIR, Overrides};
 
 /// An incident's postmortem draft, next to its header and timeline.
@@ -26,11 +26,28 @@ pub fn postmortem_path(id: &str) -> PathBuf {
 
 /// Every `*.j2` file under the repository's `templates/` (subfolders too,
 /// named with `/`), name → source. No folder means no overrides. Hidden
-/// files and folders are skipped.
+/// files and folders are skipped. A symbolic link is an error, whether it is
+/// `templates/` itself, a folder in it or a `.j2` file: templates shape the
+/// status page, and a link could pull any file (a private incident's
+/// timeline, `/proc/self/environ`) into it.
 pub fn overrides(store: &Store) -> Result<Overrides> {
     let mut found = Overrides::new();
-    read_dir(&store.root().join(DIR), "", 0, &mut found)?;
+    let root = store.root().join(DIR);
+    if is_link(&root) {
+        return Err(link_error(&root, DIR));
+    }
+    read_dir(&root, "", 0, &mut found)?;
     Ok(found)
+}
+
+/// The error for the link at `path` (`shown` relative to the root).
+fn link_error(path: &Path, shown: &str) -> anyhow::Error {
+    let target = fs::read_link(path)
+        .map(|t| format!(" (to `{}`)", t.display()))
+        .unwrap_or_default();
+    anyhow!(
+        "{shown} is a symbolic link{target}; inc does not follow links in {DIR}/\nhint: {HINT_LINK}"
+    )
 }
 
 fn read_dir(dir: &Path, prefix: &str, depth: usize, found: &mut Overrides) -> Result<()> {
@@ -49,24 +66,37 @@ fn read_dir(dir: &Path, prefix: &str, depth: usize, found: &mut Overrides) -> Re
         }
         let path = entry.path();
         let rel = format!("{prefix}{name}");
-        // Symlinked folders are not followed (no loops); symlinked files are.
-        if entry.file_type()?.is_dir() {
+        let shown = format!("{DIR}/{rel}");
+        // The listing says what each entry is without following links.
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("can't read {shown}"))?;
+        if kind.is_symlink() {
+            // A link named `*.j2` is a template; any other is refused
+            // when it leads to a folder (which may hold templates).
+            if name.ends_with(".j2") || fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                return Err(link_error(&path, &shown));
+            }
+            continue;
+        }
+        if kind.is_dir() {
             if depth < MAX_DEPTH {
                 read_dir(&path, &format!("{rel}/"), depth + 1, found)?;
             }
             continue;
         }
-        if !name.ends_with(".j2") || !path.is_file() {
+        if !name.ends_with(".j2") || !kind.is_file() {
             continue;
         }
-        let shown = format!("{DIR}/{rel}");
-        let size = fs::metadata(&path)
-            .with_context(|| format!("can't read {shown}"))?
-            .len();
-        if size > MAX_BYTES {
-            bail!("{shown} is {size} bytes; a template may have at most {MAX_BYTES}");
+        let mut bytes = Vec::new();
+        match read_nofollow(&path, MAX_BYTES, &mut bytes) {
+            Ok(()) => {}
+            Err(ReadError::TooLarge(_)) => {
+                bail!("{shown} is larger than {MAX_BYTES} bytes; a template may have at most that")
+            }
+            Err(ReadError::Link(_)) => return Err(link_error(&path, &shown)),
+            Err(e) => bail!("{shown}: {e}"),
         }
-        let bytes = fs::read(&path).with_context(|| format!("can't read {shown}"))?;
         let Ok(source) = String::from_utf8(bytes) else {
             bail!("{shown} is not UTF-8 text");
         };
@@ -75,29 +105,61 @@ fn read_dir(dir: &Path, prefix: &str, depth: usize, found: &mut Overrides) -> Re
     Ok(())
 }
 
-/// A draft's text (`rel` relative to the root), or `None` if there is none.
 /// The repository's own status-page stylesheet, `templates/site/style.css`,
-/// if it has one.
+/// if it has one. It is published as is, so a symbolic link (there, or as
+/// `templates/` or `templates/site/`) is refused rather than followed.
 pub fn site_style(store: &Store) -> Result<Option<String>> {
-    let rel = Path::new(DIR).join("site").join("style.css");
-    match fs::read_to_string(store.root().join(&rel)) {
+    let site = Path::new(DIR).join("site");
+    let rel = site.join("style.css");
+    for folder in [Path::new(DIR), site.as_path()] {
+        if is_link(&store.root().join(folder)) {
+            return Err(link_error(
+                &store.root().join(folder),
+                &folder.display().to_string(),
+            ));
+        }
+    }
+    let path = store.root().join(&rel);
+    let mut bytes = Vec::new();
+    match read_nofollow(&path, MAX_BYTES, &mut bytes) {
+        Ok(()) => {}
+        Err(ReadError::Missing) => return Ok(None),
+        Err(ReadError::Link(_)) => return Err(link_error(&path, &rel.display().to_string())),
+        Err(ReadError::TooLarge(_)) => bail!(
+            "{} is larger than {MAX_BYTES} bytes; a stylesheet may have at most that",
+            rel.display()
+        ),
+        Err(e) => bail!("{}: {e}", rel.display()),
+    }
+    match String::from_utf8(bytes) {
         Ok(css) => Ok(Some(css)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("can't read {}", rel.display())),
+        Err(_) => bail!(
+            "{} is not UTF-8 text\nhint: save it as UTF-8, then run inc again",
+            rel.display()
+        ),
     }
 }
 
+/// A draft's text (`rel` relative to the root), or `None` if there is none.
+/// A symbolic link is refused: the draft is rewritten in place, and what a
+/// link points to would be copied into the incident.
 pub fn read_draft(store: &Store, rel: &Path) -> Result<Option<String>> {
-    match fs::read(store.root().join(rel)) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Some(text)),
-            Err(_) => bail!(
-                "{} is not UTF-8 text\nhint: save it as UTF-8, then run inc again",
-                rel.display()
-            ),
-        },
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("can't read {}", rel.display())),
+    let path = store.root().join(rel);
+    let mut bytes = Vec::new();
+    match read_nofollow(&path, MAX_FILE_BYTES, &mut bytes) {
+        Ok(()) => {}
+        Err(ReadError::Missing) => return Ok(None),
+        Err(ReadError::Link(_)) => {
+            return Err(link_error(&path, &rel.display().to_string()));
+        }
+        Err(e) => bail!("{}: {e}\nhint: {}", rel.display(), e.hint()),
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text)),
+        Err(_) => bail!(
+            "{} is not UTF-8 text\nhint: save it as UTF-8, then run inc again",
+            rel.display()
+        ),
     }
 }
 

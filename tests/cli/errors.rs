@@ -149,16 +149,23 @@ fn corrupt_timeline_names_path_and_line() {
 #[test]
 fn corrupt_timeline_still_lists_the_others() {
     let (repo, good, bad) = broken_timeline();
-    let out = repo.inc().args(["list", "--status", "all"]).ok();
+    // The others are listed; the broken one is an error, and exit 1.
+    let out = repo.inc().args(["list", "--status", "all"]).fails();
     assert!(out.stdout.contains(&good), "{out}");
     assert!(!out.stdout.contains(&bad), "{out}");
-    assert!(out.stderr.contains("warning"), "{out}");
     assert!(
         out.stderr
-            .contains(&format!("{}:3", TestRepo::timeline_path(&bad))),
+            .contains(&format!("error: {}:3", TestRepo::timeline_path(&bad))),
         "{out}"
     );
-    assert_eq!(repo.list_ids(&["--status", "all"]), vec![good.clone()]);
+    // With --json too: the JSON of what could be read, then exit 1.
+    let out = repo
+        .inc()
+        .args(["list", "--status", "all", "--json"])
+        .fails();
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(listed.len(), 1, "{out}");
+    assert_eq!(listed[0]["id"], good.as_str());
     // The good one still works in full.
     repo.inc().args(["show", &good]).ok();
     repo.inc().args(["note", &good, "still fine"]).ok();
@@ -191,11 +198,12 @@ fn corrupt_header_names_path_and_line() {
         matches!(line.as_str(), "4" | "5"),
         "names the line of the broken list: {out}"
     );
-    let out = repo.inc().args(["list", "--status", "all"]).ok();
+    let out = repo.inc().args(["list", "--status", "all"]).fails();
     assert!(out.stdout.contains(&good), "{out}");
     assert!(
-        out.stderr.contains(&TestRepo::header_path(&bad)),
-        "warns about the broken one: {out}"
+        out.stderr
+            .contains(&format!("error: {}", TestRepo::header_path(&bad))),
+        "names the broken one: {out}"
     );
 }
 

@@ -247,7 +247,10 @@ fn a_huge_timeline_line_and_odd_files_do_not_panic() {
         repo.append(&path, junk);
         let out = repo.inc().args(["show", &id]).fails();
         assert!(out.stderr.contains(&path), "{out}");
-        repo.inc().args(["list", "--status", "all"]).ok();
+        repo.inc()
+            .args(["list", "--status", "all"])
+            .fails()
+            .stderr_has(&[&path]);
         repo.write(&path, &good);
     }
     // Unknown event types from a newer inc are skipped, not errors.

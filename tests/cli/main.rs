@@ -14,6 +14,7 @@ mod errors;
 mod examples;
 mod git;
 mod hostile;
+mod hostile_files;
 mod init;
 mod lifecycle;
 mod list;

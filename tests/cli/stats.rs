@@ -560,14 +560,13 @@ fn bad_arguments_name_what_is_wrong() {
 }
 
 #[test]
-fn a_broken_file_is_skipped_with_a_warning() {
+fn a_broken_file_is_left_out_with_an_error_and_exit_1() {
     let repo = fixture();
     repo.append(TestRepo::timeline_path(CDN), "<<<<<<< HEAD\n");
-    let run = repo.inc().args(["stats", "--json"]).ok();
+    let run = repo.inc().args(["stats", "--json"]).fails();
     assert!(
-        run.stderr.contains(&format!(
-            "warning: skipped incidents/2026/{CDN}/timeline.yaml:"
-        )),
+        run.stderr
+            .contains(&format!("error: incidents/2026/{CDN}/timeline.yaml:")),
         "{run}"
     );
     assert!(run.stderr.contains("inc check"), "{run}");
