@@ -27,6 +27,7 @@ mod postmortem;
 mod prompts;
 mod show;
 mod site;
+mod site_property;
 mod site_public;
 mod stats;
 mod sync;
