@@ -26,6 +26,7 @@ mod postmortem;
 mod prompts;
 mod show;
 mod site;
+mod site_output;
 mod stats;
 mod sync;
 mod timeline;
