@@ -313,6 +313,30 @@ pub struct Folder {
     /// once rather than for every page.
     dirs: Mutex<HashSet<String>>,
     begun: Mutex<Option<Begun>>,
+    /// The folder itself, locked so that two builds never write it at
+    /// once; held (not read) until the build ends.
+    guard: Mutex<Option<fs::File>>,
+}
+
+/// Locks the folder `dir` for this build (an advisory lock on the folder
+/// itself: no file is added to it); None where folders can't be opened.
+fn lock_dir(dir: &Path) -> Result<Option<fs::File>> {
+    if !cfg!(unix) {
+        return Ok(None);
+    }
+    // A folder that can't be opened or locked (some network filesystems)
+    // is built without the lock, as before there was one.
+    let Ok(file) = fs::File::open(dir) else {
+        return Ok(None);
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(fs::TryLockError::WouldBlock) => bail!(
+            "another `inc site build` is writing to {}\nhint: wait for it to finish, then build again",
+            dir.display()
+        ),
+        Err(fs::TryLockError::Error(_)) => Ok(None),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -343,7 +367,9 @@ impl Folder {
         };
         let mut before = None;
         let mut stray = false;
+        let mut guard = None;
         if existed {
+            guard = lock_dir(dir)?;
             let path = dir.join(MANIFEST);
             match fs::symlink_metadata(&path) {
                 Ok(m) if m.is_file() => {
@@ -400,6 +426,7 @@ impl Folder {
             created: Mutex::new(Vec::new()),
             dirs: Mutex::new(HashSet::new()),
             begun: Mutex::new(None),
+            guard: Mutex::new(guard),
         })
     }
 
@@ -463,6 +490,7 @@ impl Folder {
             walk(&self.dir)?
         } else {
             fs::create_dir_all(&self.dir)?;
+            *lock(&self.guard) = lock_dir(&self.dir).map_err(io::Error::other)?;
             Vec::new()
         };
         let mut manifest = Manifest {
@@ -511,6 +539,7 @@ impl Folder {
         if !self.existed {
             let _ = fs::remove_dir(&self.dir);
         }
+        lock(&self.guard).take();
     }
 
     /// Writes `changed` (relative path → bytes: the files the folder
@@ -988,6 +1017,25 @@ mod tests {
         let w = build(dir.path(), &files(&[("other.html", "o")]));
         assert_eq!(w.removed, 1);
         assert_eq!(listing(dir.path()), ["other.html", "robots.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn two_builds_never_write_one_folder_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        let first = Folder::open(&site, false).unwrap();
+        let second = Folder::open(&site, false).unwrap();
+        assert!(first.create("a.html", b"a").unwrap(), "made the folder");
+        let e = second.create("b.html", b"b").unwrap_err().to_string();
+        assert!(e.contains("another `inc site build`"), "{e}");
+        let e = Folder::open(&site, false).err().unwrap().to_string();
+        assert!(e.contains("another `inc site build`"), "{e}");
+        first.finish(&[], 1, &["a.html".to_owned()]).unwrap();
+        assert!(
+            Folder::open(&site, false).is_ok(),
+            "free again once the first is done"
+        );
     }
 
     #[test]
