@@ -489,3 +489,49 @@ fn the_manifest_names_nothing_that_is_not_public() {
     let text = repo.read(format!("site/{MANIFEST}"));
     assert!(text.lines().count() > 5, "a line a file:\n{text}");
 }
+
+#[test]
+fn a_failed_build_leaves_an_existing_site_as_it_was() {
+    let repo = TestRepo::new();
+    for n in 0..5 {
+        write_incident(&repo, n, false, 1);
+    }
+    repo.inc().args(["site", "build"]).ok();
+    let before = tree(&repo.path("site"));
+    let manifest = repo.read(format!("site/{MANIFEST}"));
+    // New pages are created while the site renders; one page then fails.
+    for n in 5..25 {
+        write_incident(&repo, n, false, 1);
+    }
+    write_incident(&repo, 0, true, 1);
+    repo.write(
+        "templates/site/incident.html.j2",
+        "{% extends \"builtin/site/incident.html.j2\" %}\n{% block title %}\
+         {% if incident.name == \"Incident 17 of the test\" %}{{ no.such.field }}{% endif %}\
+         {% endblock %}\n",
+    );
+    let run = repo.inc().args(["site", "build"]).fails();
+    assert!(run.stderr.contains("nothing was written"), "{run}");
+    let after = tree(&repo.path("site"));
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    assert!(after == before, "a file changed");
+    assert_eq!(repo.read(format!("site/{MANIFEST}")), manifest);
+}
+
+#[test]
+fn out_onto_a_file_is_refused() {
+    let repo = TestRepo::new();
+    repo.write("notes.txt", "mine");
+    let run = repo
+        .inc()
+        .args(["site", "build", "--out", "notes.txt", "--force"])
+        .fails();
+    assert!(
+        run.stderr.contains("notes.txt is a file, not a folder"),
+        "{run}"
+    );
+    assert_eq!(repo.read("notes.txt"), "mine");
+}
