@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::model::Impact;
+use crate::model::{Impact, Status};
 
 /// The whole configuration. Every key is optional; unknown keys are errors.
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +123,12 @@ pub struct Site {
     pub title: Option<String>,
     pub url: Option<String>,
     pub history_days: u32,
+    /// How many incidents `feed.atom` carries, newest first (feed readers
+    /// poll it; the history pages and api/v2 stay complete).
+    pub feed_entries: usize,
+    /// The public sentence a status change without an update shows, per
+    /// status; a status not listed keeps [`default_status_text`].
+    pub status_text: BTreeMap<Status, String>,
 }
 
 impl Default for Site {
@@ -131,7 +137,35 @@ impl Default for Site {
             title: None,
             url: None,
             history_days: 90,
+            feed_entries: 50,
+            status_text: BTreeMap::new(),
         }
+    }
+}
+
+impl Site {
+    /// The public sentence for a change to `status` that came without an
+    /// update's text: inc.yaml's `site.status_text`, else the default.
+    pub fn status_text(&self, status: Status) -> &str {
+        self.status_text
+            .get(&status)
+            .map_or_else(|| default_status_text(status), String::as_str)
+    }
+}
+
+/// What the page says of a status change nobody wrote an update for
+/// (Statuspage's own default wording).
+pub fn default_status_text(status: Status) -> &'static str {
+    match status {
+        Status::Triage | Status::Investigating => "We are currently investigating this issue.",
+        Status::Identified => "The issue has been identified and a fix is being implemented.",
+        Status::Monitoring => "A fix has been implemented and we are monitoring the results.",
+        Status::Resolved => "This incident has been resolved.",
+        Status::Declined => "This incident has been closed.",
+        Status::Scheduled => "This maintenance is scheduled.",
+        Status::InProgress => "Scheduled maintenance is currently in progress.",
+        Status::Verifying => "Verification is currently underway for the maintenance items.",
+        Status::Completed => "The scheduled maintenance has been completed.",
     }
 }
 

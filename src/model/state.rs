@@ -51,6 +51,15 @@ pub struct State {
     pub service_impact: BTreeMap<String, Impact>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub acknowledged_by: Option<String>,
+    /// When a person first took it up: opened it, acknowledged it, posted
+    /// an update, changed its status or assigned a role. Automation (the
+    /// opener of an incident that started in triage, and whoever wrote its
+    /// alert events) never does, whatever it does to the incident: an
+    /// incident nobody took up stays off the status page.
+    pub taken_up_at: Option<DateTime<Utc>>,
+    /// Who wrote automation's events: the opener of an incident that
+    /// started in triage, and the authors of alert events.
+    pub automation: Vec<String>,
     pub mitigated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     /// When it was last closed (resolved, declined, completed); `None`
@@ -85,20 +94,28 @@ impl State {
                 self.severity = Some(severity.clone());
                 // A person opening an incident has acknowledged it; one opened
                 // by automation starts in triage and waits for a person.
-                if *status != Status::Triage {
+                if *status == Status::Triage {
+                    self.automation.push(event.by.clone());
+                } else {
                     self.acknowledge(event);
+                    self.take_up(event);
                 }
                 self.set_status(*status, event.at);
             }
             EventKind::Ack => {
                 self.acknowledge(event);
+                self.take_up(event);
                 if self.status == Some(Status::Triage) {
                     self.set_status(Status::Investigating, event.at);
                 }
             }
-            EventKind::Status { status, .. } => self.set_status(*status, event.at),
+            EventKind::Status { status, .. } => {
+                self.take_up(event);
+                self.set_status(*status, event.at);
+            }
             EventKind::Update { status, .. } => {
                 self.implicit_ack(event);
+                self.take_up(event);
                 if let Some(status) = status {
                     self.set_status(*status, event.at);
                 }
@@ -109,6 +126,7 @@ impl State {
             }
             EventKind::Role { role, who } => {
                 self.implicit_ack(event);
+                self.take_up(event);
                 match who {
                     Some(who) => self.roles.insert(role.clone(), who.clone()),
                     None => self.roles.remove(role),
@@ -143,9 +161,22 @@ impl State {
                     a.done = true;
                 }
             }
-            EventKind::Alert { .. } | EventKind::Other { .. } => {}
+            EventKind::Alert { .. } => {
+                if !self.automation.contains(&event.by) {
+                    self.automation.push(event.by.clone());
+                }
+            }
+            EventKind::Other { .. } => {}
         }
         self
+    }
+
+    /// A person's ack, update, status change or role assignment takes the
+    /// incident up; the same event by automation does not.
+    fn take_up(&mut self, event: &Event) {
+        if self.taken_up_at.is_none() && !self.automation.contains(&event.by) {
+            self.taken_up_at = Some(event.at);
+        }
     }
 
     fn acknowledge(&mut self, event: &Event) {
@@ -247,6 +278,70 @@ mod tests {
         assert_eq!(s.acknowledged_at, Some(t(5)));
         assert_eq!(s.acknowledged_by.as_deref(), Some("bob"));
         assert_eq!(s.status, Some(Status::Investigating));
+    }
+
+    #[test]
+    fn automation_resolving_its_own_incident_does_not_take_it_up() {
+        let alert = |min: i64, by: &str| {
+            ev(
+                min,
+                by,
+                EventKind::Alert {
+                    key: "k".into(),
+                    state: "firing".into(),
+                    source: None,
+                    text: None,
+                },
+            )
+        };
+        let events = [
+            ev(0, "alertmanager", opened(Status::Triage)),
+            alert(0, "alertmanager"),
+            alert(1, "grafana"),
+            ev(9, "grafana", status(Status::Monitoring)),
+            ev(10, "alertmanager", status(Status::Resolved)),
+        ];
+        let s = State::fold(&events);
+        assert_eq!(s.status, Some(Status::Resolved));
+        assert_eq!(s.taken_up_at, None, "automation never takes an incident up");
+        let mut later = events.to_vec();
+        later.push(ev(
+            11,
+            "carol",
+            EventKind::Note {
+                text: "saw it".into(),
+                pinned: false,
+            },
+        ));
+        assert_eq!(
+            State::fold(&later).taken_up_at,
+            None,
+            "a note publishes nothing"
+        );
+        for (by, kind) in [
+            ("carol", EventKind::Ack),
+            ("carol", status(Status::Investigating)),
+            (
+                "carol",
+                EventKind::Role {
+                    role: "commander".into(),
+                    who: Some("carol".into()),
+                },
+            ),
+            (
+                "carol",
+                EventKind::Update {
+                    status: None,
+                    text: "We are on it.".into(),
+                },
+            ),
+        ] {
+            let mut taken = events.to_vec();
+            taken.push(ev(12, by, kind));
+            assert_eq!(State::fold(&taken).taken_up_at, Some(t(12)));
+        }
+        let by_person = State::fold(&[ev(0, "alice", opened(Status::Investigating))]);
+        assert_eq!(by_person.taken_up_at, Some(t(0)), "opened by a person");
     }
 
     #[test]

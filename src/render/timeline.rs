@@ -333,6 +333,11 @@ pub fn publishable(header: &Header, state: &State) -> Result<(), &'static str> {
         Some(Status::Triage) => Err("nobody has acknowledged it yet (it is in triage)"),
         Some(Status::Declined) => Err("it was declined as a false alarm"),
         None => Err("its timeline has no `opened` event"),
+        // Automation may have moved it on (an alert that resolves itself),
+        // but publishing is a person's call.
+        Some(_) if state.taken_up_at.is_none() => {
+            Err("no person has taken it up (it was opened by automation; `inc ack` it to publish)")
+        }
         _ => Ok(()),
     }
 }

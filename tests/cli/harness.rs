@@ -257,6 +257,15 @@ impl TestRepo {
 
     // ----- incidents -----
 
+    /// The status page's file for stored incident `id`, relative to the
+    /// site's folder: its URL carries a hash of the ID, never the slug.
+    pub fn page_of(id: &str) -> String {
+        format!(
+            "incidents/{}.html",
+            inc::render::site::public::public_id(id)
+        )
+    }
+
     pub fn incident_dir(id: &str) -> String {
         format!("incidents/{}/{id}", &id[..4])
     }

@@ -27,6 +27,7 @@ mod prompts;
 mod show;
 mod site;
 mod site_output;
+mod site_public;
 mod stats;
 mod sync;
 mod timeline;

@@ -288,8 +288,11 @@ fn removed_incidents_lose_their_pages_and_other_files_stay() {
         .args(["site", "build", "--out", "public"])
         .ok();
     repo.write("public/CNAME", "status.example\n");
-    let page = "public/incidents/2026-10-06-new-and-updated-products-missing-from.html";
-    assert!(repo.exists(page));
+    let page = format!(
+        "public/{}",
+        TestRepo::page_of("2026-10-06-new-and-updated-products-missing-from")
+    );
+    assert!(repo.exists(&page));
     fs::remove_dir_all(
         repo.path("incidents/2026/2026-10-06-new-and-updated-products-missing-from"),
     )
@@ -300,7 +303,7 @@ fn removed_incidents_lose_their_pages_and_other_files_stay() {
         .args(["site", "build", "--out", "public"])
         .ok();
     assert!(run.stderr.contains("1 removed"), "{run}");
-    assert!(!repo.exists(page));
+    assert!(!repo.exists(&page));
     assert!(repo.exists("public/CNAME"));
 }
 
@@ -586,7 +589,7 @@ fn raw_html_and_script_links_are_neutralised() {
             assert_well_formed(&path, &text);
         }
     }
-    let page = repo.read("site/incidents/2026-11-27-hostile.html");
+    let page = repo.read(format!("site/{}", TestRepo::page_of("2026-11-27-hostile")));
     assert!(page.contains("&lt;script&gt;"), "{page}");
     assert!(page.contains("href=\"https://example.com/a\""), "{page}");
     assert!(page.contains("click"), "{page}");
@@ -766,7 +769,7 @@ fn utc_is_added_beside_the_page_zone_only_when_it_differs() {
             ],
         );
         repo.inc().now(LATER).args(["site", "build"]).ok();
-        let page = text_of(&repo.read("site/incidents/2026-11-27-slow.html"));
+        let page = text_of(&repo.read(format!("site/{}", TestRepo::page_of("2026-11-27-slow"))));
         let index = text_of(&repo.read("site/index.html"));
         let utc = "2026-11-27 09:30 UTC";
         if twice {

@@ -1,5 +1,6 @@
-//! `feed.atom`: one entry per public incident or maintenance, `updated` at
-//! its latest public update, its content the latest update.
+//! `feed.atom`: one entry per public incident or maintenance, the newest
+//! `site.feed_entries` of them, `updated` at its latest public update, its
+//! content the latest update.
 
 use std::fmt::Write;
 
@@ -34,7 +35,13 @@ pub fn xml(s: &str) -> String {
 }
 
 /// The Atom document.
-pub fn atom(public: &Public, title: &str, url: Option<&str>, zone: Tz) -> String {
+pub fn atom(
+    public: &Public,
+    title: &str,
+    url: Option<&str>,
+    zone: Tz,
+    max_entries: usize,
+) -> String {
     let base = url.map(|u| u.trim_end_matches('/').to_owned());
     let id_of = |path: &str| match &base {
         Some(b) => format!("{b}/{path}"),
@@ -55,8 +62,19 @@ pub fn atom(public: &Public, title: &str, url: Option<&str>, zone: Tz) -> String
             xml(b)
         );
     }
+    // The newest `entries` only: feed readers poll this file, and the
+    // history pages and api/v2 keep the rest.
+    let newest_first = |a: &&super::public::Incident, b: &&super::public::Incident| {
+        b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id))
+    };
     let mut entries: Vec<_> = public.incidents.iter().collect();
-    entries.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
+    if entries.len() > max_entries {
+        if max_entries > 0 {
+            entries.select_nth_unstable_by(max_entries - 1, newest_first);
+        }
+        entries.truncate(max_entries);
+    }
+    entries.sort_by(newest_first);
     for i in entries {
         let path = incident_path(&i.id);
         out.push_str("  <entry>\n");

@@ -197,7 +197,7 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
             }
             files.push((
                 "feed.atom".to_owned(),
-                feed::atom(&public, &title, url, zone).into_bytes(),
+                feed::atom(&public, &title, url, zone, config.site.feed_entries).into_bytes(),
             ));
             for (path, json) in api::files(&public, &title, url, now, zone) {
                 files.push((path, json.into_bytes()));

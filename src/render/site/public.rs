@@ -3,11 +3,15 @@
 //! Everything the site prints comes from [`Public`]; the HTML, JSON and
 //! Atom renderers never see a header, a state or an event. An incident is
 //! public when [`publishable`] says so (not private, not a test, neither in
-//! triage nor declined); of it the page shows its public title (else its
-//! title), its public `update` events (text and status), the statuses it
-//! went through, its impact, its services and its times.
+//! triage nor declined, and taken up by a person: automation alone never
+//! publishes); of it the page shows its public title (else its title), its
+//! public `update` events (text and status), the statuses it went through
+//! (a change without an update says `site.status_text`'s sentence), its
+//! impact, its services and its times, under an ID that is its date and a
+//! hash ([`public_id`]), never its slug.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -76,7 +80,8 @@ pub struct Update {
     pub at: DateTime<Utc>,
     /// The status after this update.
     pub status: Status,
-    /// Markdown; empty for a bare status change.
+    /// Markdown; for a bare status change, the status's sentence
+    /// (`site.status_text`).
     pub body: String,
 }
 
@@ -260,16 +265,32 @@ pub fn impact_label(impact: Impact) -> &'static str {
     }
 }
 
-/// The ID the site uses for stored incident `id`.
-pub fn public_id(id: &str, title: &str, public_title: Option<&str>) -> String {
-    match public_title {
-        Some(p) if p != title => {
-            let hash = Sha1::digest(id.as_bytes());
-            let hex: String = hash.iter().take(5).map(|b| format!("{b:02x}")).collect();
-            format!("{}-{hex}", id.get(..10).unwrap_or(id))
-        }
-        _ => id.to_owned(),
+/// The ID the site uses for stored incident `id`: its date of opening and
+/// a hash of the whole ID, never its slug. The slug is made from the title
+/// at opening, which may say what the status page must not ("bob dropped
+/// prod customers table", retitled by hand afterwards), so URLs, API IDs
+/// and shortlinks carry none of it; and since the stored ID never changes,
+/// neither does the public one when a title or `public_title` does.
+pub fn public_id(id: &str) -> String {
+    let hash = Sha1::digest(format!("inc public id\0{id}").as_bytes());
+    let mut out = String::with_capacity(23);
+    let date = id.get(..10).filter(|d| {
+        d.bytes().enumerate().all(|(n, b)| {
+            if n == 4 || n == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    });
+    if let Some(date) = date {
+        out.push_str(date);
+        out.push('-');
     }
+    for b in hash.iter().take(6) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// Projects one incident, or `None` when it is not public.
@@ -309,13 +330,15 @@ pub fn project(source: &Source<'_>, config: &Config) -> Option<Incident> {
                     body: text.trim_end().to_owned(),
                 });
             }
-            // The status is public; the text of a status event is not.
+            // The status is public; the text of a status event is not
+            // (a resolve summary, a decline reason): the page says the
+            // status's own sentence instead (`site.status_text`).
             EventKind::Status { status, .. } => {
                 if current != Some(*status) {
                     updates.push(Update {
                         at: event.at,
                         status: *status,
-                        body: String::new(),
+                        body: config.site.status_text(*status).to_owned(),
                     });
                 }
                 current = Some(*status);
@@ -326,7 +349,7 @@ pub fn project(source: &Source<'_>, config: &Config) -> Option<Incident> {
     let created_at = header.opened_at;
     let updated_at = updates.last().map_or(created_at, |u| u.at.max(created_at));
     Some(Incident {
-        id: public_id(source.id, &header.title, header.public_title.as_deref()),
+        id: public_id(source.id),
         name: header
             .public_title
             .clone()
@@ -365,6 +388,17 @@ pub fn assemble(
     zone: Tz,
 ) -> Public {
     incidents.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    // Two stored IDs whose public ones collide (48 bits of a hash: not
+    // expected, but two pages must never share a file): the older keeps it.
+    let mut seen = std::collections::HashSet::with_capacity(incidents.len());
+    for i in incidents.iter_mut().rev() {
+        let mut n = 1;
+        let base = i.id.clone();
+        while !seen.insert(i.id.clone()) {
+            n += 1;
+            i.id = format!("{base}-{n}");
+        }
+    }
     let components = components(&incidents, config, now, zone);
     let overall = overall(&incidents, now);
     let updated_at = incidents
@@ -678,7 +712,7 @@ mod tests {
             events: &e,
         };
         let i = project(&source, &Config::default()).unwrap();
-        assert_eq!(i.id, "2026-11-27-checkout-slow");
+        assert_eq!(i.id, public_id("2026-11-27-checkout-slow"));
         assert_eq!(i.impact, Impact::PartialOutage, "SEV2's default");
         assert_eq!(i.components, [("web".to_owned(), Impact::PartialOutage)]);
         let updates: Vec<(Status, &str)> = i
@@ -691,9 +725,9 @@ mod tests {
             [
                 (Status::Identified, "Found it."),
                 (Status::Identified, "Still on it."),
-                (Status::Resolved, ""),
+                (Status::Resolved, "This incident has been resolved."),
             ],
-            "the status event's text is not kept"
+            "the status event's text is not kept: the status's own sentence is"
         );
         assert_eq!(i.resolved_at, Some(t("2026-11-27T10:00:00Z")));
         assert_eq!(i.updated_at, t("2026-11-27T10:00:00Z"));
@@ -708,14 +742,40 @@ mod tests {
     }
 
     #[test]
-    fn a_public_title_hides_the_id_made_from_the_title() {
-        let id = public_id(
-            "2026-11-27-db-failover-bob",
-            "DB failover bob",
-            Some("Errors"),
+    fn a_bare_status_change_says_the_configured_sentence() {
+        let (h, e) = (header("Checkout slow"), events());
+        let s = State::fold(&e);
+        let source = Source {
+            id: "2026-11-27-checkout-slow",
+            header: &h,
+            state: &s,
+            events: &e,
+        };
+        let mut config = Config::default();
+        config
+            .site
+            .status_text
+            .insert(Status::Resolved, "Back to normal.".into());
+        let i = project(&source, &config).unwrap();
+        assert_eq!(i.updates.last().unwrap().body, "Back to normal.");
+    }
+
+    #[test]
+    fn public_ids_carry_no_slug_and_are_stable() {
+        let id = public_id("2026-11-27-bob-dropped-prod-customers-table");
+        assert_eq!(id.len(), "2026-11-27-".len() + 12, "{id}");
+        assert!(id.starts_with("2026-11-27-"), "{id}");
+        for word in ["bob", "dropped", "prod", "customers", "table"] {
+            assert!(!id.contains(word), "{id} carries `{word}`");
+        }
+        assert_eq!(id, public_id("2026-11-27-bob-dropped-prod-customers-table"));
+        assert_ne!(
+            id,
+            public_id("2026-11-27-bob-dropped-prod-customers-table-2")
         );
-        assert!(id.starts_with("2026-11-27-") && !id.contains("bob"), "{id}");
-        assert_eq!(public_id("2026-11-27-x", "x", None), "2026-11-27-x");
+        // Not a date: no date prefix, still no slug.
+        let odd = public_id("hand-made-folder");
+        assert!(!odd.contains("hand") && odd.len() == 12, "{odd}");
     }
 
     #[test]
