@@ -27,7 +27,11 @@
 //! person adds to the folder between a killed build and the next one is
 //! taken for inc's (and removed when the site doesn't produce it). The
 //! last step writes the manifest in the *complete* state. Temp files
-//! (`.inc-site.tmp-…`) left by a killed build are removed.
+//! (`.inc-site.tmp-…`) left by a killed build are removed. Only the
+//! manifest is synced (three or four times a build that changes anything,
+//! never an unchanged one): a page lost to a power cut is written again by
+//! the next build, which finds it differs. The folder is locked while a
+//! build runs, so two builds never interleave.
 //!
 //! **Symbolic links.** Nothing is written, compared or removed through a
 //! symbolic link: every folder on a path is checked with `symlink_metadata`
