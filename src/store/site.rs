@@ -28,9 +28,10 @@
 //! taken for inc's (and removed when the site doesn't produce it). The
 //! last step writes the manifest in the *complete* state. Temp files
 //! (`.inc-site.tmp-…`) left by a killed build are removed. Only the
-//! manifest is synced (three or four times a build that changes anything,
-//! never an unchanged one): a page lost to a power cut is written again by
-//! the next build, which finds it differs. The folder is locked while a
+//! manifest is synced, with its folder: before a build's first change and
+//! after its last (never in an unchanged build; 4 fsyncs, under 10 ms, in
+//! a first build of 10,000 incidents). A page lost to a power cut is
+//! written again by the next build, which finds it differs. The folder is locked while a
 //! build runs, so two builds never interleave.
 //!
 //! **Symbolic links.** Nothing is written, compared or removed through a
