@@ -535,3 +535,26 @@ fn out_onto_a_file_is_refused() {
     );
     assert_eq!(repo.read("notes.txt"), "mine");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_build_while_another_writes_the_folder_is_refused() {
+    let repo = TestRepo::new();
+    write_incident(&repo, 1, false, 1);
+    repo.inc().args(["site", "build"]).ok();
+    let before = tree(&repo.path("site"));
+    // Another build holds the folder (its lock is on the folder itself).
+    let held = fs::File::open(repo.path("site")).unwrap();
+    held.lock().unwrap();
+    write_incident(&repo, 2, false, 1);
+    let run = repo.inc().args(["site", "build"]).fails();
+    assert!(
+        run.stderr
+            .contains("another `inc site build` is writing to"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("hint: wait for it to finish"), "{run}");
+    assert!(tree(&repo.path("site")) == before, "nothing written");
+    held.unlock().unwrap();
+    repo.inc().args(["site", "build"]).ok();
+}
