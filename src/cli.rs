@@ -485,6 +485,10 @@ pub struct SiteBuildArgs {
     /// Where to write the site (default: site/ in the incident repository)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Build into a folder that holds files but no inc site (yours that the
+    /// site has, like index.html, are replaced; the others are kept)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,10 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| app.store.root().join("site"));
+    // Checked before anything is read: never the repository, nor a folder
+    // of someone else's files unless --force.
+    let dir = files::out_dir(&out, app.store.root())?;
+    let folder = files::Folder::open(&dir, args.force)?;
     // Each incident is digested as it is read, and its timeline dropped.
     let config = &app.config;
     let (parts, errors) = app.store.load_each(Digest::default, |digest, incident| {
@@ -66,7 +70,6 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         template_texts,
         style: &style,
     };
-    let folder = files::Folder::new(&out);
     let built = match site::build(input, &folder) {
         Ok(built) => built,
         Err(e) => {
@@ -79,16 +82,31 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
                     "refusing to publish: {leak}\nhint: nothing was written; \
                      check templates/site/ for a template printing internal fields"
                 ),
-                Error::Create { path, error } => anyhow!(
-                    "can't create {}: {error}\nhint: nothing was written; check that {} \
-                     is writable and the disk has room",
-                    out.join(path).display(),
-                    out.display()
-                ),
+                Error::Create { path, error } => {
+                    let hint = match error
+                        .get_ref()
+                        .and_then(|e| e.downcast_ref::<files::Symlink>())
+                    {
+                        Some(files::Symlink(link)) => files::symlink_hint(link),
+                        None => format!(
+                            "hint: check that {} is writable and the disk has room",
+                            out.display()
+                        ),
+                    };
+                    anyhow!(
+                        "can't create {}: {error}\n{hint}; nothing was written",
+                        out.join(path).display(),
+                    )
+                }
             });
         }
     };
-    let written = files::write(&out, &built.files, built.created, &built.paths)?;
+    let written = folder
+        .finish(&built.files, built.created, &built.paths)
+        .map_err(|e| match files::symlink_in(&e).map(files::symlink_hint) {
+            Some(hint) => anyhow!("{e:#}\n{hint}"),
+            None => e,
+        })?;
     ui.status(&format!(
         "Built {}: {} ({} open), {}; status: {}. {} written, {} unchanged, {} removed.",
         out.display(),
