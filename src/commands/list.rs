@@ -124,9 +124,11 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
 /// Reports the incident files a command that reads them all could not
 /// read, one `error: <file>:<line>: …` line each, then what to do; returns
 /// the exit code (1) the command must then end with, or `None` when every
-/// file was read. `left_out`: the command showed the others. Read commands show what they could read first: one broken
-/// file must neither hide the other incidents nor pass unnoticed (an open
-/// incident in it would be missing from the output).
+/// file was read. `left_out`: the command showed the others.
+///
+/// Read commands show what they could read first: one broken file must
+/// neither hide the other incidents nor pass unnoticed (an open incident
+/// in it would be missing from the output).
 pub(super) fn report_unreadable(ui: &Ui, errors: &[FileError], left_out: bool) -> Option<ExitCode> {
     if errors.is_empty() {
         return None;
