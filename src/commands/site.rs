@@ -45,7 +45,12 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     let style = overrides::site_style(&app.store)?.unwrap_or_else(|| site::STYLE.to_owned());
     // The built-ins' own words are public; an override's are not taken on
     // trust (a template that spells out a note is a leak like any other).
-    let template_texts: Vec<&str> = BUILTINS.iter().map(|(_, source)| *source).collect();
+    // Only the site's: the postmortem template is never on the page.
+    let template_texts: Vec<&str> = BUILTINS
+        .iter()
+        .filter(|(name, _)| name.starts_with("site/"))
+        .map(|(_, source)| *source)
+        .collect();
     let templates = Templates::new(repo_templates);
     let input = Input {
         digest: Digest::merge(parts),
@@ -65,10 +70,7 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
             folder.discard();
             return Err(match e {
                 Error::Template(e) => anyhow!("{e}\nhint: nothing was written"),
-                Error::Leak(leak) => anyhow!(
-                    "refusing to publish: {leak}\nhint: nothing was written; \
-                     check templates/site/ for a template printing internal fields"
-                ),
+                Error::Leak(leak) => leak_error(&leak),
                 Error::Create { path, error } => anyhow!(
                     "can't create {}: {error}\nhint: nothing was written; check that {} \
                      is writable and the disk has room",
@@ -91,4 +93,24 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         written.removed,
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The error for a leak: the text, its incident and the file, and how to go on.
+fn leak_error(leak: &site::Leak) -> anyhow::Error {
+    use crate::render::site::leaks;
+    let how = if leak.kind == leaks::ID_SLUG {
+        "a template under templates/site/ prints the stored ID, whose slug is the title at \
+         opening: print the public `id` the templates are given instead"
+            .to_owned()
+    } else if leak.kind == leaks::UNSCANNED {
+        "the output could not be checked for internal text, so it is not published".to_owned()
+    } else {
+        format!(
+            "if this text is meant to be public, post it as a public update \
+             (`inc update {} TEXT`); otherwise a template under templates/site/ (or \
+             templates/site/style.css) prints it: remove it there",
+            leak.incident
+        )
+    };
+    anyhow!("refusing to publish: {leak}\nhint: nothing was written; {how}")
 }
