@@ -26,6 +26,7 @@ mod postmortem;
 mod prompts;
 mod show;
 mod site;
+mod site_leaks;
 mod stats;
 mod sync;
 mod timeline;
