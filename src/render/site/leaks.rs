@@ -41,17 +41,21 @@
 //!
 //! # The matcher
 //!
-//! The canonical forms of all texts go into one Aho-Corasick automaton
-//! (the `aho-corasick` crate, as ripgrep uses for literal sets), so a file
-//! is scanned in one pass whose cost does not depend on how many texts
-//! share a prefix. Texts found in the public texts are marked and skipped
-//! (an overlapping search, so a skipped text can't hide a live one that
-//! overlaps it).
+//! Each text's key, the first [`MIN_CHARS`] bytes of its canonical form,
+//! goes into one Aho-Corasick automaton (the `aho-corasick` crate, as
+//! ripgrep uses for literal sets), once per distinct key: a DFA while it
+//! is small, else a contiguous NFA. Where a key occurs in a file, the texts
+//! sharing it are confirmed by length, hashing the file's bytes from there
+//! once up to the longest of them (then comparing byte for byte on an
+//! equal hash), so the cost of an occurrence does not grow with the number
+//! of texts sharing a key: the old matcher compared each of them in turn,
+//! which made it quadratic on text that repeats words. Texts that appear
+//! in the public texts are left out before the scan.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::Source;
 use crate::config::Config;
@@ -672,39 +676,33 @@ impl Needles {
             seen,
         } = self;
         drop(seen);
-        let mut looked_for: Vec<Found> = Vec::with_capacity(needles.len());
-        let mut canon: Vec<std::ops::Range<usize>> = Vec::with_capacity(needles.len());
-        for needle in &needles {
+        let mut found: Vec<Found> = Vec::with_capacity(needles.len());
+        for needle in needles {
             if vocabulary.says_more(&texts[needle.text.clone()]) {
-                looked_for.push(Found {
-                    text: needle.text.clone(),
+                found.push(Found {
+                    canon: needle.canon,
+                    text: needle.text,
                     incident: needle.incident,
                     kind: needle.kind,
                     skipped: false,
+                    group: 0,
+                    hash: 0,
                 });
-                canon.push(needle.canon.clone());
             }
         }
-        drop(needles);
-        let matcher = if looked_for.is_empty() {
-            Ok(None)
-        } else {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(canon.iter().map(|range| &arena[range.clone()]))
-                .map(Some)
-                .map_err(|e| e.to_string())
-        };
-        drop(canon);
-        drop(arena);
         let mut scanner = Scanner {
-            matcher,
-            live: looked_for.len(),
-            found: looked_for,
+            matcher: Ok(None),
+            groups: Vec::new(),
+            lengths: Vec::new(),
+            slots: Vec::new(),
+            live: found.len(),
+            found,
+            arena,
             texts,
             incidents,
             kinds,
         };
+        scanner.index();
         let mut corpus = Vec::new();
         for text in public {
             canonical_into(text, &mut corpus);
@@ -722,29 +720,101 @@ impl Needles {
                 scanner.live -= 1;
             }
         }
+        if scanner.live < scanner.found.len() {
+            // Without the skipped texts: their keys would only make the
+            // scan stop, to no avail, wherever the page prints them.
+            scanner.found.retain(|f| !f.skipped);
+            scanner.index();
+        }
         scanner
     }
 }
 
-/// What the scanner knows of a text it looks for (pattern `n` of its
-/// matcher is `found[n]`).
+/// How many bytes of a text's canonical form its key is: the automaton
+/// holds each distinct key once, so its size (and the time to build it)
+/// grows with the number of distinct keys, not with the texts' length.
+/// Longer keys (16, 24, 32) hit less often on text that repeats words but
+/// make a larger automaton; on the bench's three corpora none was faster.
+const KEY: usize = MIN_CHARS;
+
+/// The most states (trie nodes) the automaton is built as a DFA for: at
+/// most 256 bytes each (64 byte classes of 4 bytes), so ~100 MB.
+const DFA_STATES: usize = 400_000;
+
+/// How many nodes a trie of `keys` has (sorts them): each key adds the
+/// bytes it does not share with the one before it.
+fn trie_nodes(keys: &mut [&[u8]]) -> usize {
+    keys.sort_unstable();
+    let mut nodes = 0;
+    let mut previous: &[u8] = &[];
+    for key in keys.iter() {
+        let shared = key.iter().zip(previous).take_while(|(a, b)| a == b).count();
+        nodes += key.len() - shared;
+        previous = key;
+    }
+    nodes
+}
+
+/// The polynomial hash [`Scanner`] confirms a candidate by, one byte at a
+/// time (so it extends over a file as lengths grow).
+fn extend_hash(h: u64, byte: u8) -> u64 {
+    h.wrapping_mul(0x100_0000_01B3)
+        .wrapping_add(u64::from(byte) + 1)
+}
+
+/// Where text of `group` with canonical hash `hash` starts probing, in a
+/// table of `size` (a power of two) slots.
+fn slot_of(group: u32, hash: u64, size: usize) -> usize {
+    let h = (hash ^ u64::from(group).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 32) as usize & (size - 1)
+}
+
+/// What the scanner knows of a text it looks for.
 struct Found {
+    /// Its canonical form: `arena[canon]`.
+    canon: std::ops::Range<usize>,
     /// The text as written: `texts[text]`.
     text: std::ops::Range<usize>,
     incident: u32,
     kind: u8,
     /// Also in a public text.
     skipped: bool,
+    /// Its key's group and the hash of its canonical form.
+    group: u32,
+    hash: u64,
 }
 
-/// The internal texts, ready to look for: one Aho-Corasick automaton of
-/// their canonical forms.
+/// The texts sharing one key: `lengths[start..end]` are their distinct
+/// canonical lengths, ascending.
+struct Group {
+    start: u32,
+    end: u32,
+}
+
+/// The internal texts, ready to look for.
+///
+/// Each text's key (the first [`KEY`] bytes of its canonical form, or all
+/// of a shorter one) goes into one Aho-Corasick automaton (the
+/// `aho-corasick` crate, as ripgrep uses for literal sets), once per
+/// distinct key. Where a key occurs in a file, the texts that share it are
+/// confirmed by length: the file's bytes from there are hashed once, up to
+/// the longest of them, and at each of their lengths the hash is looked up
+/// (then compared byte for byte). So a key occurrence costs at most the
+/// longest text's length, however many texts share the key: no text is
+/// compared one by one with its siblings, which made the old matcher
+/// quadratic on text that repeats words.
 pub struct Scanner {
     /// `None` when nothing is looked for; an error when the automaton
     /// could not be built (then every file is refused: the build can't
-    /// tell it is safe).
+    /// tell it is safe). Pattern `g` is the key of `groups[g]`.
     matcher: Result<Option<AhoCorasick>, String>,
+    groups: Vec<Group>,
+    lengths: Vec<u32>,
+    /// Open addressing over `found` by (group, hash): index + 1, or 0
+    /// when empty.
+    slots: Vec<u32>,
     found: Vec<Found>,
+    arena: Vec<u8>,
     texts: String,
     incidents: Vec<String>,
     kinds: Vec<&'static str>,
@@ -771,6 +841,77 @@ impl Scanner {
         needles.finish(public, vocabulary)
     }
 
+    /// Groups the texts by key, builds the automaton of the keys and the
+    /// table of (group, length, hash).
+    fn index(&mut self) {
+        self.matcher = Ok(None);
+        self.groups.clear();
+        self.lengths.clear();
+        self.slots.clear();
+        if self.found.is_empty() {
+            return;
+        }
+        let Ok(count) = u32::try_from(self.found.len()) else {
+            self.matcher = Err("too many internal texts".to_owned());
+            return;
+        };
+        let arena = &self.arena;
+        let mut group_of: HashMap<&[u8], u32> = HashMap::new();
+        let mut keys: Vec<&[u8]> = Vec::new();
+        // (group, length) of every text, to list each group's lengths.
+        let mut sized: Vec<(u32, u32)> = Vec::with_capacity(self.found.len());
+        for f in &mut self.found {
+            let canon = &arena[f.canon.clone()];
+            let k = &canon[..canon.len().min(KEY)];
+            f.group = *group_of.entry(k).or_insert_with(|| {
+                keys.push(k);
+                u32::try_from(keys.len() - 1).unwrap_or(u32::MAX)
+            });
+            f.hash = canon.iter().fold(0, |h, &b| extend_hash(h, b));
+            sized.push((f.group, u32::try_from(canon.len()).unwrap_or(u32::MAX)));
+        }
+        drop(group_of);
+        let size = (2 * self.found.len()).next_power_of_two();
+        self.slots = vec![0; size];
+        for (n, f) in (1..=count).zip(&self.found) {
+            let mut slot = slot_of(f.group, f.hash, size);
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & (size - 1);
+            }
+            self.slots[slot] = n;
+        }
+        sized.sort_unstable();
+        sized.dedup();
+        self.groups = Vec::with_capacity(keys.len());
+        self.lengths = Vec::with_capacity(sized.len());
+        for (i, (g, len)) in sized.iter().enumerate() {
+            if self.groups.len() <= *g as usize {
+                let at = u32::try_from(i).unwrap_or(u32::MAX);
+                self.groups.push(Group { start: at, end: at });
+            }
+            self.lengths.push(*len);
+            if let Some(group) = self.groups.last_mut() {
+                group.end += 1;
+            }
+        }
+        // A DFA (one table look-up a byte) while it stays small: its
+        // table has up to 64 slots of 4 bytes a state (byte classes
+        // rounded up), a state a key byte at most. Past that, the
+        // contiguous NFA, compact but slower.
+        // Sorted apart: pattern `g` must stay group `g`.
+        let kind = if trie_nodes(&mut keys.clone()) <= DFA_STATES {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
+        self.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(kind))
+            .build(&keys)
+            .map(Some)
+            .map_err(|e| e.to_string());
+    }
+
     /// Calls `found` with each text looked for (not skipped) that occurs
     /// in canonical `text`, in the order the scan meets them; stops when
     /// it returns true. An error when the matcher could not be built or
@@ -785,9 +926,33 @@ impl Scanner {
             .try_find_overlapping_iter(text)
             .map_err(|e| e.to_string())?;
         for m in matches {
-            let n = m.pattern().as_usize();
-            if self.found.get(n).is_some_and(|f| !f.skipped) && found(n) {
-                break;
+            let g = m.pattern().as_u32();
+            let Some(group) = self.groups.get(g as usize) else {
+                continue;
+            };
+            let rest = &text[m.start()..];
+            let (mut hash, mut hashed) = (0, 0);
+            for &len in &self.lengths[group.start as usize..group.end as usize] {
+                let Some(candidate) = rest.get(..len as usize) else {
+                    break;
+                };
+                for &b in &candidate[hashed..] {
+                    hash = extend_hash(hash, b);
+                }
+                hashed = candidate.len();
+                let mut slot = slot_of(g, hash, self.slots.len());
+                while let Some(i) = self.slots[slot].checked_sub(1) {
+                    let f = &self.found[i as usize];
+                    if f.group == g
+                        && f.hash == hash
+                        && !f.skipped
+                        && self.arena[f.canon.clone()] == *candidate
+                        && found(i as usize)
+                    {
+                        return Ok(());
+                    }
+                    slot = (slot + 1) & (self.slots.len() - 1);
+                }
             }
         }
         Ok(())
