@@ -260,8 +260,9 @@ pub fn each_internal_text<'a>(
 
 /// Calls `each` with every word of `text`: a run of letters and digits,
 /// lower-cased, after decoding character references (a reference that
-/// stands for anything else separates words, as punctuation does).
-pub fn each_word(text: &str, mut each: impl FnMut(&str)) {
+/// stands for anything else separates words, as punctuation does), until
+/// it returns false.
+pub fn each_word(text: &str, mut each: impl FnMut(&str) -> bool) {
     let mut word = String::new();
     let mut rest = 0;
     while let Some(c) = text[rest..].chars().next() {
@@ -274,7 +275,9 @@ pub fn each_word(text: &str, mut each: impl FnMut(&str)) {
         match decoded.filter(|c| c.is_alphanumeric()) {
             Some(c) => word.extend(c.to_lowercase()),
             None if !word.is_empty() => {
-                each(&word);
+                if !each(&word) {
+                    return;
+                }
                 word.clear();
             }
             None => {}
@@ -358,6 +361,7 @@ impl Vocabulary {
             if !self.words.contains(w) {
                 self.words.insert(w.to_owned());
             }
+            true
         });
     }
 
@@ -370,9 +374,10 @@ impl Vocabulary {
     pub fn outside(&self, text: &str, enough: usize) -> usize {
         let mut count = 0;
         each_word(text, |w| {
-            if count < enough && w.chars().nth(1).is_some() && !self.words.contains(w) {
+            if w.chars().nth(1).is_some() && !self.words.contains(w) {
                 count += 1;
             }
+            count < enough
         });
         count
     }
@@ -676,9 +681,16 @@ impl Needles {
             seen,
         } = self;
         drop(seen);
+        // The word rule on all cores: it looks words up one by one.
+        let says_more: Vec<bool> = crate::par::chunks(&needles, |run| {
+            run.iter()
+                .map(|n| vocabulary.says_more(&texts[n.text.clone()]))
+                .collect::<Vec<bool>>()
+        })
+        .concat();
         let mut found: Vec<Found> = Vec::with_capacity(needles.len());
-        for needle in needles {
-            if vocabulary.says_more(&texts[needle.text.clone()]) {
+        for (needle, says_more) in needles.into_iter().zip(says_more) {
+            if says_more {
                 found.push(Found {
                     canon: needle.canon,
                     text: needle.text,
@@ -1464,7 +1476,8 @@ mod tests {
     fn words_are_runs_of_letters_and_digits_after_decoding() {
         let mut words = Vec::new();
         each_word("Bob&#39;s <DB-01> &#x44;ROP &amp;ped!", |w| {
-            words.push(w.to_owned())
+            words.push(w.to_owned());
+            true
         });
         assert_eq!(words, ["bob", "s", "db", "01", "drop", "ped"]);
         let vocabulary = Vocabulary::default();
