@@ -70,7 +70,10 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
             folder.discard();
             return Err(match e {
                 Error::Template(e) => anyhow!("{e}\nhint: nothing was written"),
-                Error::Leak(leak) => leak_error(&leak),
+                Error::Leak(leak) => anyhow!(
+                    "refusing to publish: {leak}\nhint: nothing was written; {}",
+                    leak.hint()
+                ),
                 Error::Create { path, error } => anyhow!(
                     "can't create {}: {error}\nhint: nothing was written; check that {} \
                      is writable and the disk has room",
@@ -93,24 +96,4 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         written.removed,
     ));
     Ok(ExitCode::SUCCESS)
-}
-
-/// The error for a leak: the text, its incident and the file, and how to go on.
-fn leak_error(leak: &site::Leak) -> anyhow::Error {
-    use crate::render::site::leaks;
-    let how = if leak.kind == leaks::ID_SLUG {
-        "a template under templates/site/ prints the stored ID, whose slug is the title at \
-         opening: print the public `id` the templates are given instead"
-            .to_owned()
-    } else if leak.kind == leaks::UNSCANNED {
-        "the output could not be checked for internal text, so it is not published".to_owned()
-    } else {
-        format!(
-            "if this text is meant to be public, post it as a public update \
-             (`inc update {} TEXT`); otherwise a template under templates/site/ (or \
-             templates/site/style.css) prints it: remove it there",
-            leak.incident
-        )
-    };
-    anyhow!("refusing to publish: {leak}\nhint: nothing was written; {how}")
 }

@@ -152,6 +152,26 @@ impl std::fmt::Display for Leak {
     }
 }
 
+impl Leak {
+    /// How to go on: where the text comes from and what to do about it.
+    pub fn hint(&self) -> String {
+        if self.kind == ID_SLUG {
+            "a template under templates/site/ prints the stored ID, whose slug is the title \
+             at opening: print the public `id` the templates are given instead"
+                .to_owned()
+        } else if self.kind == UNSCANNED {
+            "the output could not be checked for internal text, so it is not published".to_owned()
+        } else {
+            format!(
+                "if this text is meant to be public, post it as a public update \
+                 (`inc update {} TEXT`); otherwise a template under templates/site/ (or \
+                 templates/site/style.css) prints it: remove it there",
+                self.incident
+            )
+        }
+    }
+}
+
 /// `text` on one line (control characters as spaces), cut to
 /// [`QUOTE_CHARS`] characters with `…` where cut.
 pub fn quote(text: &str) -> String {
