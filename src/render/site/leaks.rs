@@ -45,12 +45,12 @@
 //! goes into one Aho-Corasick automaton (the `aho-corasick` crate, as
 //! ripgrep uses for literal sets), once per distinct key: a DFA while it
 //! is small, else a contiguous NFA. Where a key occurs in a file, the texts
-//! sharing it (kept sorted) are confirmed by one binary search for the
-//! file's bytes from there, so the cost of an occurrence grows with the
-//! logarithm of the number of texts sharing a key: the old matcher compared
-//! each of them in turn, which made it quadratic on text that repeats
-//! words. Texts that appear in the public texts are left out before the
-//! scan.
+//! sharing it are confirmed by length, hashing the file's bytes from there
+//! once up to the longest of them (then comparing byte for byte on an
+//! equal hash), so the cost of an occurrence does not grow with the number
+//! of texts sharing a key: the old matcher compared each of them in turn,
+//! which made it quadratic on text that repeats words. Texts that appear
+//! in the public texts are left out before the scan.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -718,14 +718,15 @@ impl Needles {
                     kind: needle.kind,
                     skipped: false,
                     group: 0,
+                    hash: 0,
                 });
             }
         }
         let mut scanner = Scanner {
             matcher: Ok(None),
             groups: Vec::new(),
-            order: Vec::new(),
-            parent: Vec::new(),
+            lengths: Vec::new(),
+            slots: Vec::new(),
             live: found.len(),
             found,
             arena,
@@ -786,6 +787,20 @@ fn trie_nodes(keys: &mut [&[u8]]) -> usize {
     nodes
 }
 
+/// The polynomial hash [`Scanner`] confirms a candidate by, one byte at a
+/// time (so it extends over a file as lengths grow).
+fn extend_hash(h: u64, byte: u8) -> u64 {
+    h.wrapping_mul(0x100_0000_01B3)
+        .wrapping_add(u64::from(byte) + 1)
+}
+
+/// Where text of `group` with canonical hash `hash` starts probing, in a
+/// table of `size` (a power of two) slots.
+fn slot_of(group: u32, hash: u64, size: usize) -> usize {
+    let h = (hash ^ u64::from(group).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 32) as usize & (size - 1)
+}
+
 /// What the scanner knows of a text it looks for.
 struct Found {
     /// Its canonical form: `arena[canon]`.
@@ -796,12 +811,13 @@ struct Found {
     kind: u8,
     /// Also in a public text.
     skipped: bool,
-    /// Its key's group.
+    /// Its key's group and the hash of its canonical form.
     group: u32,
+    hash: u64,
 }
 
-/// The texts sharing one key: `order[start..end]`, sorted by canonical
-/// form.
+/// The texts sharing one key: `lengths[start..end]` are their distinct
+/// canonical lengths, ascending.
 struct Group {
     start: u32,
     end: u32,
@@ -809,27 +825,26 @@ struct Group {
 
 /// The internal texts, ready to look for.
 ///
-/// Each text's key (the first [`KEY`] bytes of its canonical form) goes
-/// into one Aho-Corasick automaton (the `aho-corasick` crate, as ripgrep
-/// uses for literal sets), once per distinct key. Where a key occurs in a
-/// file, the texts that share it are sorted, so those that start there are
-/// found by one binary search for the file's bytes from there: the texts
-/// that are a prefix of them form a chain of prefixes ending at or before
-/// the place the search lands, which `parent` links. So a key occurrence
-/// costs a logarithm of the texts sharing the key, not one comparison each
-/// (which made the old matcher quadratic on text that repeats words).
+/// Each text's key (the first [`KEY`] bytes of its canonical form, or all
+/// of a shorter one) goes into one Aho-Corasick automaton (the
+/// `aho-corasick` crate, as ripgrep uses for literal sets), once per
+/// distinct key. Where a key occurs in a file, the texts that share it are
+/// confirmed by length: the file's bytes from there are hashed once, up to
+/// the longest of them, and at each of their lengths the hash is looked up
+/// (then compared byte for byte). So a key occurrence costs at most the
+/// longest text's length, however many texts share the key: no text is
+/// compared one by one with its siblings, which made the old matcher
+/// quadratic on text that repeats words.
 pub struct Scanner {
     /// `None` when nothing is looked for; an error when the automaton
     /// could not be built (then every file is refused: the build can't
     /// tell it is safe). Pattern `g` is the key of `groups[g]`.
     matcher: Result<Option<AhoCorasick>, String>,
     groups: Vec<Group>,
-    /// Indices into `found`, by group, each group's sorted by canonical
-    /// form.
-    order: Vec<u32>,
-    /// For `order[i]`, the position in `order` of the longest text before
-    /// it (in its group) that is a prefix of it, or `u32::MAX`.
-    parent: Vec<u32>,
+    lengths: Vec<u32>,
+    /// Open addressing over `found` by (group, hash): index + 1, or 0
+    /// when empty.
+    slots: Vec<u32>,
     found: Vec<Found>,
     arena: Vec<u8>,
     texts: String,
@@ -863,8 +878,8 @@ impl Scanner {
     fn index(&mut self) {
         self.matcher = Ok(None);
         self.groups.clear();
-        self.order.clear();
-        self.parent.clear();
+        self.lengths.clear();
+        self.slots.clear();
         if self.found.is_empty() {
             return;
         }
@@ -875,6 +890,8 @@ impl Scanner {
         let arena = &self.arena;
         let mut group_of: HashMap<&[u8], u32> = HashMap::new();
         let mut keys: Vec<&[u8]> = Vec::new();
+        // (group, length) of every text, to list each group's lengths.
+        let mut sized: Vec<(u32, u32)> = Vec::with_capacity(self.found.len());
         for f in &mut self.found {
             let canon = &arena[f.canon.clone()];
             let k = &canon[..canon.len().min(KEY)];
@@ -882,49 +899,33 @@ impl Scanner {
                 keys.push(k);
                 u32::try_from(keys.len() - 1).unwrap_or(u32::MAX)
             });
+            f.hash = canon.iter().fold(0, |h, &b| extend_hash(h, b));
+            sized.push((f.group, u32::try_from(canon.len()).unwrap_or(u32::MAX)));
         }
         drop(group_of);
-        let found = &self.found;
-        let mut order: Vec<u32> = (0..count).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&found[a as usize], &found[b as usize]);
-            (a.group, &arena[a.canon.clone()]).cmp(&(b.group, &arena[b.canon.clone()]))
-        });
-        // Each group's prefix chains: a stack of the texts before this one
-        // that are prefixes of each other; those that aren't a prefix of
-        // this one are done.
-        let mut parent = vec![u32::MAX; order.len()];
-        let mut chain: Vec<usize> = Vec::new();
-        let mut groups: Vec<Group> = Vec::with_capacity(keys.len());
-        for (at, &n) in order.iter().enumerate() {
-            let f = &found[n as usize];
-            let at32 = u32::try_from(at).unwrap_or(u32::MAX);
-            if groups.len() <= f.group as usize {
-                groups.push(Group {
-                    start: at32,
-                    end: at32,
-                });
-                chain.clear();
+        let size = (2 * self.found.len()).next_power_of_two();
+        self.slots = vec![0; size];
+        for (n, f) in (1..=count).zip(&self.found) {
+            let mut slot = slot_of(f.group, f.hash, size);
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & (size - 1);
             }
-            let text = &arena[f.canon.clone()];
-            while let Some(&top) = chain.last() {
-                let before = &found[order[top] as usize];
-                if text.starts_with(&arena[before.canon.clone()]) {
-                    break;
-                }
-                chain.pop();
+            self.slots[slot] = n;
+        }
+        sized.sort_unstable();
+        sized.dedup();
+        self.groups = Vec::with_capacity(keys.len());
+        self.lengths = Vec::with_capacity(sized.len());
+        for (i, (g, len)) in sized.iter().enumerate() {
+            if self.groups.len() <= *g as usize {
+                let at = u32::try_from(i).unwrap_or(u32::MAX);
+                self.groups.push(Group { start: at, end: at });
             }
-            parent[at] = chain
-                .last()
-                .map_or(u32::MAX, |&top| u32::try_from(top).unwrap_or(u32::MAX));
-            chain.push(at);
-            if let Some(group) = groups.last_mut() {
-                group.end = at32 + 1;
+            self.lengths.push(*len);
+            if let Some(group) = self.groups.last_mut() {
+                group.end += 1;
             }
         }
-        self.order = order;
-        self.parent = parent;
-        self.groups = groups;
         // A DFA (one table look-up a byte) while it stays small: its
         // table has up to 64 slots of 4 bytes a state (byte classes
         // rounded up), a state a key byte at most. Past that, the
@@ -962,26 +963,28 @@ impl Scanner {
                 continue;
             };
             let rest = &text[m.start()..];
-            let texts = &self.order[group.start as usize..group.end as usize];
-            let canon = |at: usize| &self.arena[self.found[self.order[at] as usize].canon.clone()];
-            // The last text not after `rest`; any text that starts `rest`
-            // is a prefix of it.
-            let landed = texts
-                .partition_point(|&n| self.arena[self.found[n as usize].canon.clone()] <= *rest);
-            let Some(last) = landed.checked_sub(1) else {
-                continue;
-            };
-            let mut at = group.start as usize + last;
-            let shared = canon(at)
-                .iter()
-                .zip(rest)
-                .take_while(|(a, b)| a == b)
-                .count();
-            while at != u32::MAX as usize {
-                if canon(at).len() <= shared && found(self.order[at] as usize) {
-                    return Ok(());
+            let (mut hash, mut hashed) = (0, 0);
+            for &len in &self.lengths[group.start as usize..group.end as usize] {
+                let Some(candidate) = rest.get(..len as usize) else {
+                    break;
+                };
+                for &b in &candidate[hashed..] {
+                    hash = extend_hash(hash, b);
                 }
-                at = self.parent[at] as usize;
+                hashed = candidate.len();
+                let mut slot = slot_of(g, hash, self.slots.len());
+                while let Some(i) = self.slots[slot].checked_sub(1) {
+                    let f = &self.found[i as usize];
+                    if f.group == g
+                        && f.hash == hash
+                        && !f.skipped
+                        && self.arena[f.canon.clone()] == *candidate
+                        && found(i as usize)
+                    {
+                        return Ok(());
+                    }
+                    slot = (slot + 1) & (self.slots.len() - 1);
+                }
             }
         }
         Ok(())
