@@ -1,8 +1,14 @@
 //! Generates a large incident repository for benchmarks.
 //!
 //! ```text
-//! cargo run --release --example gen_repo -- DIR [N=10000] [EVENTS=20]
+//! cargo run --release --example gen_repo -- DIR [N=10000] [EVENTS=20] [CORPUS=templated]
 //! ```
+//!
+//! CORPUS is what notes and updates say ([`Corpus`]): `templated` (a dozen
+//! note templates with numbers, hashes and names filled in), `words` (notes
+//! and updates of 3–12 random words from a 50-word vocabulary: text that
+//! repeats words, the leak scan's worst case) or `prose` (notes of one or two
+//! sentences drawn from 480 distinct ones, made from parts).
 //!
 //! Writes `DIR/inc.yaml` (8 services), `DIR/.gitattributes` (as `inc init`
 //! does) and N incidents opened between 2024-01-01 and 2026-11-20, each with
@@ -40,14 +46,23 @@ pub struct Summary {
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: gen_repo DIR [N=10000] [EVENTS=20] [CORPUS=templated|words|prose]";
+    let corpus = match args.get(3).map(|c| Corpus::parse(c)) {
+        None => Corpus::Templated,
+        Some(Some(c)) => c,
+        Some(None) => {
+            eprintln!("{usage}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     let parsed = match args.as_slice() {
         [dir] => Ok((dir.clone(), 10_000, 20)),
         [dir, n] => n.parse().map(|n| (dir.clone(), n, 20)),
-        [dir, n, e] => n
+        [dir, n, e] | [dir, n, e, _] => n
             .parse()
             .and_then(|n| e.parse().map(|e| (dir.clone(), n, e))),
         _ => {
-            eprintln!("usage: gen_repo DIR [N=10000] [EVENTS=20]");
+            eprintln!("{usage}");
             return std::process::ExitCode::from(2);
         }
     };
@@ -59,7 +74,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     let started = std::time::Instant::now();
-    match generate(Path::new(&dir), n, events) {
+    match generate_corpus(Path::new(&dir), n, events, corpus) {
         Ok(s) => {
             eprintln!(
                 "{dir}: {} incidents ({} open, {} declined), {} events, {:.1} MB in incident files, commit {} ({:.1?})",
@@ -78,6 +93,159 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// What the notes and updates of a generated repository say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Corpus {
+    /// A dozen note templates with numbers, hashes and names filled in;
+    /// updates from a few templates.
+    Templated,
+    /// Notes and updates of 3–12 words drawn from [`VOCABULARY`].
+    Words,
+    /// Notes of one or two sentences drawn from [`prose_sentence`]'s 480.
+    Prose,
+}
+
+impl Corpus {
+    pub fn parse(name: &str) -> Option<Corpus> {
+        match name {
+            "templated" => Some(Corpus::Templated),
+            "words" => Some(Corpus::Words),
+            "prose" => Some(Corpus::Prose),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Corpus::Templated => "templated",
+            Corpus::Words => "words",
+            Corpus::Prose => "prose",
+        }
+    }
+}
+
+/// The 50 words of [`Corpus::Words`].
+const VOCABULARY: &[&str] = &[
+    "database",
+    "cache",
+    "latency",
+    "errors",
+    "deploy",
+    "rollback",
+    "region",
+    "replica",
+    "timeout",
+    "queue",
+    "worker",
+    "primary",
+    "failover",
+    "disk",
+    "memory",
+    "cpu",
+    "network",
+    "packet",
+    "loss",
+    "upstream",
+    "provider",
+    "customer",
+    "checkout",
+    "login",
+    "search",
+    "payment",
+    "api",
+    "gateway",
+    "config",
+    "flag",
+    "canary",
+    "node",
+    "pod",
+    "cluster",
+    "restart",
+    "scale",
+    "traffic",
+    "spike",
+    "alert",
+    "page",
+    "retry",
+    "backoff",
+    "connection",
+    "pool",
+    "saturated",
+    "slow",
+    "query",
+    "index",
+    "lock",
+    "contention",
+];
+
+/// Who or what a prose sentence is about (16).
+const PROSE_SUBJECTS: &[&str] = &[
+    "The primary database",
+    "The checkout service",
+    "Our CDN provider",
+    "The search cluster",
+    "The payment gateway",
+    "The login service",
+    "One of the cache nodes",
+    "The message queue",
+    "The nightly batch job",
+    "The eu-west-1 load balancer",
+    "The new pricing release",
+    "The mobile API",
+    "The certificate renewal job",
+    "The replica in us-east-1",
+    "The internal DNS resolver",
+    "The billing worker pool",
+];
+
+/// What happened to it (30), so 16 × 30 = 480 sentences.
+const PROSE_PREDICATES: &[&str] = &[
+    "started timing out after the 14:05 deploy.",
+    "ran out of connections in its pool.",
+    "is failing over to the standby, which should take ten minutes.",
+    "looks healthy again since the rollback.",
+    "was restarted by hand; watching it closely.",
+    "shows packet loss between the two availability zones.",
+    "is throttling requests because a client retries without backoff.",
+    "filled its disk with debug logs that nobody turned off.",
+    "returns stale data since the cache was warmed from an old snapshot.",
+    "is slow because a migration holds a lock on the orders table.",
+    "lost its leader twice in the last hour.",
+    "is back to normal, but we keep the incident open for an hour.",
+    "hit a memory leak introduced in last week's release.",
+    "was misconfigured by a typo in the feature flag rollout.",
+    "depends on a vendor whose status page still says all good.",
+    "cannot reach the secrets store after the network change.",
+    "serves errors only to customers on the old app version.",
+    "queued about forty thousand jobs that are draining slowly.",
+    "needs a schema fix before we can roll forward.",
+    "was scaled from six to twelve replicas to absorb the load.",
+    "answered health checks while dropping real traffic.",
+    "got a hotfix from the platform team a few minutes ago.",
+    "is paging on call every few minutes; silenced for now.",
+    "recovered on its own, and we still do not know why.",
+    "shows the same symptoms as last month's outage.",
+    "has its error budget for the quarter nearly spent.",
+    "was drained so that we could replace the faulty host.",
+    "spikes in latency every time the cron job runs.",
+    "reports expired certificates on two internal endpoints.",
+    "is the likely cause, according to the traces we pulled.",
+];
+
+/// Prose sentence `n` (of 480): a subject and what happened to it.
+fn prose_sentence(n: usize) -> String {
+    let subject = PROSE_SUBJECTS[n % PROSE_SUBJECTS.len()];
+    let predicate = PROSE_PREDICATES[(n / PROSE_SUBJECTS.len()) % PROSE_PREDICATES.len()];
+    format!("{subject} {predicate}")
+}
+
+/// 3 to 12 words of [`VOCABULARY`].
+fn random_words(rng: &mut Rng) -> String {
+    let count = rng.range(3, 12) as usize;
+    let words: Vec<&str> = (0..count).map(|_| *rng.pick(VOCABULARY)).collect();
+    words.join(" ")
 }
 
 /// A small deterministic PRNG (SplitMix64); good enough to vary test data.
@@ -174,7 +342,21 @@ const ALERTS: &[&str] = &[
 
 const REGIONS: &[&str] = &["eu-west-1", "us-east-1", "ap-southeast-2", "us-west-2"];
 
-fn note_text(rng: &mut Rng, service: &str) -> String {
+fn note_text(rng: &mut Rng, corpus: Corpus, service: &str) -> String {
+    match corpus {
+        Corpus::Templated => {}
+        Corpus::Words => return random_words(rng),
+        Corpus::Prose => {
+            let count = PROSE_SUBJECTS.len() * PROSE_PREDICATES.len();
+            let first = prose_sentence(rng.range(0, count as u64 - 1) as usize);
+            return if rng.chance(50) {
+                let second = prose_sentence(rng.range(0, count as u64 - 1) as usize);
+                format!("{first} {second}")
+            } else {
+                first
+            };
+        }
+    }
     let n = rng.range(2, 95);
     let hex = format!("{:07x}", rng.next() & 0xfff_ffff);
     let who = rng.pick(PEOPLE);
@@ -198,7 +380,10 @@ fn note_text(rng: &mut Rng, service: &str) -> String {
     }
 }
 
-fn update_text(rng: &mut Rng, status: Option<Status>, name: &str) -> String {
+fn update_text(rng: &mut Rng, corpus: Corpus, status: Option<Status>, name: &str) -> String {
+    if corpus == Corpus::Words {
+        return random_words(rng);
+    }
     match status {
         Some(Status::Identified) => {
             format!("We have identified the cause of the {name} problems and are working on a fix.")
@@ -217,6 +402,7 @@ fn update_text(rng: &mut Rng, status: Option<Status>, name: &str) -> String {
 /// One incident's header and events.
 fn incident(
     rng: &mut Rng,
+    corpus: Corpus,
     opened_at: DateTime<Utc>,
     recent: bool,
     events: usize,
@@ -341,7 +527,7 @@ fn incident(
     if declined {
         while out.len() + 1 < target {
             at += Duration::minutes(rng.range(1, 10) as i64);
-            let text = note_text(rng, svc);
+            let text = note_text(rng, corpus, svc);
             push(
                 &mut out,
                 at,
@@ -389,12 +575,12 @@ fn incident(
         let kind = if i == identified && stop >= 1 {
             EventKind::Update {
                 status: Some(Status::Identified),
-                text: update_text(rng, Some(Status::Identified), name),
+                text: update_text(rng, corpus, Some(Status::Identified), name),
             }
         } else if i == monitoring && stop >= 2 {
             EventKind::Update {
                 status: Some(Status::Monitoring),
-                text: update_text(rng, Some(Status::Monitoring), name),
+                text: update_text(rng, corpus, Some(Status::Monitoring), name),
             }
         } else if Some(i) == severity_change {
             let to = match severity {
@@ -414,11 +600,11 @@ fn incident(
         } else if rng.chance(15) {
             EventKind::Update {
                 status: None,
-                text: update_text(rng, None, name),
+                text: update_text(rng, corpus, None, name),
             }
         } else {
             EventKind::Note {
-                text: note_text(rng, svc),
+                text: note_text(rng, corpus, svc),
                 pinned: rng.chance(5),
             }
         };
@@ -509,9 +695,15 @@ fn git(dir: &Path, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-/// Builds the repository at `dir` (which must not exist or be empty) and
-/// commits it.
+/// Builds the repository at `dir` (which must not exist or be empty) with
+/// templated notes and commits it.
 pub fn generate(dir: &Path, n: usize, events: usize) -> Result<Summary> {
+    generate_corpus(dir, n, events, Corpus::Templated)
+}
+
+/// Builds the repository at `dir` (which must not exist or be empty), its
+/// notes and updates from `corpus`, and commits it.
+pub fn generate_corpus(dir: &Path, n: usize, events: usize, corpus: Corpus) -> Result<Summary> {
     if dir.exists() && fs::read_dir(dir)?.next().is_some() {
         bail!("{} is not empty", dir.display());
     }
@@ -539,7 +731,7 @@ pub fn generate(dir: &Path, n: usize, events: usize) -> Result<Summary> {
     for _ in 0..n {
         let opened_at = first + Duration::seconds(rng.range(0, span) as i64);
         let recent = last - opened_at < Duration::days(60);
-        let (header, timeline) = incident(&mut rng, opened_at, recent, events);
+        let (header, timeline) = incident(&mut rng, corpus, opened_at, recent, events);
         let id = id::new_id(opened_at, &header.title, |id| taken.contains(id));
         taken.insert(id.clone());
         let folder = dir.join("incidents").join(id::year(&id)).join(&id);

@@ -59,7 +59,12 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     let style = overrides::site_style(&app.store)?.unwrap_or_else(|| site::STYLE.to_owned());
     // The built-ins' own words are public; an override's are not taken on
     // trust (a template that spells out a note is a leak like any other).
-    let template_texts: Vec<&str> = BUILTINS.iter().map(|(_, source)| *source).collect();
+    // Only the site's: the postmortem template is never on the page.
+    let template_texts: Vec<&str> = BUILTINS
+        .iter()
+        .filter(|(name, _)| name.starts_with("site/"))
+        .map(|(_, source)| *source)
+        .collect();
     let templates = Templates::new(repo_templates);
     let input = Input {
         digest: Digest::merge(parts),
@@ -79,8 +84,8 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
             return Err(match e {
                 Error::Template(e) => anyhow!("{e}\nhint: nothing was written"),
                 Error::Leak(leak) => anyhow!(
-                    "refusing to publish: {leak}\nhint: nothing was written; \
-                     check templates/site/ for a template printing internal fields"
+                    "refusing to publish: {leak}\nhint: nothing was written; {}",
+                    leak.hint()
                 ),
                 Error::Create { path, error } => {
                     let hint = match error

@@ -27,6 +27,7 @@ mod postmortem;
 mod prompts;
 mod show;
 mod site;
+mod site_leaks;
 mod site_output;
 mod site_property;
 mod site_public;

@@ -264,9 +264,12 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
     })
 }
 
-/// The scan for every internal text of the sources (`needles`), leaving out those the
-/// site may show (public titles and updates, services, inc.yaml's site
-/// title, the stylesheet, fixed texts, the built-in templates' own words).
+/// The scan for every internal text of the sources (`needles`), leaving out
+/// those the site may show (public titles and updates, services, inc.yaml's
+/// site title, the built-in stylesheet, fixed texts, the built-in
+/// templates' own words) and those that say nothing beyond the page's
+/// public vocabulary ([`vocabulary`]). A repository's own stylesheet or
+/// templates are not public text: they are scanned like any page.
 fn scanner(
     needles: leaks::Needles,
     input: &Input<'_>,
@@ -275,10 +278,11 @@ fn scanner(
     url: Option<&str>,
 ) -> leaks::Scanner {
     let config = input.config;
+    // IDs are not public text: a stored ID's slug is the title at
+    // opening, looked for unless it is the public name's slug.
     let mut public_texts: Vec<&str> = Vec::new();
     for i in &public.incidents {
         public_texts.push(&i.name);
-        public_texts.push(&i.id);
         public_texts.extend(i.updates.iter().map(|u| u.body.as_str()));
         public_texts.extend(i.components.iter().map(|(s, _)| s.as_str()));
     }
@@ -291,11 +295,64 @@ fn scanner(
                 .map(String::as_str),
         );
     }
-    public_texts.extend([title, url.unwrap_or_default(), input.style]);
+    public_texts.extend([title, url.unwrap_or_default(), STYLE]);
     public_texts.extend(config.name.as_deref());
     public_texts.extend(public::FIXED_TEXTS);
     public_texts.extend(input.template_texts.iter().copied());
-    needles.finish(&public_texts)
+    let vocabulary = vocabulary(input, public, title, url);
+    needles.finish(&public_texts, &vocabulary)
+}
+
+/// The page's public vocabulary: the words of the built-in templates, the
+/// status, impact and component-status names and labels, the fixed texts,
+/// the services' IDs, names and groups, the site's title and name and the
+/// keys of the `api/v2` JSON (see [`leaks::Vocabulary`]).
+fn vocabulary(
+    input: &Input<'_>,
+    public: &public::Public,
+    title: &str,
+    url: Option<&str>,
+) -> leaks::Vocabulary {
+    let mut words = leaks::Vocabulary::page(&input.template_texts, input.config, title);
+    // The JSON's keys, from the files of a site with one incident and
+    // one maintenance (every kind of object the API has).
+    let sample = public::Public {
+        incidents: [
+            public.incidents.iter().find(|i| !i.is_maintenance()),
+            public.incidents.iter().find(|i| i.is_maintenance()),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect(),
+        components: public.components.clone(),
+        overall: public.overall,
+        updated_at: public.updated_at,
+    };
+    for (_, json) in api::files(&sample, title, url, input.now, input.zone) {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&json) {
+            json_keys(&value, &mut |key| words.add(key));
+        }
+    }
+    words
+}
+
+/// Calls `each` with every object key in `value`.
+fn json_keys(value: &serde_json::Value, each: &mut impl FnMut(&str)) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                each(key);
+                json_keys(v, each);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                json_keys(v, each);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Files as built: rendered, scanned for leaks and compared with the
