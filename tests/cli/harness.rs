@@ -188,29 +188,17 @@ impl TestRepo {
     }
 
     /// Every file under the repository (not `.git`), relative, sorted, with
-    /// its contents: a fingerprint of the work tree.
+    /// its contents (a symbolic link as `-> target`): a fingerprint of the
+    /// work tree.
     pub fn files(&self) -> BTreeMap<String, Vec<u8>> {
-        fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-            let Ok(entries) = fs::read_dir(dir) else {
-                return;
-            };
-            for entry in entries {
-                let entry = entry.unwrap();
-                let path = entry.path();
-                if entry.file_name() == ".git" {
-                    continue;
-                }
-                if path.is_dir() {
-                    walk(&path, root, out);
-                } else {
-                    let rel = path.strip_prefix(root).unwrap().to_string_lossy();
-                    out.insert(rel.replace('\\', "/"), fs::read(&path).unwrap());
-                }
-            }
-        }
-        let mut out = BTreeMap::new();
-        walk(&self.root, &self.root, &mut out);
-        out
+        walk_tree(&self.root, true)
+    }
+
+    /// Every entry under `dir` (absolute), relative `/`-separated path →
+    /// bytes, sorted; a symbolic link as `-> target`, never followed. What
+    /// a site's folder holds.
+    pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        walk_tree(dir, false)
     }
 
     /// Everything that shows whether a command changed anything: the work
@@ -464,6 +452,37 @@ impl TestRepo {
         let raw = self.tmp.path().to_string_lossy().into_owned();
         text.replace(&base, "[TMP]").replace(&raw, "[TMP]")
     }
+}
+
+/// Every entry under `root`, relative → bytes (a link as `-> target`, not
+/// followed), leaving out folders named `.git` when `skip_git`.
+fn walk_tree(root: &Path, skip_git: bool) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, root: &Path, skip_git: bool, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let entry = entry.unwrap();
+            if skip_git && entry.file_name() == ".git" {
+                continue;
+            }
+            let path = entry.path();
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy();
+            let rel = rel.replace('\\', "/");
+            let kind = entry.file_type().unwrap();
+            if kind.is_symlink() {
+                let target = fs::read_link(&path).unwrap();
+                out.insert(rel, format!("-> {}", target.display()).into_bytes());
+            } else if kind.is_dir() {
+                walk(&path, root, skip_git, out);
+            } else {
+                out.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, skip_git, &mut out);
+    out
 }
 
 /// See [`TestRepo::state`].

@@ -35,24 +35,7 @@ fn repo() -> (TestRepo, String, String) {
 
 /// Every file under `site/`, path → bytes (links listed, not followed).
 fn site(repo: &TestRepo) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries {
-            let entry = entry.unwrap();
-            let path = entry.path();
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().into();
-            if entry.file_type().unwrap().is_dir() {
-                walk(&path, root, out);
-            } else {
-                out.insert(rel, fs::read(&path).unwrap_or_default());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(&repo.path("site"), &repo.path("site"), &mut out);
-    out
+    TestRepo::tree(&repo.path("site"))
 }
 
 #[cfg(unix)]

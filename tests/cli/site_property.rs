@@ -8,7 +8,6 @@
 //! of them in an output file is a leak, whatever the scan thinks of it.
 
 use std::fs;
-use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::json;
@@ -214,24 +213,6 @@ fn link(repo: &TestRepo, target: &str, at: &str) {
     std::os::unix::fs::symlink(repo.path(target), &at).unwrap();
 }
 
-fn output_files(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries {
-        let entry = entry.unwrap();
-        let path = entry.path();
-        if entry.file_type().unwrap().is_dir() {
-            output_files(&path, out);
-        } else {
-            out.push((
-                path.display().to_string(),
-                fs::read(&path).unwrap_or_default(),
-            ));
-        }
-    }
-}
-
 fn check(specs: &[Spec], link_kind: Link) -> Result<(), TestCaseError> {
     let repo = TestRepo::with_config("services:\n  - id: web\n");
     let ids: Vec<String> = specs
@@ -267,8 +248,7 @@ fn check(specs: &[Spec], link_kind: Link) -> Result<(), TestCaseError> {
         .now("2026-11-30T12:00:00Z")
         .args(["site", "build"])
         .run();
-    let mut files = Vec::new();
-    output_files(&repo.path("site"), &mut files);
+    let files = TestRepo::tree(&repo.path("site"));
     if let Some(at) = &linked {
         prop_assert_eq!(
             run.code,

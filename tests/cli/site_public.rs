@@ -2,7 +2,6 @@
 //! once put internal text on the page (or hid or garbled what it should
 //! say), run through the binary, named after the finding.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::harness::TestRepo;
@@ -17,22 +16,10 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Every file of the built site under `dir`, path → text (lossy), sorted.
 fn site_files(repo: &TestRepo, dir: &str) -> Vec<(String, String)> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else {
-                let rel = path.strip_prefix(root).unwrap();
-                let text = String::from_utf8_lossy(&fs::read(&path).unwrap()).into_owned();
-                out.push((rel.to_string_lossy().into_owned(), text));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&repo.path(dir), &repo.path(dir), &mut out);
-    out.sort();
-    out
+    TestRepo::tree(&repo.path(dir))
+        .into_iter()
+        .map(|(path, bytes)| (path, String::from_utf8_lossy(&bytes).into_owned()))
+        .collect()
 }
 
 /// Fails naming the file when any file of the site holds any of `words`
@@ -54,6 +41,17 @@ fn build(repo: &TestRepo) {
     repo.inc().now(LATER).args(["site", "build"]).ok();
 }
 
+/// `inc alert FIXTURE` at `now`; the incident's ID.
+fn alert(repo: &TestRepo, fixture_name: &str, now: &str) -> String {
+    let run = repo
+        .inc()
+        .now(now)
+        .arg("alert")
+        .arg(fixture(fixture_name))
+        .ok();
+    run.stdout.trim_end().to_owned()
+}
+
 fn resolving_repo(on_resolved: &str) -> TestRepo {
     TestRepo::with_config(&format!(
         "services:\n  - id: checkout\nalerts:\n  on_resolved: {on_resolved}\n"
@@ -64,19 +62,8 @@ fn resolving_repo(on_resolved: &str) -> TestRepo {
 fn alert_opened_incident_resolved_by_its_alerts_is_not_published() {
     for on_resolved in ["resolve", "monitoring"] {
         let repo = resolving_repo(on_resolved);
-        let id = repo
-            .inc()
-            .arg("alert")
-            .arg(fixture("alertmanager-firing.json"))
-            .ok()
-            .stdout
-            .trim_end()
-            .to_owned();
-        repo.inc()
-            .now("2026-11-27T12:30:00Z")
-            .arg("alert")
-            .arg(fixture("alertmanager-resolved.json"))
-            .ok();
+        let id = alert(&repo, "alertmanager-firing.json", "2026-11-27T12:00:00Z");
+        alert(&repo, "alertmanager-resolved.json", "2026-11-27T12:30:00Z");
         let status = repo.show(&id).status.unwrap();
         assert_ne!(status, "triage", "{on_resolved}: automation moved it on");
         build(&repo);
@@ -93,20 +80,9 @@ fn alert_opened_incident_resolved_by_its_alerts_is_not_published() {
 #[test]
 fn alert_opened_incident_is_published_once_a_person_acks_it() {
     let repo = resolving_repo("resolve");
-    let id = repo
-        .inc()
-        .arg("alert")
-        .arg(fixture("alertmanager-firing.json"))
-        .ok()
-        .stdout
-        .trim_end()
-        .to_owned();
+    let id = alert(&repo, "alertmanager-firing.json", "2026-11-27T12:00:00Z");
     repo.inc().args(["ack", &id]).ok();
-    repo.inc()
-        .now("2026-11-27T12:30:00Z")
-        .arg("alert")
-        .arg(fixture("alertmanager-resolved.json"))
-        .ok();
+    alert(&repo, "alertmanager-resolved.json", "2026-11-27T12:30:00Z");
     build(&repo);
     let index = repo.read("site/index.html");
     assert!(index.contains("Checkout 5xx rate above 5%"), "{index}");
