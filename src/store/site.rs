@@ -31,8 +31,8 @@
 //! manifest is synced, with its folder: before a build's first change and
 //! after its last (never in an unchanged build; 4 fsyncs, under 10 ms, in
 //! a first build of 10,000 incidents). A page lost to a power cut is
-//! written again by the next build, which finds it differs. The folder is locked while a
-//! build runs, so two builds never interleave.
+//! written again by the next build, which finds it differs. The folder is
+//! locked while a build runs, so two builds never interleave.
 //!
 //! **Symbolic links.** Nothing is written, compared or removed through a
 //! symbolic link: every folder on a path is checked with `symlink_metadata`
