@@ -135,7 +135,7 @@ fn list(app: &App, ui: &Ui, global: &Global, args: &ActionListArgs) -> Result<Ex
         ui.out(&actions::table(&rows, ui.color(), ui.wrap()))?;
     }
     // What could be read is listed; the incidents that couldn't fail it.
-    Ok(super::list::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS))
+    Ok(super::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS))
 }
 
 /// A due date as typed: `YYYY-MM-DD`, or anything `--at` takes, including

@@ -9,7 +9,7 @@ use crate::cli::{Global, ListArgs};
 use crate::model::{Status, when};
 use crate::render::json::IncidentView;
 use crate::render::table::{self, Row, Style};
-use crate::store::{FileError, Incident};
+use crate::store::Incident;
 use crate::ui::Ui;
 
 /// Which incidents `--status` keeps.
@@ -62,7 +62,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
 
     let (mut incidents, errors) = app.store.load_all(false)?;
     // Shown after the output: it is what the reader sees last.
-    let done = |code: ExitCode| Ok(report_unreadable(ui, &errors, true).unwrap_or(code));
+    let done = |code: ExitCode| Ok(super::report_unreadable(ui, &errors, true).unwrap_or(code));
     incidents.retain(|i| {
         filter.keeps(i)
             && severity
@@ -99,7 +99,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
             (_, false) => "No incidents match among those that could be read.",
         };
         // After the errors, which say why this may be untrue.
-        let code = report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
+        let code = super::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
         ui.status(what);
         return Ok(code);
     }
@@ -119,40 +119,4 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
     };
     ui.out(&table::list(&rows, style))?;
     done(ExitCode::SUCCESS)
-}
-
-/// Reports the incident files a command that reads them all could not
-/// read, one `error: <file>:<line>: …` line each, then what to do; returns
-/// the exit code (1) the command must then end with, or `None` when every
-/// file was read. `left_out`: the command showed the others.
-///
-/// Read commands show what they could read first: one broken file must
-/// neither hide the other incidents nor pass unnoticed (an open incident
-/// in it would be missing from the output).
-pub(super) fn report_unreadable(ui: &Ui, errors: &[FileError], left_out: bool) -> Option<ExitCode> {
-    if errors.is_empty() {
-        return None;
-    }
-    for e in errors {
-        ui.error(&e.to_string());
-    }
-    let mut hints: Vec<&str> = errors.iter().map(|e| e.hint).collect();
-    hints.sort_unstable();
-    hints.dedup();
-    for hint in hints {
-        ui.hint(hint);
-    }
-    if left_out {
-        ui.hint(&format!(
-            "the output leaves {} out; `inc check` lists every problem",
-            if errors.len() == 1 {
-                "that incident".to_owned()
-            } else {
-                format!("those {} incidents", errors.len())
-            }
-        ));
-    } else {
-        ui.hint("`inc check` lists every problem");
-    }
-    Some(ExitCode::FAILURE)
 }

@@ -105,3 +105,43 @@ fn record(app: &App, ui: &Ui, id: &str, events: &[Event]) -> Result<()> {
 fn stdin() -> std::io::Result<String> {
     std::io::read_to_string(std::io::stdin())
 }
+
+/// Reports the incident files a command that reads them all could not
+/// read, one `error: <file>:<line>: …` line each, then what to do; returns
+/// the exit code (1) the command must then end with, or `None` when every
+/// file was read. `left_out`: the command showed the others.
+///
+/// Read commands show what they could read first: one broken file must
+/// neither hide the other incidents nor pass unnoticed (an open incident
+/// in it would be missing from the output).
+pub(crate) fn report_unreadable(
+    ui: &crate::ui::Ui,
+    errors: &[crate::store::FileError],
+    left_out: bool,
+) -> Option<ExitCode> {
+    if errors.is_empty() {
+        return None;
+    }
+    for e in errors {
+        ui.error(&e.to_string());
+    }
+    let mut hints: Vec<&str> = errors.iter().map(|e| e.hint).collect();
+    hints.sort_unstable();
+    hints.dedup();
+    for hint in hints {
+        ui.hint(hint);
+    }
+    if left_out {
+        ui.hint(&format!(
+            "the output leaves {} out; `inc check` lists every problem",
+            if errors.len() == 1 {
+                "that incident".to_owned()
+            } else {
+                format!("those {} incidents", errors.len())
+            }
+        ));
+    } else {
+        ui.hint("`inc check` lists every problem");
+    }
+    Some(ExitCode::FAILURE)
+}

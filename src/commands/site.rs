@@ -47,7 +47,7 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     // systems operational" through an outage: refuse, before anything is
     // written, so the site deployed last stays as it was.
     if !errors.is_empty() {
-        super::list::report_unreadable(ui, &errors, false);
+        super::report_unreadable(ui, &errors, false);
         return Err(anyhow!(
             "refusing to publish while {} can't be read: a page without it could hide an outage\n\
              hint: nothing was written; fix the files above, then build again",

@@ -33,8 +33,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
 
     let (incidents, errors) = app.store.load_all(false)?;
     // The figures of what could be read, then the errors, and exit 1.
-    let done =
-        |code: ExitCode| Ok(super::list::report_unreadable(ui, &errors, true).unwrap_or(code));
+    let done = |code: ExitCode| Ok(super::report_unreadable(ui, &errors, true).unwrap_or(code));
     let subjects: Vec<Subject<'_>> = incidents
         .iter()
         .filter(|i| since.is_none_or(|t| i.header.opened_at >= t))
@@ -88,7 +87,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
             message.push_str("\nhint: `inc open` records one");
         }
         // After the errors, which say why this may be untrue.
-        let code = super::list::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
+        let code = super::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
         ui.status(&message);
         return Ok(code);
     }
