@@ -392,8 +392,11 @@ pub fn assemble(
     // expected, but two pages must never share a file): the older keeps it.
     let mut seen = std::collections::HashSet::with_capacity(incidents.len());
     for i in incidents.iter_mut().rev() {
-        let mut n = 1;
+        if seen.insert(i.id.clone()) {
+            continue;
+        }
         let base = i.id.clone();
+        let mut n = 1;
         while !seen.insert(i.id.clone()) {
             n += 1;
             i.id = format!("{base}-{n}");
@@ -732,25 +735,7 @@ mod tests {
         assert_eq!(i.resolved_at, Some(t("2026-11-27T10:00:00Z")));
         assert_eq!(i.updated_at, t("2026-11-27T10:00:00Z"));
 
-        let mut private = h.clone();
-        private.private = true;
-        let source = Source {
-            header: &private,
-            ..source
-        };
-        assert_eq!(project(&source, &Config::default()), None);
-    }
-
-    #[test]
-    fn a_bare_status_change_says_the_configured_sentence() {
-        let (h, e) = (header("Checkout slow"), events());
-        let s = State::fold(&e);
-        let source = Source {
-            id: "2026-11-27-checkout-slow",
-            header: &h,
-            state: &s,
-            events: &e,
-        };
+        // A bare status change says inc.yaml's sentence when it has one.
         let mut config = Config::default();
         config
             .site
@@ -758,6 +743,14 @@ mod tests {
             .insert(Status::Resolved, "Back to normal.".into());
         let i = project(&source, &config).unwrap();
         assert_eq!(i.updates.last().unwrap().body, "Back to normal.");
+
+        let mut private = h.clone();
+        private.private = true;
+        let source = Source {
+            header: &private,
+            ..source
+        };
+        assert_eq!(project(&source, &Config::default()), None);
     }
 
     #[test]
