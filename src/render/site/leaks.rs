@@ -189,13 +189,6 @@ pub fn quote(text: &str) -> String {
 /// What the kind of an ID's slug is called in errors.
 pub const ID_SLUG: &str = "the ID's slug (the title at opening)";
 
-/// Every internal text of every incident: (kind, incident ID, text).
-pub fn internal_texts<'a>(sources: &'a [Source<'a>]) -> Vec<(&'static str, &'a str, &'a str)> {
-    let mut out = Vec::new();
-    each_internal_text(sources, |kind, id, text| out.push((kind, id, text)));
-    out
-}
-
 /// The slug of stored ID `id` when it can carry internal words: the part
 /// after the date, its `-N` collision suffix left out, unless that is the
 /// slug of the incident's public name (`public_name`, its public title
@@ -218,7 +211,7 @@ fn id_slug<'a>(id: &'a str, public_name: &str) -> Option<&'a str> {
 }
 
 /// Calls `found` with every internal text of every incident: (kind,
-/// incident ID, text), in [`internal_texts`]' order, without collecting them.
+/// incident ID, text), incident by incident.
 pub fn each_internal_text<'a>(
     sources: &'a [Source<'a>],
     mut found: impl FnMut(&'static str, &'a str, &'a str),
@@ -383,10 +376,6 @@ impl Vocabulary {
             }
             true
         });
-    }
-
-    pub fn contains(&self, word: &str) -> bool {
-        self.words.contains(word)
     }
 
     /// How many words of `text` (of two characters or more) are not in
