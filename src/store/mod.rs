@@ -119,15 +119,20 @@ fn show_bytes(n: u64) -> String {
     }
 }
 
+/// " (to `target`)" for the symbolic link at `path`, or nothing when its
+/// target can't be read: what errors about a link say it points to.
+pub fn link_target(path: &Path) -> String {
+    fs::read_link(path)
+        .map(|t| format!(" (to `{}`)", t.display()))
+        .unwrap_or_default()
+}
+
 /// "a symbolic link (to `target`); …" for the link at `path`.
 fn link_message(path: &Path) -> String {
-    match fs::read_link(path) {
-        Ok(target) => format!(
-            "a symbolic link (to `{}`); inc does not follow links here",
-            target.display()
-        ),
-        Err(_) => "a symbolic link; inc does not follow links here".to_owned(),
-    }
+    format!(
+        "a symbolic link{}; inc does not follow links here",
+        link_target(path)
+    )
 }
 
 /// How deep `[` and `{` may nest in a header. A header is flat fields and

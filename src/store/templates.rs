@@ -42,9 +42,7 @@ pub fn overrides(store: &Store) -> Result<Overrides> {
 
 /// The error for the link at `path` (`shown` relative to the root).
 fn link_error(path: &Path, shown: &str) -> anyhow::Error {
-    let target = fs::read_link(path)
-        .map(|t| format!(" (to `{}`)", t.display()))
-        .unwrap_or_default();
+    let target = super::link_target(path);
     anyhow!(
         "{shown} is a symbolic link{target}; inc does not follow links in {DIR}/\nhint: {HINT_LINK}"
     )
