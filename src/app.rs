@@ -3,6 +3,7 @@
 //! and whether and how to commit.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
@@ -12,7 +13,8 @@ use crate::cli::Global;
 use crate::config::Config;
 use crate::model::{Event, id, when};
 use crate::render::text::one_line;
-use crate::store::git::Git;
+use crate::store::change::{self, Applied, Change, Commit};
+use crate::store::git::{Git, Patience};
 use crate::store::{Incident, Lock, Store};
 use crate::ui::Ui;
 
@@ -25,6 +27,9 @@ pub struct Env {
     pub user: Option<String>,
     pub tz: Option<String>,
     pub no_color: bool,
+    /// How long to wait for a lock git holds: `INC_LOCK_TIMEOUT` seconds,
+    /// 10 by default.
+    pub lock_timeout: Duration,
     pub cwd: PathBuf,
 }
 
@@ -38,6 +43,13 @@ impl Env {
             user: var("USER").or_else(|| var("USERNAME")),
             tz: var("TZ"),
             no_color: var("NO_COLOR").is_some(),
+            lock_timeout: Duration::from_secs_f64(
+                var("INC_LOCK_TIMEOUT")
+                    .and_then(|s| s.parse::<f64>().ok())
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .unwrap_or(10.0)
+                    .min(86_400.0),
+            ),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         }
     }
@@ -79,21 +91,24 @@ pub struct App {
     pub zone: Tz,
     git: Option<Git>,
     commit: bool,
+    /// How long to wait for a lock git holds (`INC_LOCK_TIMEOUT`, seconds).
+    lock_timeout: Duration,
+    ui: Ui,
 }
 
 impl App {
-    pub fn new(global: &Global, env: &Env) -> Result<App> {
-        App::build(global, env, false).map(|(app, _)| app)
+    pub fn new(global: &Global, env: &Env, ui: &Ui) -> Result<App> {
+        App::build(global, env, ui, false).map(|(app, _)| app)
     }
 
     /// Like [`App::new`], but an `inc.yaml` that does not parse gives an App
     /// with the default config and the error, as `inc.yaml:LINE:COL: …`,
     /// beside it: `inc check` reports it as a finding and checks the rest.
-    pub fn new_lenient(global: &Global, env: &Env) -> Result<(App, Option<String>)> {
-        App::build(global, env, true)
+    pub fn new_lenient(global: &Global, env: &Env, ui: &Ui) -> Result<(App, Option<String>)> {
+        App::build(global, env, ui, true)
     }
 
-    fn build(global: &Global, env: &Env, lenient: bool) -> Result<(App, Option<String>)> {
+    fn build(global: &Global, env: &Env, ui: &Ui, lenient: bool) -> Result<(App, Option<String>)> {
         let start = env.start_dir(global);
         let explicit = global.repo.is_some() || env.repo.is_some();
         let store = if explicit {
@@ -152,14 +167,22 @@ impl App {
             now: env.now()?,
             zone,
             git,
+            lock_timeout: env.lock_timeout,
+            ui: ui.clone(),
         };
+        app.recover(ui)?;
         Ok((app, config_error))
     }
 
     /// Takes the write lock and checks git is not mid-merge/rebase. Call it
     /// before reading anything a write depends on.
     pub fn lock(&self) -> Result<Lock> {
-        lock(self.git.as_ref(), self.store.root())
+        let on_wait = |lock: &Path| waiting(&self.ui, lock);
+        lock(
+            self.git.as_ref(),
+            self.store.root(),
+            &self.patience(&on_wait),
+        )
     }
 
     /// The git repository around the incident root, if there is one.
@@ -180,35 +203,82 @@ impl App {
         }
     }
 
-    /// Runs `write`, which changes exactly `files` (relative to the root),
-    /// then commits them for incident `id` with a message made from
-    /// `events`. If anything fails before the commit is made, the files are
-    /// put back as they were.
-    pub fn change(
-        &self,
-        ui: &Ui,
-        id: &str,
-        files: &[PathBuf],
-        events: &[Event],
-        write: impl FnOnce() -> Result<()>,
-    ) -> Result<()> {
-        self.change_with_message(ui, files, &commit_message(id, events), write)
+    /// Makes `change` to incident `id`'s files and commits exactly those
+    /// files, with a message made from `events`: all of it or, if inc is
+    /// stopped, nothing until the next inc command finishes it.
+    pub fn change(&self, ui: &Ui, id: &str, change: &Change, events: &[Event]) -> Result<()> {
+        self.change_with_message(ui, change, &commit_message(id, events))
     }
 
     /// [`App::change`] with a ready commit message.
-    pub fn change_with_message(
-        &self,
-        ui: &Ui,
-        files: &[PathBuf],
-        message: &str,
-        write: impl FnOnce() -> Result<()>,
-    ) -> Result<()> {
-        let undo = self.store.undo_for(files)?;
-        let result = write().and_then(|()| self.commit(ui, files, message));
-        if result.is_err() {
-            undo.restore();
+    pub fn change_with_message(&self, ui: &Ui, change: &Change, message: &str) -> Result<()> {
+        let git = match (&self.git, self.commit) {
+            (Some(git), true) => Some(git),
+            (None, true) => {
+                ui.warn(&format!(
+                    "{} is not in a git repository: the change is written but not committed\n\
+                     hint: `git init` there to keep history, or set `git: {{commit: false}}` in inc.yaml",
+                    self.store.root().display()
+                ));
+                None
+            }
+            (_, false) => None,
+        };
+        let on_wait = |lock: &Path| waiting(ui, lock);
+        let patience = self.patience(&on_wait);
+        let commit = git.map(|_| Commit {
+            message,
+            author: &self.author,
+            at: self.now,
+            patience: &patience,
+        });
+        match change::apply(&self.store, self.git.as_ref(), change, commit.as_ref())? {
+            Applied::Committed(oid) => ui.status(&format!(
+                "Committed {} ({})",
+                oid.get(..8).unwrap_or(&oid),
+                message.lines().next().unwrap_or_default()
+            )),
+            Applied::Unchanged => ui.status("Nothing to commit: the files already match HEAD"),
+            Applied::Written => {}
         }
-        result
+        Ok(())
+    }
+
+    fn patience<'a>(&self, on_wait: &'a dyn Fn(&Path)) -> Patience<'a> {
+        Patience {
+            timeout: self.lock_timeout,
+            on_wait,
+        }
+    }
+
+    /// Finishes what a killed inc left (a change half made, its locks and
+    /// temp files), if anything: every command does this first.
+    pub fn recover(&self, ui: &Ui) -> Result<()> {
+        if !self.store.needs_recovery(self.git.as_ref()) {
+            return Ok(());
+        }
+        let _lock = Lock::acquire(&lock_path(self.git.as_ref(), self.store.root()))?;
+        let on_wait = |lock: &Path| waiting(ui, lock);
+        let patience = self.patience(&on_wait);
+        let done = change::recover(&self.store, self.git.as_ref(), &patience)?;
+        if let Some(what) = &done.finished {
+            if done.uncommitted {
+                ui.warn(&format!(
+                    "a killed inc left a change half made ({what}): its files are written but \
+                     not committed, because HEAD moved since\n\
+                     hint: `git status` shows them; commit them if they are right"
+                ));
+            } else {
+                ui.status(&format!("Finished the change a killed inc left: {what}"));
+            }
+        }
+        for path in &done.left {
+            ui.warn(&format!(
+                "{path} changed since a killed inc wrote it, so inc left it as it is; \
+                 `git diff -- {path}` shows it"
+            ));
+        }
+        Ok(())
     }
 
     /// The time of a new event on incident `id` (opened at `opened_at`):
@@ -236,35 +306,6 @@ impl App {
             );
         }
         Ok(at)
-    }
-
-    /// Commits `files` with a ready message (or explains why not).
-    pub fn commit(&self, ui: &Ui, files: &[PathBuf], message: &str) -> Result<()> {
-        if !self.commit {
-            return Ok(());
-        }
-        let Some(git) = &self.git else {
-            ui.warn(&format!(
-                "{} is not in a git repository: the change is written but not committed\n\
-                 hint: `git init` there to keep history, or set `git: {{commit: false}}` in inc.yaml",
-                self.store.root().display()
-            ));
-            return Ok(());
-        };
-        match git.commit(files, message, &self.author, self.now)? {
-            Some(done) => {
-                ui.status(&format!(
-                    "Committed {} ({})",
-                    done.oid.get(..8).unwrap_or(&done.oid),
-                    message.lines().next().unwrap_or_default()
-                ));
-                if let Some(warning) = done.warning {
-                    ui.warn(&warning);
-                }
-            }
-            None => ui.status("Nothing to commit: the files already match HEAD"),
-        }
-        Ok(())
     }
 
     /// Finds the incident a user named: an ID, a unique prefix, or a unique
@@ -348,18 +389,29 @@ pub fn commit_message(id: &str, events: &[Event]) -> String {
 
 /// Takes the write lock of the incident repository at `root`
 /// (`.git/inc.lock`, else `.inc/lock`), then checks git is idle.
-pub fn lock(git: Option<&Git>, root: &Path) -> Result<Lock> {
-    let path = match git {
-        Some(git) => git.lock_path(),
-        None => root.join(".inc").join("lock"),
-    };
-    let lock = Lock::acquire(&path)?;
+pub fn lock(git: Option<&Git>, root: &Path, patience: &Patience) -> Result<Lock> {
+    let lock = Lock::acquire(&lock_path(git, root))?;
     // Checked only once the lock is ours: before, another inc may be
     // holding git's index.lock for its own commit.
     if let Some(git) = git {
-        git.ensure_idle()?;
+        git.ensure_idle(patience)?;
     }
     Ok(lock)
+}
+
+fn lock_path(git: Option<&Git>, root: &Path) -> PathBuf {
+    match git {
+        Some(git) => git.lock_path(),
+        None => root.join(".inc").join("lock"),
+    }
+}
+
+/// Tells the user inc is waiting for a lock git holds.
+pub fn waiting(ui: &Ui, lock: &Path) {
+    ui.status(&format!(
+        "Waiting for {}: another git command is running…",
+        lock.display()
+    ));
 }
 
 /// `` `a`, `b` `` for error messages.

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 
 use crate::app::{App, Env};
 use crate::cli::{Global, InitArgs};
-use crate::store::git::Git;
+use crate::store::change::{Change, Edit};
+use crate::store::git::{Git, Patience};
 use crate::store::{CONFIG_FILE, INCIDENTS_DIR, Store};
 use crate::ui::Ui;
 
@@ -35,7 +36,12 @@ pub fn run(global: &Global, env: &Env, ui: &Ui, args: &InitArgs) -> Result<ExitC
             dir.display()
         ));
     }
-    let _lock = crate::app::lock(git.as_ref(), &dir)?;
+    let on_wait = |lock: &Path| crate::app::waiting(ui, lock);
+    let patience = Patience {
+        timeout: env.lock_timeout,
+        on_wait: &on_wait,
+    };
+    let _lock = crate::app::lock(git.as_ref(), &dir, &patience)?;
 
     let store = Store::new(dir.clone());
     let mut changed: Vec<PathBuf> = Vec::new();
@@ -78,8 +84,18 @@ pub fn run(global: &Global, env: &Env, ui: &Ui, args: &InitArgs) -> Result<ExitC
             ..global.clone()
         },
         env,
+        ui,
     )?;
-    app.commit(ui, &changed, "inc: set up incident repository\n")?;
+    // The files are written; commit them as they are.
+    let mut change = Change::default();
+    for rel in changed {
+        let bytes =
+            fs::read(dir.join(&rel)).with_context(|| format!("can't read {}", rel.display()))?;
+        change
+            .files
+            .push((rel, Edit::Rewrite(Box::new(move |_| Ok(bytes.clone())))));
+    }
+    app.change_with_message(ui, &change, "inc: set up incident repository\n")?;
     ui.status(&format!(
         "Ready: {}. Next: inc open \"What is broken\" -s SEV2",
         dir.display()

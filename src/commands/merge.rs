@@ -18,7 +18,8 @@ use crate::cli::MergeArgs;
 use crate::model::incident::DUPLICATE_OF_LABEL;
 use crate::model::{Event, EventKind, Kind, Status, merge, when};
 use crate::render::text::one_line;
-use crate::store::{Incident, Store};
+use crate::store::change::{Change, Edit};
+use crate::store::{Incident, Store, event_lines};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
@@ -113,11 +114,23 @@ pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let files = [
-        Store::header_path(&dup_id),
-        Store::timeline_path(&dup_id),
-        Store::timeline_path(&keep_id),
-    ];
+    let change = Change {
+        files: vec![
+            (
+                Store::timeline_path(&keep_id),
+                Edit::Append(event_lines(&keep_events)),
+            ),
+            (
+                Store::timeline_path(&dup_id),
+                Edit::Append(event_lines(std::slice::from_ref(&decline))),
+            ),
+            (
+                Store::header_path(&dup_id),
+                Edit::Replace(header.to_yaml().into_bytes()),
+            ),
+        ],
+        new_dir: None,
+    };
     let summary = merge::summary(&moved);
     let message = format!(
         "inc({keep_id}): {}\n\n{} of {dup_id} into {keep_id}; {dup_id} declined as its duplicate.\n\n\
@@ -125,12 +138,7 @@ pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
         one_line(&format!("merge {dup_id}"), 72),
         capitalized(&summary)
     );
-    app.change_with_message(ui, &files, &message, || {
-        app.store.append(&keep_id, &keep_events)?;
-        app.store.append(&dup_id, &[decline])?;
-        app.store.write_header(&dup_id, &header)?;
-        Ok(())
-    })?;
+    app.change_with_message(ui, &change, &message)?;
     ui.out(&format!("{keep_id}\n"))?;
     let alerts = if dup_group.is_some() {
         format!(", and alerts of its group go to {keep_id}")

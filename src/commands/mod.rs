@@ -32,12 +32,13 @@ use anyhow::Result;
 use crate::app::{App, Env};
 use crate::cli::{Cli, Command};
 use crate::model::{Event, Header};
-use crate::store::Store;
+use crate::store::change::{Change, Edit};
+use crate::store::{Store, event_lines};
 use crate::ui::Ui;
 
 pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
     let ui = Ui::new(cli.global.color, env.no_color, cli.global.quiet);
-    let app = || App::new(&cli.global, env);
+    let app = || App::new(&cli.global, env, &ui);
     match &cli.command {
         Command::Init(args) => init::run(&cli.global, env, &ui, args),
         Command::Completions(args) => completions::run(&ui, args),
@@ -58,7 +59,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Postmortem(args) => postmortem::run(&app()?, &ui, args),
         Command::Action(command) => action::run(&app()?, &ui, &cli.global, command),
         Command::Check(args) => {
-            let (app, config_error) = App::new_lenient(&cli.global, env)?;
+            let (app, config_error) = App::new_lenient(&cli.global, env, &ui)?;
             check::run(&app, &ui, args, config_error.as_deref())
         }
         Command::Stats(args) => stats::run(&app()?, &ui, &cli.global, args),
@@ -83,22 +84,34 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 /// Creates a new incident's folder with its header and first events, and
-/// commits the two files.
+/// commits the two files. The folder appears whole or not at all.
 fn create(app: &App, ui: &Ui, id: &str, header: &Header, events: &[Event]) -> Result<()> {
-    let files = [Store::header_path(id), Store::timeline_path(id)];
-    app.change(ui, id, &files, events, || {
-        app.store.create_dir(id)?;
-        app.store.write_header(id, header)?;
-        app.store.append(id, events)?;
-        Ok(())
-    })
+    app.store
+        .check_links(id)
+        .map_err(|e| anyhow::anyhow!("{e}\nhint: {}", e.hint))?;
+    if app.store.exists(id) {
+        anyhow::bail!("incident `{id}` already exists");
+    }
+    let change = Change {
+        files: vec![
+            (
+                Store::header_path(id),
+                Edit::Create(header.to_yaml().into_bytes()),
+            ),
+            (Store::timeline_path(id), Edit::Create(event_lines(events))),
+        ],
+        new_dir: Some(Store::dir_of(id)),
+    };
+    app.change(ui, id, &change, events)
 }
 
 /// Appends `events` to an incident's timeline and commits that one file.
 fn record(app: &App, ui: &Ui, id: &str, events: &[Event]) -> Result<()> {
-    app.change(ui, id, &[Store::timeline_path(id)], events, || {
-        app.store.append(id, events).map(drop)
-    })
+    let change = Change {
+        files: vec![(Store::timeline_path(id), Edit::Append(event_lines(events)))],
+        new_dir: None,
+    };
+    app.change(ui, id, &change, events)
 }
 
 /// All of stdin, for `-` arguments.

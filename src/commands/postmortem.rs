@@ -11,6 +11,7 @@ use crate::cli::PostmortemArgs;
 use crate::render::postmortem::{self, Context, MarkerError, SpliceError};
 use crate::render::templates::{DIR, Templates};
 use crate::render::text::one_line;
+use crate::store::change::{Change, Edit};
 use crate::store::templates::{self as files, postmortem_path};
 use crate::ui::Ui;
 
@@ -66,7 +67,7 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
     let (text, changed) = match &existing {
         None => {
             postmortem::blocks(&fresh).map_err(template_error)?;
-            (fresh, None)
+            (fresh.clone(), None)
         }
         Some(existing) => {
             let refreshed = postmortem::refresh(existing, &fresh).map_err(|e| match e {
@@ -111,9 +112,33 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
         "inc({id}): {}\n\nInc-Id: {id}\nInc-Event: postmortem\n",
         one_line(&what, 72)
     );
-    app.change_with_message(ui, std::slice::from_ref(&rel), &message, || {
-        app.store.write_atomic(&rel, text.as_bytes())
-    })?;
+    // The commit gets HEAD's draft refreshed the same way: prose written
+    // since, and not committed, stays in the work tree only.
+    let edit = match existing {
+        None => Edit::Create(text.clone().into_bytes()),
+        Some(_) => Edit::Rewrite(Box::new(|version: Option<&[u8]>| match version {
+            None => Ok(fresh.clone().into_bytes()),
+            Some(bytes) => {
+                let draft =
+                    std::str::from_utf8(bytes).map_err(|_| anyhow!("{shown} is not UTF-8 text"))?;
+                postmortem::refresh(draft, &fresh)
+                    .map(|r| r.text.into_bytes())
+                    .map_err(|_| {
+                        anyhow!(
+                            "{shown} as committed has generated blocks whose markers don't pair \
+                             up, so inc can't refresh it without committing your changes too; \
+                             inc changed nothing\n\
+                             hint: commit your changes to it first, or pass --no-commit"
+                        )
+                    })
+            }
+        })),
+    };
+    let change = Change {
+        files: vec![(rel.clone(), edit)],
+        new_dir: None,
+    };
+    app.change_with_message(ui, &change, &message)?;
     match changed {
         None => ui.status(&format!(
             "Wrote {shown}. Fill in the `> TODO:` lines; `inc postmortem {id}` again refreshes \

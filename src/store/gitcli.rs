@@ -7,6 +7,7 @@
 //! stdin, and with `LC_ALL=C` so the few messages inc reads (a rejected
 //! push, a missing remote branch) are git's English ones.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -52,7 +53,12 @@ impl GitCli {
     /// Runs git with `args`. An error means git could not be started; a
     /// failing git command is an [`Output`] with `success: false`.
     pub fn run(&self, args: &[&str]) -> Result<Output> {
-        let out = Command::new("git")
+        self.run_with_input(args, "")
+    }
+
+    /// [`GitCli::run`] with `input` on git's stdin.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Result<Output> {
+        let mut child = Command::new("git")
             .arg("-C")
             .arg(&self.dir)
             .args(["-c", "core.editor=true", "-c", "core.quotepath=off"])
@@ -62,9 +68,20 @@ impl GitCli {
             .env("GIT_MERGE_AUTOEDIT", "no")
             .env("LC_ALL", "C")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .output()
+            .stdin(if input.is_empty() {
+                Stdio::null()
+            } else {
+                Stdio::piped()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .context("can't run `git`\nhint: install git and make sure it is on PATH")?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // git reads all of it before writing much; a failure shows in its status.
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        let out = child.wait_with_output().context("can't run `git`")?;
         Ok(Output {
             success: out.status.success(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

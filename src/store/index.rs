@@ -14,9 +14,7 @@
 //!
 //! Format: git's Documentation/gitformat-index.txt.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::fs;
 
 use sha1::{Digest, Sha1};
 
@@ -71,6 +69,20 @@ impl Stat {
                 gid: 0,
                 size: meta.len() as u32,
             }
+        }
+    }
+
+    /// No stat data: git compares such an entry's file by content.
+    pub fn unknown() -> Stat {
+        Stat {
+            ctime: (0, 0),
+            mtime: (0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100_644,
+            uid: 0,
+            gid: 0,
+            size: 0,
         }
     }
 
@@ -410,59 +422,11 @@ fn varint(data: &[u8], at: usize) -> Option<(usize, usize)> {
     Some((value, i + 1 - at))
 }
 
-/// git's `index.lock`, held from before the index is read until the new
-/// one is renamed into place, so no other writer's change is lost.
-pub struct IndexLock {
-    lock: PathBuf,
-    index: PathBuf,
-    file: Option<File>,
-}
-
-impl IndexLock {
-    /// Takes the lock of the index at `index`; fails if another process holds it.
-    pub fn acquire(index: &Path) -> io::Result<IndexLock> {
-        let lock = index.with_extension("lock");
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&lock)?;
-        Ok(IndexLock {
-            lock,
-            index: index.to_path_buf(),
-            file: Some(file),
-        })
-    }
-
-    /// The index's current bytes (`None` if there is no index yet).
-    pub fn read(&self) -> io::Result<Option<Vec<u8>>> {
-        match fs::read(&self.index) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Writes the new index and renames it into place.
-    pub fn commit(mut self, bytes: &[u8]) -> io::Result<()> {
-        let mut file = self.file.take().ok_or(io::ErrorKind::Other)?;
-        file.write_all(bytes)?;
-        file.sync_data()?;
-        drop(file);
-        fs::rename(&self.lock, &self.index)
-    }
-}
-
-impl Drop for IndexLock {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = fs::remove_file(&self.lock);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+    use std::path::Path;
     use std::process::Command;
 
     fn git(dir: &Path, args: &[&str]) -> String {

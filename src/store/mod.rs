@@ -4,6 +4,7 @@
 //! header) and `timeline.yaml` (one event per line). Writes go through a temp
 //! file and a rename, under a lock that serialises inc processes on one clone.
 
+pub mod change;
 pub mod git;
 pub mod gitcli;
 mod index;
@@ -17,7 +18,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::model::{Event, Header, State, id, incident};
 
@@ -564,49 +565,6 @@ impl Store {
         })
     }
 
-    /// Writes a new header (atomically); returns its path relative to the root.
-    pub fn write_header(&self, id: &str, header: &Header) -> Result<PathBuf> {
-        let rel = Store::header_path(id);
-        self.refuse_links(id, &rel)?;
-        self.write_atomic(&rel, header.to_yaml().as_bytes())?;
-        Ok(rel)
-    }
-
-    /// Appends events to a timeline (a new file if there is none), through a
-    /// temp file and a rename. Returns the path relative to the root.
-    pub fn append(&self, id: &str, events: &[Event]) -> Result<PathBuf> {
-        let rel = Store::timeline_path(id);
-        self.refuse_links(id, &rel)?;
-        let mut text = Vec::new();
-        match read_nofollow(&self.root.join(&rel), MAX_FILE_BYTES, &mut text) {
-            Ok(()) | Err(ReadError::Missing) => {}
-            Err(e) => bail!("{}: {e}\nhint: {}", rel.display(), e.hint()),
-        }
-        if !text.is_empty() && !text.ends_with(b"\n") {
-            text.push(b'\n');
-        }
-        for event in events {
-            text.extend_from_slice(event.to_line().as_bytes());
-            text.push(b'\n');
-        }
-        self.write_atomic(&rel, &text)?;
-        Ok(rel)
-    }
-
-    /// Fails if incident `id`'s folders or its file `rel` are symbolic
-    /// links: a write through one would land in another incident (or
-    /// outside the repository), and one that replaced a linked file would
-    /// copy what it points to into the incident.
-    fn refuse_links(&self, id: &str, rel: &Path) -> Result<()> {
-        self.check_links(id)
-            .map_err(|e| anyhow::anyhow!("{e}\nhint: {}", e.hint))?;
-        if is_link(&self.root.join(rel)) {
-            let e = FileError::link(&self.root, rel);
-            bail!("{e}\nhint: {}", e.hint);
-        }
-        Ok(())
-    }
-
     /// Writes `rel` (relative to the root) via a temp file in the same folder
     /// and a rename, so readers see the old or the new file, never half.
     pub fn write_atomic(&self, rel: &Path, contents: &[u8]) -> Result<()> {
@@ -620,47 +578,16 @@ impl Store {
             .with_context(|| format!("can't write {}", path.display()))?;
         Ok(())
     }
+}
 
-    /// Remembers `files` (relative to the root) as they are now.
-    pub fn undo_for(&self, files: &[PathBuf]) -> Result<Undo> {
-        // A link is left out: putting back what it points to would turn
-        // it into a copy of that file (commands refuse to write through
-        // one, so none has anything to undo there).
-        let mut kept = Vec::with_capacity(files.len());
-        for rel in files {
-            let mut bytes = Vec::new();
-            match read_nofollow(&self.root.join(rel), MAX_FILE_BYTES, &mut bytes) {
-                Ok(()) => kept.push((rel.clone(), Some(bytes))),
-                Err(ReadError::Missing) => kept.push((rel.clone(), None)),
-                Err(ReadError::Link(_)) => {}
-                Err(e) => bail!("{}: {e}\nhint: {}", rel.display(), e.hint()),
-            }
-        }
-        let files = kept;
-        Ok(Undo {
-            store: self.clone(),
-            files,
-        })
+/// The lines of `events` as a timeline holds them.
+pub fn event_lines(events: &[Event]) -> Vec<u8> {
+    let mut text = Vec::new();
+    for event in events {
+        text.extend_from_slice(event.to_line().as_bytes());
+        text.push(b'\n');
     }
-
-    /// Creates a new incident's folder; fails if it exists.
-    pub fn create_dir(&self, id: &str) -> Result<()> {
-        // Not through a linked `incidents/` or year folder.
-        self.check_links(id)
-            .map_err(|e| anyhow::anyhow!("{e}\nhint: {}", e.hint))?;
-        let dir = self.root.join(Store::dir_of(id));
-        if let Some(parent) = dir.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("can't create {}", parent.display()))?;
-        }
-        match fs::create_dir(&dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                bail!("incident `{id}` already exists")
-            }
-            Err(e) => Err(e).with_context(|| format!("can't create {}", dir.display())),
-        }
-    }
+    text
 }
 
 /// A temp file in `dir` to be renamed over a file there. Readable by all
@@ -677,35 +604,6 @@ pub fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
     builder
         .tempfile_in(dir)
         .with_context(|| format!("can't write in {}", dir.display()))
-}
-
-/// Files as they were before a command wrote them, to put back if its
-/// commit fails, so a failed command changes nothing.
-#[derive(Debug)]
-pub struct Undo {
-    store: Store,
-    files: Vec<(PathBuf, Option<Vec<u8>>)>,
-}
-
-impl Undo {
-    /// Puts every file back (best effort: this runs on the way out of an
-    /// error), and removes folders the command created that are now empty.
-    pub fn restore(self) {
-        for (rel, before) in &self.files {
-            let path = self.store.root.join(rel);
-            match before {
-                Some(bytes) => {
-                    let _ = self.store.write_atomic(rel, bytes);
-                }
-                None => {
-                    let _ = fs::remove_file(&path);
-                    if let Some(dir) = path.parent() {
-                        let _ = fs::remove_dir(dir);
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// Parses a timeline: sorted by time (stable), exact duplicate lines (left by
@@ -845,7 +743,6 @@ mod tests {
         let (ids, links) = store.listing().unwrap();
         assert!(ids.is_empty());
         assert_eq!(links[0].path, Store::dir_of(id));
-        assert!(store.append(id, &[]).is_err());
     }
 
     #[test]

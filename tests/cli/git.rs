@@ -275,20 +275,25 @@ fn repo_flag_beats_inc_repo() {
 }
 
 #[test]
-fn a_held_index_lock_is_refused_before_writing() {
+fn a_held_index_lock_is_waited_for_then_refused_before_writing() {
     let repo = TestRepo::new();
     let id = repo.open("Checkout returns 500s", "SEV2");
     repo.write(".git/index.lock", "");
     let before = repo.files();
     let commits = repo.commit_count();
-    repo.inc()
-        .args(["note", &id, "blocked"])
-        .fails()
-        .stderr_has(&["index.lock"]);
-    repo.inc()
-        .args(["open", "Blocked", "-s", "SEV3"])
-        .fails()
-        .stderr_has(&["index.lock"]);
+    for args in [
+        vec!["note", id.as_str(), "blocked"],
+        vec!["open", "Blocked", "-s", "SEV3"],
+    ] {
+        let run = repo
+            .inc()
+            .args(&args)
+            .env("INC_LOCK_TIMEOUT", "1")
+            .run()
+            .code(1)
+            .stderr_has(&["index.lock", "has been held for 1s", "inc changed nothing"]);
+        assert!(run.stderr.contains("error: "), "{run}");
+    }
     assert_eq!(repo.files(), before);
     assert_eq!(repo.commit_count(), commits);
     std::fs::remove_file(repo.path(".git/index.lock")).unwrap();
