@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
 use super::git::{Git, Moved, Patience, Stat};
-use super::{MAX_FILE_BYTES, ReadError, Store, read_nofollow, temp_file_in};
+use super::{MAX_FILE_BYTES, ReadError, Store, crash_point, read_nofollow, temp_file_in};
 
 /// A rewrite of a file's content (`None`: there is no file).
 pub type Rewrite<'a> = Box<dyn Fn(Option<&[u8]>) -> Result<Vec<u8>> + 'a>;
@@ -300,8 +300,10 @@ pub fn apply(
             })
             .collect::<Result<_>>()?,
     };
+    crash_point("objects");
     let journal_path = store.journal_path(git);
     write_journal(&journal_path, &journal)?;
+    crash_point("journal");
 
     // From here on the change happens: an error undoes what it can, and
     // leaves the rest to the next inc command.
@@ -310,6 +312,7 @@ pub fn apply(
         if let Some(path) = left.first() {
             bail!("{path} changed while inc was writing it");
         }
+        crash_point("tree");
         let (Some(git), Some(commit)) = (git, commit) else {
             return Ok(Applied::Written);
         };
@@ -411,7 +414,9 @@ fn settle(
         }
         if head == journal.parent {
             git.stage(&staged, patience)?;
+            crash_point("index");
             if git.move_head(head.as_deref(), &commit, &journal.message, patience)? == Moved::Done {
+                crash_point("head");
                 return Ok(());
             }
             continue;
@@ -432,7 +437,7 @@ fn settle(
                 };
                 make_commit(git, head.as_deref(), planned, &commit)?
             }
-            None => remake_appends(git, head.as_deref(), journal)?,
+            None => remake(git, head.as_deref(), journal)?,
         };
         journal.parent = head;
         journal.commit = remade.as_ref().map(|(oid, _)| oid.clone());
@@ -446,27 +451,33 @@ fn settle(
     bail!("HEAD kept moving while inc was committing (20 tries); run inc again")
 }
 
-/// Recovery's remake of a commit on a HEAD that moved: possible when every
-/// edit is an append (HEAD's version plus the lines); otherwise an error.
-fn remake_appends(
+/// Recovery's remake of a commit on a HEAD that moved since (a person
+/// committed after inc was killed): a file HEAD's move left alone gets the
+/// blob the commit had; an append goes onto HEAD's version; anything else
+/// can't be made again without undoing someone's work.
+fn remake(
     git: &Git,
     head: Option<&str>,
     journal: &Journal,
 ) -> Result<Option<(String, Vec<String>)>> {
     let mut files = Vec::new();
     for f in &journal.files {
-        let Write_::Append(lines) = &f.write else {
+        let rel = PathBuf::from(&f.path);
+        let blob_in = |commit: Option<&str>| -> Result<Option<String>> {
+            Ok(match commit {
+                Some(commit) => git.blob_at(commit, &rel)?,
+                None => None,
+            })
+        };
+        let now = blob_in(head)?;
+        let blob = if now == blob_in(journal.parent.as_deref())? {
+            f.committed.clone().unwrap_or_else(|| f.after.clone())
+        } else if let (Write_::Append(lines), Some(now)) = (&f.write, &now) {
+            git.write_blob(&appended(&git.read_blob(now)?, lines.as_bytes()))?
+        } else {
             return Err(HeadMoved.into());
         };
-        let rel = PathBuf::from(&f.path);
-        let current = match head {
-            Some(head) => match git.blob_at(head, &rel)? {
-                Some(oid) => git.read_blob(&oid)?,
-                None => return Err(HeadMoved.into()),
-            },
-            None => return Err(HeadMoved.into()),
-        };
-        files.push((rel, git.write_blob(&appended(&current, lines.as_bytes()))?));
+        files.push((rel, blob));
     }
     let blobs = files.iter().map(|(_, oid)| oid.clone()).collect();
     Ok(git
@@ -475,7 +486,7 @@ fn remake_appends(
 }
 
 /// HEAD moved since a killed inc made its commit, in a way its change
-/// can't be made again on (not an append).
+/// can't be made again on.
 #[derive(Debug)]
 struct HeadMoved;
 

@@ -265,6 +265,7 @@ impl Git {
                 fs::remove_file(&lock_path).context("can't remove index.lock")?;
                 continue;
             }
+            super::crash_point("index-lock");
             fs::rename(&lock_path, &index_path).context("can't write the git index")?;
             let _ = fs::remove_file(&new_path);
             return Ok(());

@@ -580,6 +580,16 @@ impl Store {
     }
 }
 
+/// For the crash tests: `INC_CRASH_AT=<step>` makes inc abort at that step
+/// of a change (`objects`, `journal`, `tree`, `index-lock`, `index`,
+/// `head`), as a kill would, so that each step's window is tested, not
+/// only those a random kill happens to hit.
+pub(crate) fn crash_point(step: &str) {
+    if std::env::var_os("INC_CRASH_AT").is_some_and(|at| at == step) {
+        std::process::abort();
+    }
+}
+
 /// The lines of `events` as a timeline holds them.
 pub fn event_lines(events: &[Event]) -> Vec<u8> {
     let mut text = Vec::new();

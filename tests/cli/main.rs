@@ -10,6 +10,7 @@ mod browser;
 mod check;
 mod completions;
 mod concurrency;
+mod crash;
 mod errors;
 mod examples;
 mod git;
