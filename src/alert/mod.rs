@@ -152,13 +152,15 @@ impl Batch {
             .filter(|v| !v.trim().is_empty())
     }
 
-    /// Every distinct value of label `key`, in order of appearance.
+    /// Every distinct value of label `key`, in order of appearance (a set
+    /// remembers what was seen: a group of 40,000 alerts may name as many).
     pub fn label_values(&self, key: &str) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
         let mut out: Vec<String> = Vec::new();
         for a in &self.alerts {
             if let Some(v) = a.labels.get(key)
                 && !v.trim().is_empty()
-                && !out.contains(v)
+                && seen.insert(v.as_str())
             {
                 out.push(v.clone());
             }

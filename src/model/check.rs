@@ -434,12 +434,12 @@ impl Timeline {
 }
 
 fn read_timeline(text: &str, path: &str, out: &mut Vec<Finding>) -> Timeline {
-    let mut parsed: Vec<(Event, usize, &str)> = Vec::new();
+    let mut parsed: Vec<(Event, &str, usize)> = Vec::new();
     let mut broken = false;
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
         match Event::from_line(line) {
-            Ok(Some(event)) => parsed.push((event, n + 1, line)),
+            Ok(Some(event)) => parsed.push((event, line, n + 1)),
             Ok(None) => {}
             Err(message) => {
                 broken = true;
@@ -453,28 +453,14 @@ fn read_timeline(text: &str, path: &str, out: &mut Vec<Finding>) -> Timeline {
         }
     }
     // The same order and de-duplication as `store::parse_timeline`.
-    parsed.sort_by_key(|(e, _, _)| e.at);
     let mut timeline = Timeline {
         events: Vec::with_capacity(parsed.len()),
         lines: Vec::with_capacity(parsed.len()),
         broken,
     };
-    let mut texts: Vec<&str> = Vec::with_capacity(parsed.len());
-    let mut run_start = 0;
-    for (event, n, line) in parsed {
-        if timeline
-            .events
-            .last()
-            .is_none_or(|last| last.at != event.at)
-        {
-            run_start = texts.len();
-        }
-        if texts[run_start..].contains(&line) {
-            continue;
-        }
+    for (event, n) in super::event::sort_dedup(parsed) {
         timeline.events.push(event);
         timeline.lines.push(n);
-        texts.push(line);
     }
     timeline
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::model::{Event, Header, State, id, incident};
+use crate::model::{Event, Header, State, event, id, incident};
 
 pub use lock::Lock;
 
@@ -711,31 +711,17 @@ impl Undo {
 /// Parses a timeline: sorted by time (stable), exact duplicate lines (left by
 /// a union merge) dropped. The error is (1-based line, message).
 pub fn parse_timeline(text: &str) -> Result<Vec<Event>, (usize, String)> {
-    let mut parsed: Vec<(Event, &str)> = Vec::with_capacity(text.len() / 100);
+    let mut parsed: Vec<(Event, &str, ())> = Vec::with_capacity(text.len() / 100);
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if let Some(event) = Event::from_line(line).map_err(|m| (n + 1, m))? {
-            parsed.push((event, line));
+            parsed.push((event, line, ()));
         }
     }
-    parsed.sort_by_key(|(e, _)| e.at);
-    // Equal lines have equal times, so after the sort duplicates sit in the
-    // same run of equal times; runs are short, so comparing within them is
-    // cheaper than hashing every line.
-    let mut events: Vec<Event> = Vec::with_capacity(parsed.len());
-    let mut run_start = 0;
-    let mut lines: Vec<&str> = Vec::with_capacity(parsed.len());
-    for (event, line) in parsed {
-        if events.last().is_none_or(|last| last.at != event.at) {
-            run_start = events.len();
-        }
-        if lines[run_start..].contains(&line) {
-            continue;
-        }
-        events.push(event);
-        lines.push(line);
-    }
-    Ok(events)
+    Ok(event::sort_dedup(parsed)
+        .into_iter()
+        .map(|(event, ())| event)
+        .collect())
 }
 
 #[cfg(test)]
