@@ -203,12 +203,12 @@ pub fn incident(files: &IncidentFiles, rules: &Rules<'_>) -> Checked {
     let header = header_text.and_then(|text| match Header::from_yaml(text) {
         Ok(h) => Some(h),
         Err(e) => {
-            let message = e.message.split(" at line ").next().unwrap_or(&e.message);
+            let hint = e.hint.map(|h| format!("; {h}")).unwrap_or_default();
             out.push(Finding::error(
                 &files.header.path,
                 e.line.unwrap_or(1),
                 "header",
-                format!("not a valid incident header: {message}"),
+                format!("not a valid incident header: {}{hint}", e.message),
             ));
             None
         }

@@ -135,37 +135,12 @@ fn link_message(path: &Path) -> String {
     )
 }
 
-/// How deep `[` and `{` may nest in a header. A header is flat fields and
-/// one-level maps; the YAML parser takes time quadratic in the depth (20,000
-/// levels: seconds; 200,000: minutes), so a deeper file is refused unparsed.
-pub const MAX_NESTING: usize = 64;
+pub use crate::model::incident::{MAX_NESTING, too_deep, too_deep_message};
 
-/// The 1-based line where `[`/`{` nest deeper than [`MAX_NESTING`] in
-/// YAML `text`, if they do. Counts brackets in quoted text and comments
-/// too: a header holding 64 unclosed brackets in a title is no header a
-/// person wrote. One pass over the bytes, far cheaper than the parse.
-pub fn too_deep(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    for (i, b) in bytes.iter().enumerate() {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(1 + bytes[..i].iter().filter(|&&b| b == b'\n').count());
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// What [`too_deep`] found, as a message.
-pub fn too_deep_message() -> String {
-    format!("brackets nested more than {MAX_NESTING} deep; inc does not parse such a header")
-}
+/// The largest `incident.yaml` inc reads ([`incident::MAX_HEADER_BYTES`]):
+/// a header is a few hundred bytes, and what the parser builds of one
+/// takes many times its size.
+pub const MAX_HEADER_BYTES: u64 = incident::MAX_HEADER_BYTES as u64;
 
 /// Whether `path` itself (not what it may point to) is a symbolic link.
 pub fn is_link(path: &Path) -> bool {
@@ -465,7 +440,7 @@ impl Store {
                 .filter_map(|id| {
                     buf.clear();
                     let path = self.root.join(Store::header_path(id));
-                    read_nofollow(&path, MAX_FILE_BYTES, &mut buf).ok()?;
+                    read_nofollow(&path, MAX_HEADER_BYTES, &mut buf).ok()?;
                     let text = std::str::from_utf8(&buf).ok()?;
                     if !incident::may_have_label(text, key, value) {
                         return None;
@@ -479,7 +454,8 @@ impl Store {
         Ok(found.into_iter().flatten().collect())
     }
 
-    /// Reads the file at `rel` and hands its text to `parse`. The bytes go
+    /// Reads the file at `rel` (at most `max` bytes of it) and hands its
+    /// text to `parse`. The bytes go
     /// into a buffer each thread keeps, asked for in one go without a
     /// `stat` for the size: loading reads 20,000 files for 10,000
     /// incidents, and a string and a system call per file were a good part
@@ -487,6 +463,7 @@ impl Store {
     fn read_with<T>(
         &self,
         rel: &Path,
+        max: u64,
         parse: impl FnOnce(&str) -> Result<T, FileError>,
     ) -> Result<T, FileError> {
         thread_local! {
@@ -501,7 +478,7 @@ impl Store {
         BUF.with_borrow_mut(|buf| {
             buf.clear();
             buf.reserve(16 * 1024);
-            if let Err(e) = read_nofollow(&self.root.join(rel), MAX_FILE_BYTES, buf) {
+            if let Err(e) = read_nofollow(&self.root.join(rel), max, buf) {
                 let hint = e.hint();
                 // The buffer is kept for the next file: don't let one
                 // huge read pin its memory.
@@ -529,32 +506,19 @@ impl Store {
 
     pub fn load_header(&self, id: &str) -> Result<Header, FileError> {
         let rel = Store::header_path(id);
-        self.read_with(&rel, |text| {
-            if let Some(line) = too_deep(text) {
-                return Err(FileError {
-                    path: rel.clone(),
-                    line: Some(line),
-                    message: too_deep_message(),
-                    hint: HINT_FIX,
-                });
-            }
+        self.read_with(&rel, MAX_HEADER_BYTES, |text| {
             Header::from_yaml(text).map_err(|e| FileError {
                 path: rel.clone(),
                 line: e.line,
-                message: e
-                    .message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&e.message)
-                    .to_owned(),
-                hint: HINT_FIX,
+                message: e.message,
+                hint: e.hint.unwrap_or(HINT_FIX),
             })
         })
     }
 
     pub fn load_events(&self, id: &str) -> Result<Vec<Event>, FileError> {
         let rel = Store::timeline_path(id);
-        self.read_with(&rel, |text| {
+        self.read_with(&rel, MAX_FILE_BYTES, |text| {
             parse_timeline(text).map_err(|(line, message)| FileError {
                 path: rel.clone(),
                 line: Some(line),
