@@ -364,7 +364,38 @@ fn check_id(files: &IncidentFiles, out: &mut Vec<Finding>) {
     }
 }
 
+/// How far past `now` a time may lie before `inc check` calls it a typo:
+/// clocks of responders' machines disagree by seconds, and `--at` takes
+/// local times, so a day leaves room for any zone.
+const FUTURE_SLACK: Duration = Duration::days(1);
+
+/// "is dated …, more than a day after now (…)" for a time past
+/// [`FUTURE_SLACK`]: an event in the year 9999 would be the status page's
+/// last update forever.
+fn future(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
+    (at > now + FUTURE_SLACK).then(|| {
+        format!(
+            "is dated {}, more than a day after now ({}); fix the time",
+            when::stored(at),
+            when::stored(now)
+        )
+    })
+}
+
 fn check_header(h: &Header, text: &str, path: &str, rules: &Rules<'_>, out: &mut Vec<Finding>) {
+    for (key, at) in [
+        ("opened_at", Some(h.opened_at)),
+        ("started_at", h.started_at),
+    ] {
+        if let Some(message) = at.and_then(|at| future(at, rules.now)) {
+            out.push(Finding::error(
+                path,
+                key_line(text, key),
+                "future",
+                format!("`{key}` {message}"),
+            ));
+        }
+    }
     let services = &rules.config.services;
     if !services.is_empty() {
         for s in &h.services {
@@ -541,6 +572,14 @@ fn check_events(
     };
     let mut defined_actions: Vec<u32> = Vec::new();
     for (i, (e, &n)) in timeline.events.iter().zip(&timeline.lines).enumerate() {
+        if let Some(message) = future(e.at, rules.now) {
+            out.push(Finding::error(
+                path,
+                n,
+                "future",
+                format!("this `{}` event {message}", e.kind.name()),
+            ));
+        }
         match &e.kind {
             EventKind::Opened { severity, status } => {
                 if let Some(first) = first_opened
@@ -1262,6 +1301,33 @@ mod tests {
         // A broken line may be the `opened` one: no second finding for it.
         let found = check(&files(&header(), "- {\"at\":\n", None));
         assert_eq!(places(&found), [("event-syntax", TIMELINE, 1)]);
+    }
+
+    #[test]
+    fn events_and_headers_far_in_the_future_are_errors() {
+        let at = |at: &str, text: &str| {
+            format!("- {{\"at\":\"{at}\",\"by\":\"bob\",\"type\":\"note\",\"text\":\"{text}\"}}\n")
+        };
+        let far = at("9999-01-01T00:00:00Z", "typo");
+        // A clock or zone off by hours is not a typo.
+        let soon = at("2026-11-28T11:00:00Z", "skew");
+        let text = format!("{}{}{soon}{far}", opened("SEV3"), commander());
+        let found = check(&files(&header(), &text, None));
+        assert_eq!(places(&found), [("future", TIMELINE, 4)], "{found:?}");
+        assert!(
+            found[0].message.contains("9999-01-01T00:00:00Z"),
+            "{found:?}"
+        );
+        let header = header().replace("opened_at: 2026-11-20", "opened_at: 9999-11-20");
+        let found = check(&files(
+            &header,
+            &format!("{}{}", opened("SEV3"), commander()),
+            None,
+        ));
+        assert!(
+            found.iter().any(|f| f.rule == "future" && f.line == 5),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub const HINT_FIX: &str = "fix the file by hand (it is plain YAML), then run in
 /// What to do about a symbolic link where inc reads a file or folder.
 pub const HINT_LINK: &str = "replace the link with a copy of what it points to: inc reads \
      nothing through a symbolic link, so that none can pull a private file into the status page";
+/// What to do about an incident folder in another year's folder.
+pub const HINT_YEAR: &str = "move it to the year of its ID (`git mv`), or delete it if the \
+     incident is there already; `inc check` lists every problem";
 /// What to do about a file over [`MAX_FILE_BYTES`].
 pub const HINT_SIZE: &str = "restore the file from git (`git checkout -- <file>`) or trim it; `inc check` lists every problem";
 
@@ -268,8 +271,10 @@ impl Store {
     }
 
     /// Every incident ID, sorted, from folder names alone, and an error
-    /// for each symbolic link found where a folder is read: `incidents/`
-    /// itself, a year folder, an incident folder. inc reads nothing through
+    /// for each symbolic link found where a folder is read (`incidents/`
+    /// itself, a year folder, an incident folder) and for each incident
+    /// folder in a year folder other than its ID's (one ID in two year
+    /// folders would otherwise be listed and published twice). inc reads nothing through
     /// a link (one could pull a private incident, or any file, into the
     /// status page). The listing says which entries are links at no cost;
     /// only a link at the year level is `stat`ed, to tell a folder from a
@@ -310,7 +315,22 @@ impl Store {
                     continue;
                 };
                 let kind = entry.file_type()?;
-                if kind.is_dir() {
+                if kind.is_dir() && id::year(name) != year.file_name().to_string_lossy() {
+                    // Read from its own year's folder, it would be listed
+                    // (and published) twice when a copy sits there too.
+                    let rel = Path::new(INCIDENTS_DIR).join(year.file_name()).join(name);
+                    links.push(FileError {
+                        message: format!(
+                            "the incident `{name}` is in the year folder `{}`; \
+                             its folder is {}",
+                            year.file_name().to_string_lossy(),
+                            Store::dir_of(name).display()
+                        ),
+                        path: rel,
+                        line: None,
+                        hint: HINT_YEAR,
+                    });
+                } else if kind.is_dir() {
                     ids.push(name.to_owned());
                 } else if kind.is_symlink() {
                     let rel = Path::new(INCIDENTS_DIR).join(year.file_name()).join(name);

@@ -3,6 +3,8 @@
 //! file and line, without a panic, a hang or unbounded memory, and every
 //! other incident stays usable.
 
+use std::fs;
+
 use crate::harness::TestRepo;
 
 /// A repository with two open incidents: (repo, first ID, second ID).
@@ -170,4 +172,134 @@ fn errors_never_quote_a_file_beyond_the_offending_line() {
         .fails()
         .stderr_has(&[&format!("{header}:4:")]);
     assert!(!run.stderr.contains("secret"), "{run}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_incident_and_year_folders_are_refused_by_name() {
+    let (repo, a, b) = two_incidents();
+    // The year folder moved away and linked back: not "No open incidents".
+    fs::rename(repo.path("incidents/2026"), repo.path("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", repo.path("incidents/2026")).unwrap();
+    let run = repo.inc().arg("list").fails().stderr_has(&[
+        "incidents/2026",
+        "symbolic link",
+        "hint: replace the link",
+    ]);
+    assert!(!run.stdout.contains("No open incidents"), "{run}");
+    repo.inc()
+        .arg("check")
+        .run()
+        .code(3)
+        .stdout_has(&["incidents/2026", "symbolic link"]);
+    fs::remove_file(repo.path("incidents/2026")).unwrap();
+    fs::rename(repo.path("elsewhere"), repo.path("incidents/2026")).unwrap();
+    // One incident folder linked: named, and the other still listed.
+    fs::rename(
+        repo.path(TestRepo::incident_dir(&a)),
+        repo.path("moved-away"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        repo.path("moved-away"),
+        repo.path(TestRepo::incident_dir(&a)),
+    )
+    .unwrap();
+    let run = repo
+        .inc()
+        .arg("list")
+        .fails()
+        .stderr_has(&[&TestRepo::incident_dir(&a), "symbolic link"]);
+    assert!(run.stdout.contains(&b), "{run}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_header_is_refused_without_quoting_its_target() {
+    let (repo, a, b) = two_incidents();
+    repo.write("secret.txt", "secret-line-one\nsecret-line-two: x\n");
+    let header = TestRepo::header_path(&a);
+    fs::remove_file(repo.path(&header)).unwrap();
+    std::os::unix::fs::symlink(repo.path("secret.txt"), repo.path(&header)).unwrap();
+    for run in [
+        repo.inc().args(["show", &a]).fails(),
+        repo.inc().args(["list"]).fails(),
+        repo.inc().args(["site", "build"]).fails(),
+    ] {
+        assert!(run.stderr.contains(&header), "{run}");
+        assert!(run.stderr.contains("symbolic link"), "{run}");
+        assert!(!run.stderr.contains("secret-line"), "{run}");
+        assert!(!run.stdout.contains("secret-line"), "{run}");
+    }
+    let run = repo.inc().arg("check").run().code(3);
+    assert!(!run.stdout.contains("secret-line"), "{run}");
+    repo.inc().args(["show", &b]).ok();
+}
+
+#[test]
+fn same_id_in_two_year_folders_is_an_error() {
+    let (repo, a, b) = two_incidents();
+    let copy = format!("incidents/2025/{a}");
+    for file in ["incident.yaml", "timeline.yaml"] {
+        repo.write(
+            format!("{copy}/{file}"),
+            &repo.read(format!("{}/{file}", TestRepo::incident_dir(&a))),
+        );
+    }
+    let run = repo
+        .inc()
+        .args(["list", "--status", "all", "--json"])
+        .fails()
+        .stderr_has(&[&copy, "year folder `2025`", "hint: move it"]);
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let ids: Vec<&str> = listed.iter().filter_map(|i| i["id"].as_str()).collect();
+    assert_eq!(ids.iter().filter(|id| **id == a).count(), 1, "{run}");
+    assert!(ids.contains(&b.as_str()), "{run}");
+    repo.inc()
+        .args(["site", "build"])
+        .fails()
+        .stderr_has(&[&copy]);
+    assert!(!repo.exists("site/index.html"), "nothing published");
+    repo.inc()
+        .arg("check")
+        .run()
+        .code(3)
+        .stdout_has(&[&copy, "year folder `2025`"]);
+}
+
+#[test]
+fn bad_reopen_window_fails_check_and_every_command_at_its_line() {
+    let repo = TestRepo::with_config("name: Acme\nalerts:\n  reopen_window: 1.5h\n");
+    repo.inc()
+        .arg("check")
+        .run()
+        .code(3)
+        .stdout_has(&["inc.yaml:3:", "`1.5h` is not a duration"]);
+    repo.inc()
+        .arg("list")
+        .fails()
+        .stderr_has(&["inc.yaml:3:", "reopen_window"]);
+    repo.inc()
+        .args(["alert", "-"])
+        .stdin(include_str!("../fixtures/alerts/alertmanager-firing.json"))
+        .fails()
+        .stderr_has(&["inc.yaml:3:", "reopen_window"]);
+}
+
+#[test]
+fn events_far_in_the_future_fail_check() {
+    let (repo, a, _) = two_incidents();
+    repo.append(
+        TestRepo::timeline_path(&a),
+        &line(
+            "9999-12-31T23:59:59Z",
+            "bob",
+            "\"type\":\"update\",\"text\":\"fixed\"",
+        ),
+    );
+    repo.inc().arg("check").run().code(3).stdout_has(&[
+        &format!("{}:3:", TestRepo::timeline_path(&a)),
+        "9999-12-31T23:59:59Z",
+        "more than a day after now",
+    ]);
 }
