@@ -303,3 +303,29 @@ fn events_far_in_the_future_fail_check() {
         "more than a day after now",
     ]);
 }
+
+#[test]
+fn header_mistakes_made_by_hand_are_flagged_by_check() {
+    let (repo, a, _) = two_incidents();
+    let header = TestRepo::header_path(&a);
+    let text = repo.read(&header);
+    repo.write(
+        &header,
+        &format!("{text}Private: true\nstatus: fixed\nseverity: SEV9\nticket: OPS-12\n"),
+    );
+    let run = repo.inc().arg("check").run().code(3).stdout_has(&[
+        &format!("{header}:4: error: unknown key `Private`"),
+        "did you mean `private`?",
+        &format!("{header}:5: error: `status` is not a header key"),
+        &format!("{header}:6: error: `severity` is not a header key"),
+    ]);
+    assert!(
+        !run.stdout.contains("ticket"),
+        "an unknown key of its own is fine:\n{run}"
+    );
+    // A list item indented into the value above it.
+    repo.write(&header, &format!("{text}services:\n  - api\n   - web\n"));
+    repo.inc().arg("check").run().code(3).stdout_has(&[&format!(
+        "{header}:6: error: this list item is indented deeper than the value on line 5"
+    )]);
+}
