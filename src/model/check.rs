@@ -185,6 +185,9 @@ pub struct GroupMember {
     /// The line of the `alert_group` label there.
     pub line: usize,
     pub group: String,
+    /// The `alert_source` label: groups are namespaced by source
+    /// ([`Header::in_group`]).
+    pub source: Option<String>,
     /// From the folded timeline (the `opened` event), else the header.
     pub opened_at: DateTime<Utc>,
     /// When it was last closed; `None` while it is open.
@@ -263,6 +266,7 @@ fn group_member(
         file: files.header.path.clone(),
         line: nested_key_line(text, "labels", GROUP_LABEL),
         group: group.to_owned(),
+        source: h.alert_source().map(str::to_owned),
         opened_at: state.opened_at.unwrap_or(h.opened_at),
         closed_at: state.closed_at,
         previous: h.labels.get(PREVIOUS_LABEL).cloned(),
@@ -279,9 +283,11 @@ fn group_member(
 /// still shows on each of them. A later incident whose `previous` label
 /// names the earlier one is its follow-up, not a duplicate.
 pub fn duplicates(members: &mut [GroupMember]) -> Vec<Finding> {
-    members.sort_by(|a, b| (&a.group, a.opened_at, &a.id).cmp(&(&b.group, b.opened_at, &b.id)));
+    members.sort_by(|a, b| {
+        (&a.group, &a.source, a.opened_at, &a.id).cmp(&(&b.group, &b.source, b.opened_at, &b.id))
+    });
     let mut out = Vec::new();
-    for run in members.chunk_by(|a, b| a.group == b.group) {
+    for run in members.chunk_by(|a, b| a.group == b.group && a.source == b.source) {
         for (i, later) in run.iter().enumerate() {
             let Some(earlier) = run[..i].iter().find(|e| {
                 later.previous.as_deref() != Some(e.id.as_str())
@@ -1831,10 +1837,20 @@ Alice’s fault
             file: format!("incidents/2026/{id}/incident.yaml"),
             line: 7,
             group: group.to_owned(),
+            source: Some("alertmanager".to_owned()),
             opened_at: t(opened),
             closed_at: closed.map(t),
             previous: None,
         }
+    }
+
+    #[test]
+    fn equal_keys_of_two_sources_are_no_duplicates() {
+        let mut members = [member("a", "k", 0, None), member("b", "k", 5, None)];
+        members[1].source = Some("pagerduty".to_owned());
+        assert_eq!(dup_pairs(&mut members), []);
+        members[1].source = Some("alertmanager".to_owned());
+        assert_eq!(dup_pairs(&mut members).len(), 1);
     }
 
     /// (file's incident, what it duplicates) of each finding.

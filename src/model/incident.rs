@@ -10,6 +10,10 @@ use super::status::{Kind, Mode};
 /// The header label holding the alert group key of an incident `inc alert`
 /// opened: one incident per group.
 pub const GROUP_LABEL: &str = "alert_group";
+/// The header label naming who sent the alerts of an incident `inc alert`
+/// opened (`alertmanager`, `grafana`, `pagerduty`): with [`GROUP_LABEL`],
+/// the group's identity ([`Header::in_group`]).
+pub const SOURCE_LABEL: &str = "alert_source";
 /// The header label of a later incident of a group: the ID of the one
 /// before it, which was closed when this one opened.
 pub const PREVIOUS_LABEL: &str = "previous";
@@ -60,6 +64,25 @@ impl Header {
     /// The alert group this incident is for, if `inc alert` opened it.
     pub fn group(&self) -> Option<&str> {
         self.labels.get(GROUP_LABEL).map(String::as_str)
+    }
+
+    /// The source that sent this incident's alerts, if `inc alert` opened it.
+    pub fn alert_source(&self) -> Option<&str> {
+        self.labels.get(SOURCE_LABEL).map(String::as_str)
+    }
+
+    /// Whether this incident is the one of alert group `key` from `source`.
+    ///
+    /// A group is namespaced by its source: a PagerDuty `dedup_key` that
+    /// equals an Alertmanager `groupKey` is another group. The namespace is
+    /// the `alert_source` label, which `inc alert` has always written next
+    /// to `alert_group`; `alert_group` keeps the key exactly as sent. So
+    /// every incident an earlier inc opened matches as before (its label
+    /// pair is already namespaced), and no file needs rewriting. A header
+    /// labelled by hand with `alert_group` alone (no `alert_source`)
+    /// matches the key from any source, as it always did.
+    pub fn in_group(&self, source: &str, key: &str) -> bool {
+        self.group() == Some(key) && self.alert_source().is_none_or(|s| s == source)
     }
 
     /// The incident this one was merged into by `inc merge`, if it was.
@@ -495,6 +518,28 @@ mod tests {
             let err = Header::from_yaml(text).unwrap_err();
             assert!(!err.message.contains("secret"), "{err:?}");
         }
+    }
+
+    #[test]
+    fn groups_are_namespaced_by_source() {
+        let labelled = |pairs: &[(&str, &str)]| Header {
+            labels: pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Header::default()
+        };
+        let am = labelled(&[(GROUP_LABEL, "k1"), (SOURCE_LABEL, "alertmanager")]);
+        assert!(am.in_group("alertmanager", "k1"));
+        assert!(
+            !am.in_group("pagerduty", "k1"),
+            "another source's equal key"
+        );
+        assert!(!am.in_group("alertmanager", "k2"));
+        // Labelled by hand, without a source: any source's key.
+        let by_hand = labelled(&[(GROUP_LABEL, "k1")]);
+        assert!(by_hand.in_group("pagerduty", "k1"));
+        assert!(!labelled(&[]).in_group("pagerduty", ""));
     }
 
     #[test]

@@ -445,12 +445,17 @@ impl Store {
         fs::read_dir(self.root.join(Store::dir_of(id))).is_ok_and(|mut d| d.next().is_none())
     }
 
-    /// Every incident whose header has label `key` set to `value`, with its
-    /// header, in ID order. Reads the headers on all cores and parses only
-    /// those whose text may hold the pair ([`incident::may_have_label`]);
-    /// never a timeline. A header that can't be read or parsed is skipped:
-    /// it is `inc check`'s to report.
-    pub fn with_label(&self, key: &str, value: &str) -> Result<Vec<(String, Header)>> {
+    /// Every incident whose header has label `key` set to `value` and
+    /// passes `keep`, with its header, in ID order. Reads the headers on
+    /// all cores and parses only those whose text may hold the pair
+    /// ([`incident::may_have_label`]); never a timeline. A header that
+    /// can't be read or parsed is skipped: it is `inc check`'s to report.
+    pub fn with_label(
+        &self,
+        key: &str,
+        value: &str,
+        keep: impl Fn(&Header) -> bool + Sync,
+    ) -> Result<Vec<(String, Header)>> {
         let ids = self.ids()?;
         let found = crate::par::chunks(&ids, |ids| {
             // One buffer per worker, and no `stat` for a size hint: headers
@@ -466,7 +471,7 @@ impl Store {
                         return None;
                     }
                     let header = Header::from_yaml(text).ok()?;
-                    (header.labels.get(key).map(String::as_str) == Some(value))
+                    (header.labels.get(key).map(String::as_str) == Some(value) && keep(&header))
                         .then(|| (id.clone(), header))
                 })
                 .collect::<Vec<_>>()

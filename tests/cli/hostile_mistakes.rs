@@ -329,3 +329,85 @@ fn header_mistakes_made_by_hand_are_flagged_by_check() {
         "{header}:6: error: this list item is indented deeper than the value on line 5"
     )]);
 }
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/alerts");
+
+/// A fixture payload's text.
+fn payload(name: &str) -> String {
+    fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap()
+}
+
+/// `inc alert -` with `text`, expecting success; returns the ID printed.
+fn send(repo: &TestRepo, text: &str) -> String {
+    let run = repo.inc().args(["alert", "-"]).stdin(text).ok();
+    run.stdout.trim_end().to_owned()
+}
+
+#[test]
+fn pagerduty_dedup_key_equal_to_a_group_key_is_another_group() {
+    let repo = TestRepo::new();
+    let am = send(&repo, &payload("alertmanager-firing.json"));
+    let group_key = r#"{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\"}"#;
+    let pd = payload("pagerduty-trigger.json").replace(
+        "\"dedup_key\": \"srv01/mysql-replication-lag\"",
+        &format!("\"dedup_key\": \"{group_key}\""),
+    );
+    let pd_id = send(&repo, &pd);
+    assert_ne!(pd_id, am, "the PagerDuty event opened its own incident");
+    assert_eq!(repo.show(&pd_id).labels["alert_source"], "pagerduty");
+    // Each source's next event goes to its own incident.
+    assert_eq!(send(&repo, &pd), pd_id);
+    assert_eq!(send(&repo, &payload("alertmanager-firing-more.json")), am);
+}
+
+#[test]
+fn alert_group_labelled_by_an_earlier_inc_is_still_found() {
+    let repo = TestRepo::new();
+    // A header as an earlier inc wrote it, and one labelled by hand with
+    // the key alone: alerts from the source still go to them.
+    let id = repo.open_with(
+        "Old group",
+        "SEV2",
+        &[
+            "--label",
+            "alert_group=srv01/mysql-replication-lag",
+            "--label",
+            "alert_source=pagerduty",
+        ],
+    );
+    assert_eq!(send(&repo, &payload("pagerduty-trigger.json")), id);
+    let group_key = r#"{}/{severity="critical"}:{alertname="HighErrorRate"}"#;
+    let by_hand = repo.open_with(
+        "By hand",
+        "SEV2",
+        &["--label", &format!("alert_group={group_key}")],
+    );
+    assert_eq!(send(&repo, &payload("alertmanager-firing.json")), by_hand);
+}
+
+#[test]
+fn alert_keys_with_control_characters_are_refused() {
+    let repo = TestRepo::new();
+    let clean = send(&repo, &payload("alertmanager-firing.json"));
+    let before = repo.state();
+    // The same group key with a NUL in it: once, it was cleaned into the
+    // first group's key and landed in its incident.
+    let evil = payload("alertmanager-firing.json").replacen(
+        "\"groupKey\": \"{}",
+        "\"groupKey\": \"{\\u0000}",
+        1,
+    );
+    repo.inc()
+        .args(["alert", "-"])
+        .stdin(evil)
+        .fails()
+        .stderr_has(&["`groupKey` holds a control character (U+0000)", "hint:"]);
+    let evil = payload("pagerduty-trigger.json").replace("srv01/", "srv01/\\u001b");
+    repo.inc()
+        .args(["alert", "-"])
+        .stdin(evil)
+        .fails()
+        .stderr_has(&["`dedup_key` holds a control character (U+001B)"]);
+    repo.assert_unchanged(&before);
+    repo.inc().args(["show", &clean]).ok();
+}
