@@ -102,7 +102,7 @@ fn huge_header_of_unknown_keys_is_refused() {
     repo.write(&header, &text);
     every_reader_names(&repo, &b, &header, "larger than 1 MB");
     // Many small items under the cap are bounded too (what the parser
-    // builds of each is ~150 bytes).
+    // builds of each is a few hundred bytes).
     let text = repo.read(TestRepo::header_path(&b));
     repo.write(&header, &format!("{text}x: [{}a]\n", "a,".repeat(400_000)));
     every_reader_names(&repo, &b, &format!("{header}:4:"), "more than 65536 keys");
