@@ -344,6 +344,19 @@ impl Config {
                 at("blame_words")
             );
         }
+        // Checked here, where inc.yaml is loaded, and not first by the
+        // `inc alert` that needs it: `inc check` then reports it too.
+        if let Err(e) = crate::alert::parse_window(&self.alerts.reopen_window) {
+            bail!("{}: {e}", at("reopen_window"));
+        }
+        for (key, value) in [
+            ("severity_label", &self.alerts.severity_label),
+            ("service_label", &self.alerts.service_label),
+        ] {
+            if value.trim().is_empty() {
+                bail!("{}: `alerts.{key}` is empty; name an alert label", at(key));
+            }
+        }
         for (label, sev) in &self.alerts.severity_map {
             if self.severity(sev).is_none() {
                 bail!(
@@ -479,6 +492,20 @@ mod tests {
         assert!(err.contains("listed twice"), "{err}");
         let err = parse("roles: [scribe]\n").unwrap_err().to_string();
         assert!(err.contains("inc.yaml:1"), "{err}");
+    }
+
+    #[test]
+    fn alert_settings_are_validated_on_load() {
+        let err = parse("name: x\nalerts:\n  reopen_window: 1.5h\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("inc.yaml:3: "), "{err}");
+        assert!(err.contains("`1.5h` is not a duration"), "{err}");
+        let err = parse("alerts:\n  service_label: ''\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("inc.yaml:2: "), "{err}");
+        assert!(parse("alerts:\n  reopen_window: 1h30m\n").is_ok());
     }
 
     #[test]

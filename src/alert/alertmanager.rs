@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Alert, AlertState, Batch, Source, clean_key, fingerprint, parse_time};
+use super::{Alert, AlertState, Batch, Source, clean_key, fingerprint, key, parse_time};
 
 /// The webhook body. Unknown keys (`externalURL`, Grafana's `orgId`,
 /// `values`, `dashboardURL` …) are ignored.
@@ -77,7 +77,12 @@ pub(super) fn batch(payload: Payload, source: Source) -> Result<Batch, String> {
         .collect::<Result<Vec<_>, _>>()?;
     // `groupKey` has been sent since the first webhook version; derive one
     // from the receiver and group labels for anything that leaves it out.
-    let group = match payload.group_key.as_deref().map(clean_key) {
+    let group_key = payload
+        .group_key
+        .as_deref()
+        .map(|k| key(&format!("the {source} payload's `groupKey`"), k))
+        .transpose()?;
+    let group = match group_key {
         Some(key) if !key.is_empty() => key,
         _ => {
             let labels: Vec<String> = payload
@@ -85,7 +90,10 @@ pub(super) fn batch(payload: Payload, source: Source) -> Result<Batch, String> {
                 .iter()
                 .map(|(k, v)| format!("{k}={v:?}"))
                 .collect();
-            clean_key(&format!("{}:{{{}}}", payload.receiver, labels.join(",")))
+            key(
+                &format!("the {source} payload's `receiver` or `groupLabels`"),
+                &format!("{}:{{{}}}", payload.receiver, labels.join(",")),
+            )?
         }
     };
     Ok(Batch {
@@ -115,7 +123,12 @@ fn alert(i: usize, a: RawAlert) -> Result<Alert, String> {
             ));
         }
     };
-    let fingerprint = match a.fingerprint.as_deref().map(clean_key) {
+    let sent = a
+        .fingerprint
+        .as_deref()
+        .map(|f| key(&format!("alert {}'s `fingerprint`", i + 1), f))
+        .transpose()?;
+    let fingerprint = match sent {
         Some(f) if !f.is_empty() => f,
         _ => fingerprint(&a.labels),
     };

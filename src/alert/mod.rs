@@ -2,8 +2,8 @@
 //! (version 4), Grafana unified alerting webhooks and PagerDuty Events API
 //! v2 events. Pure: text in, model types out; no disk, no clock.
 //!
-//! Keys (group keys, fingerprints) are stripped of control characters here;
-//! free text (summaries, labels) is kept as sent and flattened by the
+//! Keys (group keys, fingerprints) holding control characters are refused
+//! here; free text (summaries, labels) is kept as sent and flattened by the
 //! caller before it reaches a terminal or a file.
 
 mod alertmanager;
@@ -152,13 +152,15 @@ impl Batch {
             .filter(|v| !v.trim().is_empty())
     }
 
-    /// Every distinct value of label `key`, in order of appearance.
+    /// Every distinct value of label `key`, in order of appearance (a set
+    /// remembers what was seen: a group of 40,000 alerts may name as many).
     pub fn label_values(&self, key: &str) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
         let mut out: Vec<String> = Vec::new();
         for a in &self.alerts {
             if let Some(v) = a.labels.get(key)
                 && !v.trim().is_empty()
-                && !out.contains(v)
+                && seen.insert(v.as_str())
             {
                 out.push(v.clone());
             }
@@ -250,7 +252,24 @@ fn kind_of(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// A key without control characters (and without surrounding blanks).
+/// A key (group key, fingerprint, dedup key) as sent, without
+/// surrounding blanks; one holding a control character is refused, not
+/// cleaned: cleaned, `a\u0000b` and `ab` would be one key, and two groups
+/// would share an incident. `what` names the field for the error.
+fn key(what: &str, s: &str) -> Result<String, String> {
+    match s.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "{what} holds a control character (U+{:04X}); inc takes keys only as \
+             printable text, so that two keys never become one\n\
+             hint: fix what the sender puts in the key (its template or labels)",
+            u32::from(c)
+        )),
+        None => Ok(s.trim().to_owned()),
+    }
+}
+
+/// Text for an error message without control characters (and without
+/// surrounding blanks).
 fn clean_key(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control())
@@ -403,6 +422,26 @@ pub(crate) mod tests {
         .into();
         assert_eq!(fingerprint(&a), fingerprint(&b));
         assert_eq!(fingerprint(&a).len(), 16);
+    }
+
+    #[test]
+    fn keys_with_control_characters_are_refused_not_cleaned() {
+        assert_eq!(key("k", " ab ").unwrap(), "ab");
+        let err = key("the `groupKey`", "a\u{0}b").unwrap_err();
+        assert!(
+            err.starts_with("the `groupKey` holds a control character (U+0000)"),
+            "{err}"
+        );
+        let payload = fixture("alertmanager-firing.json").replacen(
+            "\"groupKey\": \"",
+            "\"groupKey\": \"\\u0007",
+            1,
+        );
+        let err = parse(&payload, Format::Auto).unwrap_err();
+        assert!(
+            err.contains("`groupKey` holds a control character (U+0007)"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Alert, AlertState, Batch, Source, clean_key, fingerprint, parse_time};
+use super::{Alert, AlertState, Batch, Source, clean_key, fingerprint, key, parse_time};
 
 #[derive(Debug, Deserialize)]
 struct Event {
@@ -95,7 +95,12 @@ pub(super) fn parse(text: &str) -> Result<Batch, String> {
     }
     // PagerDuty makes up a dedup key for a trigger without one; so do we,
     // stably, from what the event says.
-    let group = match event.dedup_key.as_deref().map(clean_key) {
+    let dedup_key = event
+        .dedup_key
+        .as_deref()
+        .map(|k| key("the PagerDuty event's `dedup_key`", k))
+        .transpose()?;
+    let group = match dedup_key {
         Some(key) if !key.is_empty() => key,
         _ if state == AlertState::Firing => {
             let mut basis = labels.clone();

@@ -35,7 +35,7 @@ use crate::alert::{self, AlertState, Batch, Format};
 use crate::app::{App, backticked};
 use crate::cli::{AlertArgs, AlertFormat};
 use crate::config::OnResolved;
-use crate::model::incident::{GROUP_LABEL, PREVIOUS_LABEL};
+use crate::model::incident::{GROUP_LABEL, PREVIOUS_LABEL, SOURCE_LABEL};
 use crate::model::{Event, EventKind, Header, Mode, Status, id};
 use crate::render::text::one_line;
 use crate::store::Incident;
@@ -113,7 +113,7 @@ fn apply(app: &App, ui: &Ui, args: &AlertArgs, batch: &Batch, window: Duration) 
     } else {
         Some(app.lock()?)
     };
-    let found = find_group(app, ui, &batch.group)?;
+    let found = find_group(app, ui, batch)?;
     let plan = plan(app, ui, batch, found.as_ref(), window)?;
     let source = batch.source.as_str();
     match plan {
@@ -170,7 +170,7 @@ fn print_events(ui: &Ui, events: &[Event]) -> Result<()> {
     Ok(())
 }
 
-/// The incident an alert of `group` goes to, if any. Reads the headers only
+/// The incident an alert of `batch`'s group (from its source) goes to, if any. Reads the headers only
 /// (on all cores, parsing only those whose text may name the group), then
 /// loads only the group's incidents (usually one):
 /// - an incident merged into another (`duplicate_of`) never gets alerts;
@@ -179,12 +179,17 @@ fn print_events(ui: &Ui, events: &[Event]) -> Result<()> {
 /// - else the newest, which may reopen or be followed by a new one;
 /// - when every incident of the group was merged away, the one it was
 ///   merged into (which took over its alerts).
-fn find_group(app: &App, ui: &Ui, group: &str) -> Result<Option<Incident>> {
+fn find_group(app: &App, ui: &Ui, batch: &Batch) -> Result<Option<Incident>> {
+    let (source, group) = (batch.source.as_str(), batch.group.as_str());
     let mut ids = Vec::new();
     let mut merged_into = None;
     // A broken header is `inc check`'s to report, not a reason to drop an
-    // alert: `with_label` skips it.
-    for (id, header) in app.store.with_label(GROUP_LABEL, group)? {
+    // alert: `with_label` skips it. The group is the source's
+    // (`Header::in_group`).
+    let headers = app
+        .store
+        .with_label(GROUP_LABEL, group, |h| h.in_group(source, group))?;
+    for (id, header) in headers {
         match header.duplicate_of() {
             Some(keep) => {
                 merged_into.get_or_insert_with(|| keep.to_owned());
@@ -502,7 +507,7 @@ fn open(app: &App, ui: &Ui, batch: &Batch, previous: Option<&str>) -> Result<Pla
     }
     let mut labels = BTreeMap::new();
     labels.insert(GROUP_LABEL.to_owned(), batch.group.clone());
-    labels.insert("alert_source".to_owned(), source.to_owned());
+    labels.insert(SOURCE_LABEL.to_owned(), source.to_owned());
     if let Some(previous) = previous {
         labels.insert(PREVIOUS_LABEL.to_owned(), previous.to_owned());
     }

@@ -185,6 +185,9 @@ pub struct GroupMember {
     /// The line of the `alert_group` label there.
     pub line: usize,
     pub group: String,
+    /// The `alert_source` label: groups are namespaced by source
+    /// ([`Header::in_group`]).
+    pub source: Option<String>,
     /// From the folded timeline (the `opened` event), else the header.
     pub opened_at: DateTime<Utc>,
     /// When it was last closed; `None` while it is open.
@@ -203,12 +206,12 @@ pub fn incident(files: &IncidentFiles, rules: &Rules<'_>) -> Checked {
     let header = header_text.and_then(|text| match Header::from_yaml(text) {
         Ok(h) => Some(h),
         Err(e) => {
-            let message = e.message.split(" at line ").next().unwrap_or(&e.message);
+            let hint = e.hint.map(|h| format!("; {h}")).unwrap_or_default();
             out.push(Finding::error(
                 &files.header.path,
                 e.line.unwrap_or(1),
                 "header",
-                format!("not a valid incident header: {message}"),
+                format!("not a valid incident header: {}{hint}", e.message),
             ));
             None
         }
@@ -263,6 +266,7 @@ fn group_member(
         file: files.header.path.clone(),
         line: nested_key_line(text, "labels", GROUP_LABEL),
         group: group.to_owned(),
+        source: h.alert_source().map(str::to_owned),
         opened_at: state.opened_at.unwrap_or(h.opened_at),
         closed_at: state.closed_at,
         previous: h.labels.get(PREVIOUS_LABEL).cloned(),
@@ -279,9 +283,11 @@ fn group_member(
 /// still shows on each of them. A later incident whose `previous` label
 /// names the earlier one is its follow-up, not a duplicate.
 pub fn duplicates(members: &mut [GroupMember]) -> Vec<Finding> {
-    members.sort_by(|a, b| (&a.group, a.opened_at, &a.id).cmp(&(&b.group, b.opened_at, &b.id)));
+    members.sort_by(|a, b| {
+        (&a.group, &a.source, a.opened_at, &a.id).cmp(&(&b.group, &b.source, b.opened_at, &b.id))
+    });
     let mut out = Vec::new();
-    for run in members.chunk_by(|a, b| a.group == b.group) {
+    for run in members.chunk_by(|a, b| a.group == b.group && a.source == b.source) {
         for (i, later) in run.iter().enumerate() {
             let Some(earlier) = run[..i].iter().find(|e| {
                 later.previous.as_deref() != Some(e.id.as_str())
@@ -364,7 +370,200 @@ fn check_id(files: &IncidentFiles, out: &mut Vec<Finding>) {
     }
 }
 
+/// How far past `now` a time may lie before `inc check` calls it a typo:
+/// clocks of responders' machines disagree by seconds, and `--at` takes
+/// local times, so a day leaves room for any zone.
+const FUTURE_SLACK: Duration = Duration::days(1);
+
+/// "is dated …, more than a day after now (…)" for a time past
+/// [`FUTURE_SLACK`]: an event in the year 9999 would be the status page's
+/// last update forever.
+fn future(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
+    (at > now + FUTURE_SLACK).then(|| {
+        format!(
+            "is dated {}, more than a day after now ({}); fix the time",
+            when::stored(at),
+            when::stored(now)
+        )
+    })
+}
+
+/// The keys of `incident.yaml` inc reads.
+const HEADER_KEYS: &[&str] = &[
+    "title",
+    "public_title",
+    "summary",
+    "kind",
+    "mode",
+    "services",
+    "private",
+    "labels",
+    "scheduled_start",
+    "scheduled_end",
+    "started_at",
+    "opened_at",
+    "opened_by",
+];
+
+/// Keys people put in a header that are the timeline's to say (the state
+/// is a fold over events, never stored), with what records them instead.
+const TIMELINE_KEYS: &[(&str, &str)] = &[
+    ("status", "`inc status ID STATUS`"),
+    ("severity", "`inc severity ID SEV`"),
+    ("commander", "`inc assign ID commander WHO`"),
+    ("roles", "`inc assign ID ROLE WHO`"),
+    ("impact", "an `impact` event"),
+    ("acknowledged_at", "`inc ack ID`"),
+    ("mitigated_at", "`inc status ID monitoring`"),
+    ("resolved_at", "`inc resolve ID --at T`"),
+    ("actions", "`inc action add ID TEXT`"),
+];
+
+/// Unknown keys that are mistakes: a known key mistyped (`Private: true`
+/// would be kept as an unknown key, and the incident published), or one
+/// the timeline holds (`status: fixed` would be ignored without a word).
+/// Other unknown keys are kept and fine (`ticket: OPS-12`).
+fn check_unknown_keys(h: &Header, text: &str, path: &str, out: &mut Vec<Finding>) {
+    for key in h.extra.keys() {
+        let line = key_line(text, key);
+        let lower = key.to_lowercase();
+        if let Some((known, how)) = TIMELINE_KEYS.iter().find(|(k, _)| *k == lower) {
+            out.push(Finding::error(
+                path,
+                line,
+                "timeline-key",
+                format!(
+                    "`{key}` is not a header key: inc ignores it here, as the timeline \
+                     holds the {known}; record it with {how}"
+                ),
+            ));
+        } else if let Some(known) = did_you_mean(&lower, HEADER_KEYS) {
+            let consequence = if known == "private" {
+                " (as written, this incident is not private and is published)"
+            } else {
+                ""
+            };
+            out.push(Finding::error(
+                path,
+                line,
+                "unknown-key",
+                format!(
+                    "unknown key `{key}`, which inc ignores{consequence}; did you mean `{known}`?"
+                ),
+            ));
+        }
+    }
+}
+
+/// The known key `typed` (lowercased) is most likely a typo of: equal but
+/// for case, `-` for `_`, or at most two edits away (one for short keys).
+fn did_you_mean(typed: &str, known: &[&'static str]) -> Option<&'static str> {
+    let typed = typed.replace('-', "_");
+    known
+        .iter()
+        .map(|k| (edit_distance(&typed, k), *k))
+        .filter(|(d, k)| *d <= if k.len() <= 5 { 1 } else { 2 })
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance, counting characters; for keys, so short.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// `- item` lines that YAML reads as part of a plain value above them, as
+/// their indentation is deeper than that value's key or item: `services:
+/// [api]` written with `  - api` then `   - web` has one service, `api -
+/// web`. Each is (its line, the line of the value it merges into).
+fn merged_items(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    // The indentation and line of the last `key: plain value` or `- plain
+    // value`, while the lines after it may continue that value.
+    let mut plain: Option<(usize, usize)> = None;
+    // Inside a `|` or `>` block scalar: the indentation of its key.
+    let mut block: Option<usize> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let content = raw.trim_start_matches(' ');
+        let indent = raw.len() - content.len();
+        if content.trim().is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if block.is_some_and(|b| indent > b) {
+            continue;
+        }
+        block = None;
+        let item = content
+            .strip_prefix("- ")
+            .or_else(|| (content == "-").then_some(""));
+        if let Some((at, line)) = plain
+            && indent > at
+        {
+            if item.is_some() {
+                found.push((i + 1, line));
+            }
+            continue;
+        }
+        // What this line's value is: after `- ` or after `key: `.
+        let value = match item {
+            Some(rest) => Some(rest.trim()),
+            None => content.split_once(": ").map(|(_, v)| v.trim()),
+        };
+        plain = None;
+        match value {
+            Some(v) if v.starts_with(['|', '>']) => block = Some(indent),
+            Some(v)
+                if !v.is_empty()
+                    && !v.starts_with(['[', '{', '"', '\'', '&', '*', '!', '#'])
+                    && !v.contains(": ") =>
+            {
+                plain = Some((indent, i + 1));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 fn check_header(h: &Header, text: &str, path: &str, rules: &Rules<'_>, out: &mut Vec<Finding>) {
+    check_unknown_keys(h, text, path, out);
+    for (line, into) in merged_items(text) {
+        out.push(Finding::error(
+            path,
+            line,
+            "indentation",
+            format!(
+                "this list item is indented deeper than the value on line {into}, \
+                 so YAML reads it as part of that value; indent it like the line above"
+            ),
+        ));
+    }
+    for (key, at) in [
+        ("opened_at", Some(h.opened_at)),
+        ("started_at", h.started_at),
+    ] {
+        if let Some(message) = at.and_then(|at| future(at, rules.now)) {
+            out.push(Finding::error(
+                path,
+                key_line(text, key),
+                "future",
+                format!("`{key}` {message}"),
+            ));
+        }
+    }
     let services = &rules.config.services;
     if !services.is_empty() {
         for s in &h.services {
@@ -434,12 +633,12 @@ impl Timeline {
 }
 
 fn read_timeline(text: &str, path: &str, out: &mut Vec<Finding>) -> Timeline {
-    let mut parsed: Vec<(Event, usize, &str)> = Vec::new();
+    let mut parsed: Vec<(Event, &str, usize)> = Vec::new();
     let mut broken = false;
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
         match Event::from_line(line) {
-            Ok(Some(event)) => parsed.push((event, n + 1, line)),
+            Ok(Some(event)) => parsed.push((event, line, n + 1)),
             Ok(None) => {}
             Err(message) => {
                 broken = true;
@@ -453,28 +652,14 @@ fn read_timeline(text: &str, path: &str, out: &mut Vec<Finding>) -> Timeline {
         }
     }
     // The same order and de-duplication as `store::parse_timeline`.
-    parsed.sort_by_key(|(e, _, _)| e.at);
     let mut timeline = Timeline {
         events: Vec::with_capacity(parsed.len()),
         lines: Vec::with_capacity(parsed.len()),
         broken,
     };
-    let mut texts: Vec<&str> = Vec::with_capacity(parsed.len());
-    let mut run_start = 0;
-    for (event, n, line) in parsed {
-        if timeline
-            .events
-            .last()
-            .is_none_or(|last| last.at != event.at)
-        {
-            run_start = texts.len();
-        }
-        if texts[run_start..].contains(&line) {
-            continue;
-        }
+    for (event, n) in super::event::sort_dedup(parsed) {
         timeline.events.push(event);
         timeline.lines.push(n);
-        texts.push(line);
     }
     timeline
 }
@@ -555,6 +740,14 @@ fn check_events(
     };
     let mut defined_actions: Vec<u32> = Vec::new();
     for (i, (e, &n)) in timeline.events.iter().zip(&timeline.lines).enumerate() {
+        if let Some(message) = future(e.at, rules.now) {
+            out.push(Finding::error(
+                path,
+                n,
+                "future",
+                format!("this `{}` event {message}", e.kind.name()),
+            ));
+        }
         match &e.kind {
             EventKind::Opened { severity, status } => {
                 if let Some(first) = first_opened
@@ -1279,6 +1472,86 @@ mod tests {
     }
 
     #[test]
+    fn events_and_headers_far_in_the_future_are_errors() {
+        let at = |at: &str, text: &str| {
+            format!("- {{\"at\":\"{at}\",\"by\":\"bob\",\"type\":\"note\",\"text\":\"{text}\"}}\n")
+        };
+        let far = at("9999-01-01T00:00:00Z", "typo");
+        // A clock or zone off by hours is not a typo.
+        let soon = at("2026-11-28T11:00:00Z", "skew");
+        let text = format!("{}{}{soon}{far}", opened("SEV3"), commander());
+        let found = check(&files(&header(), &text, None));
+        assert_eq!(places(&found), [("future", TIMELINE, 4)], "{found:?}");
+        assert!(
+            found[0].message.contains("9999-01-01T00:00:00Z"),
+            "{found:?}"
+        );
+        let header = header().replace("opened_at: 2026-11-20", "opened_at: 9999-11-20");
+        let found = check(&files(
+            &header,
+            &format!("{}{}", opened("SEV3"), commander()),
+            None,
+        ));
+        assert!(
+            found.iter().any(|f| f.rule == "future" && f.line == 5),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn header_keys_that_look_like_mistakes() {
+        let text = format!(
+            "{}Private: true\nstatus: fixed\nseverity: SEV9\nsumary: x\nticket: OPS-12\n",
+            header()
+        );
+        let found = check(&files(
+            &text,
+            &format!("{}{}", opened("SEV3"), commander()),
+            None,
+        ));
+        assert_eq!(
+            places(&found),
+            [
+                ("unknown-key", HEADER, 7),
+                ("timeline-key", HEADER, 8),
+                ("timeline-key", HEADER, 9),
+                ("unknown-key", HEADER, 10),
+            ],
+            "{found:?}"
+        );
+        assert!(
+            found[0].message.contains("did you mean `private`?"),
+            "{found:?}"
+        );
+        assert!(found[0].message.contains("published"), "{found:?}");
+        assert!(
+            found[1].message.contains("`inc status ID STATUS`"),
+            "{found:?}"
+        );
+        assert!(
+            found[3].message.contains("did you mean `summary`?"),
+            "{found:?}"
+        );
+        assert_eq!(did_you_mean("mode", HEADER_KEYS), Some("mode"));
+        assert_eq!(did_you_mean("node", HEADER_KEYS), Some("mode"));
+        assert_eq!(did_you_mean("team", HEADER_KEYS), None);
+        assert_eq!(did_you_mean("ticket", HEADER_KEYS), None);
+    }
+
+    #[test]
+    fn list_items_indented_into_the_value_above() {
+        let text = "title: a\nservices:\n  - api\n   - web\nsummary: |\n  - kept\n   - as text\n\
+                    labels:\n  team: core\n    - merged\n";
+        assert_eq!(merged_items(text), [(4, 3), (10, 9)]);
+        // Items at one indentation, and a list under a key, are fine.
+        assert_eq!(
+            merged_items("services:\n- api\n- web\nx:\n  - a\n  - b\n"),
+            []
+        );
+        assert_eq!(merged_items("title: a\n  continued\n"), []);
+    }
+
+    #[test]
     fn phases_in_order() {
         let late_start = header().replace("09:55", "10:30");
         let timeline = opened("SEV3") + &commander();
@@ -1564,10 +1837,20 @@ Alice’s fault
             file: format!("incidents/2026/{id}/incident.yaml"),
             line: 7,
             group: group.to_owned(),
+            source: Some("alertmanager".to_owned()),
             opened_at: t(opened),
             closed_at: closed.map(t),
             previous: None,
         }
+    }
+
+    #[test]
+    fn equal_keys_of_two_sources_are_no_duplicates() {
+        let mut members = [member("a", "k", 0, None), member("b", "k", 5, None)];
+        members[1].source = Some("pagerduty".to_owned());
+        assert_eq!(dup_pairs(&mut members), []);
+        members[1].source = Some("alertmanager".to_owned());
+        assert_eq!(dup_pairs(&mut members).len(), 1);
     }
 
     /// (file's incident, what it duplicates) of each finding.

@@ -175,6 +175,54 @@ impl Event {
     }
 }
 
+/// Runs of events at one time longer than this are de-duplicated through a
+/// hash set; shorter ones (nearly every run) by comparing within the run.
+const SHORT_RUN: usize = 16;
+
+/// Sorts parsed timeline lines by time (stable) and drops exact duplicate
+/// lines (a union merge leaves them), keeping each first one with its
+/// `extra` (a line number, say). `key` is what makes two lines the same:
+/// the line's text as stored.
+///
+/// O(n log n) whatever the times: equal lines have equal times, so after
+/// the sort duplicates sit in one run of equal times, compared within the
+/// run while it is short, through a hash set once it is long (80,000
+/// events at one time, as one alert storm appends, would otherwise cost
+/// billions of comparisons).
+pub fn sort_dedup<K, T>(mut parsed: Vec<(Event, K, T)>) -> Vec<(Event, T)>
+where
+    K: Eq + std::hash::Hash + Copy,
+{
+    parsed.sort_by_key(|(e, _, _)| e.at);
+    let mut out = Vec::with_capacity(parsed.len());
+    let mut run: Vec<K> = Vec::with_capacity(SHORT_RUN);
+    let mut long_run: std::collections::HashSet<K> = std::collections::HashSet::new();
+    let mut run_at = None;
+    for (event, key, extra) in parsed {
+        if run_at != Some(event.at) {
+            run_at = Some(event.at);
+            run.clear();
+            long_run.clear();
+        }
+        let duplicate = if run.len() < SHORT_RUN {
+            let seen = run.contains(&key);
+            if !seen {
+                run.push(key);
+            }
+            seen
+        } else {
+            if long_run.is_empty() {
+                long_run.extend(run.iter().copied());
+            }
+            !long_run.insert(key)
+        };
+        if !duplicate {
+            out.push((event, extra));
+        }
+    }
+    out
+}
+
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
@@ -355,6 +403,69 @@ mod tests {
 
     fn at() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 27, 19, 45, 2).unwrap()
+    }
+
+    /// A key that counts how often it is compared, to show the work grows
+    /// with n log n, not n², without timing anything.
+    #[derive(Clone, Copy)]
+    struct Counted(u32);
+
+    impl std::hash::Hash for Counted {
+        fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+            self.0.hash(state);
+        }
+    }
+
+    thread_local! {
+        static COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    impl PartialEq for Counted {
+        fn eq(&self, other: &Counted) -> bool {
+            COMPARISONS.set(COMPARISONS.get() + 1);
+            self.0 == other.0
+        }
+    }
+
+    impl Eq for Counted {}
+
+    #[test]
+    fn dedup_of_one_huge_run_of_equal_times_is_not_quadratic() {
+        let n = 40_000u32;
+        let event = |by: &str| Event::new(at(), by, EventKind::Ack);
+        // Every line at one time, each twice: n distinct, n duplicates.
+        let parsed: Vec<(Event, Counted, u32)> = (0..2 * n)
+            .map(|i| (event(&format!("{}", i % n)), Counted(i % n), i))
+            .collect();
+        COMPARISONS.set(0);
+        let kept = sort_dedup(parsed);
+        assert_eq!(kept.len(), n as usize);
+        assert_eq!(
+            kept.iter().map(|(_, i)| *i).max(),
+            Some(n - 1),
+            "the first of each is kept"
+        );
+        let comparisons = COMPARISONS.get();
+        // Comparing within the run, as before, took n² / 2 = 800 million.
+        assert!(
+            comparisons < 20 * 2 * n as usize,
+            "{comparisons} comparisons"
+        );
+    }
+
+    #[test]
+    fn dedup_keeps_the_first_of_each_line_in_time_order() {
+        let t = |m: u32| at() + chrono::Duration::minutes(i64::from(m));
+        let e = |m: u32| Event::new(t(m), "a", EventKind::Ack);
+        let kept = sort_dedup(vec![
+            (e(5), "x", 1),
+            (e(0), "y", 2),
+            (e(5), "x", 3),
+            (e(5), "z", 4),
+            (e(0), "y", 5),
+        ]);
+        let extras: Vec<u32> = kept.iter().map(|(_, n)| *n).collect();
+        assert_eq!(extras, [2, 1, 4]);
     }
 
     #[test]

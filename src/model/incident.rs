@@ -10,6 +10,10 @@ use super::status::{Kind, Mode};
 /// The header label holding the alert group key of an incident `inc alert`
 /// opened: one incident per group.
 pub const GROUP_LABEL: &str = "alert_group";
+/// The header label naming who sent the alerts of an incident `inc alert`
+/// opened (`alertmanager`, `grafana`, `pagerduty`): with [`GROUP_LABEL`],
+/// the group's identity ([`Header::in_group`]).
+pub const SOURCE_LABEL: &str = "alert_source";
 /// The header label of a later incident of a group: the ID of the one
 /// before it, which was closed when this one opened.
 pub const PREVIOUS_LABEL: &str = "previous";
@@ -62,6 +66,25 @@ impl Header {
         self.labels.get(GROUP_LABEL).map(String::as_str)
     }
 
+    /// The source that sent this incident's alerts, if `inc alert` opened it.
+    pub fn alert_source(&self) -> Option<&str> {
+        self.labels.get(SOURCE_LABEL).map(String::as_str)
+    }
+
+    /// Whether this incident is the one of alert group `key` from `source`.
+    ///
+    /// A group is namespaced by its source: a PagerDuty `dedup_key` that
+    /// equals an Alertmanager `groupKey` is another group. The namespace is
+    /// the `alert_source` label, which `inc alert` has always written next
+    /// to `alert_group`; `alert_group` keeps the key exactly as sent. So
+    /// every incident an earlier inc opened matches as before (its label
+    /// pair is already namespaced), and no file needs rewriting. A header
+    /// labelled by hand with `alert_group` alone (no `alert_source`)
+    /// matches the key from any source, as it always did.
+    pub fn in_group(&self, source: &str, key: &str) -> bool {
+        self.group() == Some(key) && self.alert_source().is_none_or(|s| s == source)
+    }
+
     /// The incident this one was merged into by `inc merge`, if it was.
     pub fn duplicate_of(&self) -> Option<&str> {
         self.labels.get(DUPLICATE_OF_LABEL).map(String::as_str)
@@ -78,12 +101,197 @@ impl Header {
         serde_yaml::to_string(self).unwrap_or_default()
     }
 
-    /// Parses a header; the error carries the line and column.
+    /// Parses a header within the limits of [`refuse_unbounded`]; the
+    /// error carries the line and says what to do in words a person who
+    /// edited the file understands.
     pub fn from_yaml(text: &str) -> Result<Header, HeaderError> {
-        serde_yaml::from_str(text).map_err(|e| HeaderError {
-            line: e.location().map(|l| l.line()),
-            message: e.to_string(),
+        if let Some(e) = refuse_unbounded(text) {
+            return Err(e);
+        }
+        serde_yaml::from_str(text).map_err(|e| explain(text, &e))
+    }
+}
+
+/// The largest `incident.yaml` inc parses. A header is a few hundred
+/// bytes; the store reads no more than this of one.
+pub const MAX_HEADER_BYTES: usize = 1 << 20;
+
+/// How many keys, list items and lines a header may hold (counted from the
+/// characters that can start one: `,` `[` `{` `-` `?` `:` and line breaks).
+/// The parser builds a few hundred bytes for each (a 1 MiB header of
+/// `[a,a,a…]` took 200 MB to list); this bounds it at some 30 MB.
+pub const MAX_HEADER_NODES: usize = 64 * 1024;
+
+/// How deep collections may nest in a header: `[`/`{` and block items
+/// opened on one line (`- - - x`). A header is flat fields and one-level
+/// maps; the parser takes time quadratic in the depth (20,000 levels:
+/// seconds; 200,000: minutes), so a deeper file is refused unparsed.
+pub const MAX_NESTING: usize = 64;
+
+/// What to do about a header past one of the limits.
+const HINT_LIMITS: &str = "a header holds a title, a few fields and labels; \
+     move long text to a note (`inc note`), or restore the file from git";
+
+/// The error for a header past [`MAX_HEADER_BYTES`], [`MAX_NESTING`] or
+/// [`MAX_HEADER_NODES`], found in one pass over the bytes, far cheaper
+/// than the parse (which is what the limits protect).
+pub fn refuse_unbounded(text: &str) -> Option<HeaderError> {
+    let limit = |line, message| {
+        Some(HeaderError {
+            line,
+            message,
+            hint: Some(HINT_LIMITS),
         })
+    };
+    if text.len() > MAX_HEADER_BYTES {
+        return limit(
+            None,
+            format!(
+                "larger than {} KiB; inc reads at most that much of a header",
+                MAX_HEADER_BYTES >> 10
+            ),
+        );
+    }
+    if let Some(line) = too_deep(text) {
+        return limit(Some(line), too_deep_message());
+    }
+    let mut nodes = 0;
+    for (i, line) in text.lines().enumerate() {
+        nodes += 1 + line
+            .bytes()
+            .filter(|b| matches!(b, b',' | b'[' | b'{' | b'-' | b'?' | b':'))
+            .count();
+        if nodes > MAX_HEADER_NODES {
+            return limit(
+                Some(i + 1),
+                format!("more than {MAX_HEADER_NODES} keys, list items and lines"),
+            );
+        }
+    }
+    None
+}
+
+/// The 1-based line where collections nest deeper than [`MAX_NESTING`] in
+/// YAML `text`, if they do: `[`/`{` (which may span lines) plus the block
+/// items a line opens before its content (`- - x`, `? x`). Counts brackets
+/// in quoted text and comments too: a header holding 64 unclosed brackets
+/// in a title is no header a person wrote.
+pub fn too_deep(text: &str) -> Option<usize> {
+    let mut flow = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        let mut block = 0usize;
+        let mut rest = line.trim_start_matches([' ', '\t']);
+        while let Some(after) = rest
+            .strip_prefix(['-', '?', ':'])
+            .filter(|r| r.is_empty() || r.starts_with([' ', '\t']))
+        {
+            block += 1;
+            rest = after.trim_start_matches([' ', '\t']);
+        }
+        if block > MAX_NESTING {
+            return Some(i + 1);
+        }
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => {
+                    flow += 1;
+                    if flow + block > MAX_NESTING {
+                        return Some(i + 1);
+                    }
+                }
+                b']' | b'}' => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// What [`too_deep`] found, as a message.
+pub fn too_deep_message() -> String {
+    format!("lists or maps nested more than {MAX_NESTING} deep; inc does not parse such a header")
+}
+
+/// The parser's error in a person's words, at the line it is about, and
+/// without quoting the file beyond that line (a multi-line value, or a
+/// whole file that is one string, would otherwise be repeated in full).
+fn explain(text: &str, e: &serde_yaml::Error) -> HeaderError {
+    let raw = e.to_string();
+    let message = raw.split(" at line ").next().unwrap_or(&raw);
+    let line = e.location().map(|l| l.line());
+    if let Some(key) = duplicate_key(message) {
+        let (first, second) = repeated_key_lines(text, &key, line.unwrap_or(1));
+        let first = first
+            .map(|n| format!(" (first on line {n})"))
+            .unwrap_or_default();
+        return HeaderError {
+            line: second.or(line),
+            message: format!("`{key}` is set twice{first}"),
+            hint: Some("keep one of the two lines"),
+        };
+    }
+    if message.starts_with("mapping values are not allowed") {
+        return HeaderError {
+            line,
+            message: "a `: ` inside an unquoted value starts a new key".to_owned(),
+            hint: Some("quote the value, e.g. `title: \"Checkout: slow\"`"),
+        };
+    }
+    if message.contains("recursion limit exceeded") {
+        return HeaderError {
+            line,
+            message: too_deep_message(),
+            hint: Some(HINT_LIMITS),
+        };
+    }
+    HeaderError {
+        line,
+        message: without_quoted_text(message).replace(
+            "expected struct Header",
+            "expected the header's `key: value` lines",
+        ),
+        hint: None,
+    }
+}
+
+/// The key of a "duplicate field `k`" / "duplicate entry with key \"k\""
+/// message.
+fn duplicate_key(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("duplicate ")?;
+    let rest = rest
+        .strip_prefix("field ")
+        .or_else(|| rest.strip_prefix("entry with key "))?;
+    let quote = rest.chars().next().filter(|c| matches!(c, '`' | '"'))?;
+    let key = rest[1..].split(quote).next()?;
+    Some(key.to_owned())
+}
+
+/// The lines of the first two `key:` lines at or after line `from` (the
+/// map the parser complained about starts there).
+fn repeated_key_lines(text: &str, key: &str, from: usize) -> (Option<usize>, Option<usize>) {
+    let mut found = text
+        .lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .filter(|(_, l)| {
+            let l = l.trim_start().trim_start_matches(['{', ',', ' ']);
+            let rest = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")]
+                .into_iter()
+                .find_map(|k| l.strip_prefix(k.as_str()).map(str::to_owned));
+            rest.is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+        .map(|(i, _)| i + 1);
+    (found.next(), found.next())
+}
+
+/// `message` without the text of a quoted string value (`invalid type:
+/// string "…", expected …`): the value may span many lines of the file.
+fn without_quoted_text(message: &str) -> String {
+    match (message.find("string \""), message.rfind("\", expected")) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}a string{}", &message[..start], &message[end + 1..])
+        }
+        _ => message.to_owned(),
     }
 }
 
@@ -122,6 +330,8 @@ fn may_change(c: char) -> bool {
 pub struct HeaderError {
     pub line: Option<usize>,
     pub message: String,
+    /// What to do, when there is more to say than "fix the file".
+    pub hint: Option<&'static str>,
 }
 
 #[cfg(test)]
@@ -250,6 +460,86 @@ mod tests {
                 proptest::prop_assert!(may_have_label(&text, "alert_group", &value), "{}", text);
             }
         }
+    }
+
+    const BASE: &str = "title: t\nopened_at: 2026-11-27T10:00:00Z\nopened_by: a\n";
+
+    #[test]
+    fn nesting_is_refused_at_its_line_before_the_parse() {
+        assert_eq!(too_deep("title: a\nlabels: {a: [b, c]}\n- - x\n"), None);
+        let deep = format!("title: a\nx: {}\n", "[".repeat(MAX_NESTING + 1));
+        assert_eq!(too_deep(&deep), Some(2));
+        let block = format!("{BASE}x:\n{}y\n", "- ".repeat(100_000));
+        assert_eq!(too_deep(&block), Some(5));
+        let err = Header::from_yaml(&block).unwrap_err();
+        assert_eq!(err.line, Some(5));
+        assert!(err.message.contains("nested more than 64 deep"), "{err:?}");
+        // Closed brackets don't add up.
+        assert_eq!(too_deep(&"[]".repeat(10_000)), None);
+    }
+
+    #[test]
+    fn size_and_node_count_are_bounded() {
+        let big = format!("{BASE}x: {}\n", "a".repeat(MAX_HEADER_BYTES));
+        let err = Header::from_yaml(&big).unwrap_err();
+        assert!(err.message.contains("larger than 1024 KiB"), "{err:?}");
+        let many = format!("{BASE}x: [{}]\n", "a,".repeat(MAX_HEADER_NODES));
+        let err = Header::from_yaml(&many).unwrap_err();
+        assert_eq!(err.line, Some(4));
+        assert!(err.message.contains("more than 65536 keys"), "{err:?}");
+        // A header of ordinary size and shape is far inside both.
+        let labels: String = (0..500).map(|n| format!("  k{n}: v{n}\n")).collect();
+        assert!(Header::from_yaml(&format!("{BASE}labels:\n{labels}")).is_ok());
+    }
+
+    #[test]
+    fn a_duplicate_key_is_reported_on_its_own_line() {
+        let err = Header::from_yaml(&format!("{BASE}summary: x\n\nsummary: y\n")).unwrap_err();
+        assert_eq!(err.line, Some(6), "{err:?}");
+        assert_eq!(err.message, "`summary` is set twice (first on line 4)");
+        assert!(err.hint.is_some());
+    }
+
+    #[test]
+    fn an_unquoted_colon_hints_at_quotes() {
+        let err = Header::from_yaml("title: a\nsummary: the fix: restart\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err:?}");
+        assert!(!err.message.contains("mapping values"), "{err:?}");
+        assert!(err.hint.unwrap().contains("quote the value"), "{err:?}");
+    }
+
+    #[test]
+    fn errors_do_not_quote_the_file() {
+        for text in [
+            "root:x:0:0:root:/root:/bin/bash\nsecret two\nsecret three\n",
+            "\"secret one\n secret two\"\n",
+            &format!("{BASE}private: \"secret one\n  secret two\"\n"),
+        ] {
+            let err = Header::from_yaml(text).unwrap_err();
+            assert!(!err.message.contains("secret"), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn groups_are_namespaced_by_source() {
+        let labelled = |pairs: &[(&str, &str)]| Header {
+            labels: pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Header::default()
+        };
+        let am = labelled(&[(GROUP_LABEL, "k1"), (SOURCE_LABEL, "alertmanager")]);
+        assert!(am.in_group("alertmanager", "k1"));
+        assert!(
+            !am.in_group("pagerduty", "k1"),
+            "another source's equal key"
+        );
+        assert!(!am.in_group("alertmanager", "k2"));
+        // Labelled by hand, without a source: any source's key.
+        let by_hand = labelled(&[(GROUP_LABEL, "k1")]);
+        assert!(by_hand.in_group("pagerduty", "k1"));
+        assert!(!labelled(&[]).in_group("pagerduty", ""));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::model::{Event, Header, State, id, incident};
+use crate::model::{Event, Header, State, event, id, incident};
 
 pub use lock::Lock;
 
@@ -50,6 +50,9 @@ pub const HINT_FIX: &str = "fix the file by hand (it is plain YAML), then run in
 /// What to do about a symbolic link where inc reads a file or folder.
 pub const HINT_LINK: &str = "replace the link with a copy of what it points to: inc reads \
      nothing through a symbolic link, so that none can pull a private file into the status page";
+/// What to do about an incident folder in another year's folder.
+pub const HINT_YEAR: &str = "move it to the year of its ID (`git mv`), or delete it if the \
+     incident is there already; `inc check` lists every problem";
 /// What to do about a file over [`MAX_FILE_BYTES`].
 pub const HINT_SIZE: &str = "restore the file from git (`git checkout -- <file>`) or trim it; `inc check` lists every problem";
 
@@ -136,37 +139,12 @@ fn link_message(path: &Path) -> String {
     )
 }
 
-/// How deep `[` and `{` may nest in a header. A header is flat fields and
-/// one-level maps; the YAML parser takes time quadratic in the depth (20,000
-/// levels: seconds; 200,000: minutes), so a deeper file is refused unparsed.
-pub const MAX_NESTING: usize = 64;
+pub use crate::model::incident::{MAX_NESTING, too_deep, too_deep_message};
 
-/// The 1-based line where `[`/`{` nest deeper than [`MAX_NESTING`] in
-/// YAML `text`, if they do. Counts brackets in quoted text and comments
-/// too: a header holding 64 unclosed brackets in a title is no header a
-/// person wrote. One pass over the bytes, far cheaper than the parse.
-pub fn too_deep(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    for (i, b) in bytes.iter().enumerate() {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(1 + bytes[..i].iter().filter(|&&b| b == b'\n').count());
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// What [`too_deep`] found, as a message.
-pub fn too_deep_message() -> String {
-    format!("brackets nested more than {MAX_NESTING} deep; inc does not parse such a header")
-}
+/// The largest `incident.yaml` inc reads ([`incident::MAX_HEADER_BYTES`]):
+/// a header is a few hundred bytes, and what the parser builds of one
+/// takes many times its size.
+pub const MAX_HEADER_BYTES: u64 = incident::MAX_HEADER_BYTES as u64;
 
 /// Whether `path` itself (not what it may point to) is a symbolic link.
 pub fn is_link(path: &Path) -> bool {
@@ -294,8 +272,10 @@ impl Store {
     }
 
     /// Every incident ID, sorted, from folder names alone, and an error
-    /// for each symbolic link found where a folder is read: `incidents/`
-    /// itself, a year folder, an incident folder. inc reads nothing through
+    /// for each symbolic link found where a folder is read (`incidents/`
+    /// itself, a year folder, an incident folder) and for each incident
+    /// folder in a year folder other than its ID's (one ID in two year
+    /// folders would otherwise be listed and published twice). inc reads nothing through
     /// a link (one could pull a private incident, or any file, into the
     /// status page). The listing says which entries are links at no cost;
     /// only a link at the year level is `stat`ed, to tell a folder from a
@@ -336,7 +316,22 @@ impl Store {
                     continue;
                 };
                 let kind = entry.file_type()?;
-                if kind.is_dir() {
+                if kind.is_dir() && id::year(name) != year.file_name().to_string_lossy() {
+                    // Read from its own year's folder, it would be listed
+                    // (and published) twice when a copy sits there too.
+                    let rel = Path::new(INCIDENTS_DIR).join(year.file_name()).join(name);
+                    links.push(FileError {
+                        message: format!(
+                            "the incident `{name}` is in the year folder `{}`; \
+                             its folder is {}",
+                            year.file_name().to_string_lossy(),
+                            Store::dir_of(name).display()
+                        ),
+                        path: rel,
+                        line: None,
+                        hint: HINT_YEAR,
+                    });
+                } else if kind.is_dir() {
                     ids.push(name.to_owned());
                 } else if kind.is_symlink() {
                     let rel = Path::new(INCIDENTS_DIR).join(year.file_name()).join(name);
@@ -451,12 +446,17 @@ impl Store {
         fs::read_dir(self.root.join(Store::dir_of(id))).is_ok_and(|mut d| d.next().is_none())
     }
 
-    /// Every incident whose header has label `key` set to `value`, with its
-    /// header, in ID order. Reads the headers on all cores and parses only
-    /// those whose text may hold the pair ([`incident::may_have_label`]);
-    /// never a timeline. A header that can't be read or parsed is skipped:
-    /// it is `inc check`'s to report.
-    pub fn with_label(&self, key: &str, value: &str) -> Result<Vec<(String, Header)>> {
+    /// Every incident whose header has label `key` set to `value` and
+    /// passes `keep`, with its header, in ID order. Reads the headers on
+    /// all cores and parses only those whose text may hold the pair
+    /// ([`incident::may_have_label`]); never a timeline. A header that
+    /// can't be read or parsed is skipped: it is `inc check`'s to report.
+    pub fn with_label(
+        &self,
+        key: &str,
+        value: &str,
+        keep: impl Fn(&Header) -> bool + Sync,
+    ) -> Result<Vec<(String, Header)>> {
         let ids = self.ids()?;
         let found = crate::par::chunks(&ids, |ids| {
             // One buffer per worker, and no `stat` for a size hint: headers
@@ -466,13 +466,13 @@ impl Store {
                 .filter_map(|id| {
                     buf.clear();
                     let path = self.root.join(Store::header_path(id));
-                    read_nofollow(&path, MAX_FILE_BYTES, &mut buf).ok()?;
+                    read_nofollow(&path, MAX_HEADER_BYTES, &mut buf).ok()?;
                     let text = std::str::from_utf8(&buf).ok()?;
                     if !incident::may_have_label(text, key, value) {
                         return None;
                     }
                     let header = Header::from_yaml(text).ok()?;
-                    (header.labels.get(key).map(String::as_str) == Some(value))
+                    (header.labels.get(key).map(String::as_str) == Some(value) && keep(&header))
                         .then(|| (id.clone(), header))
                 })
                 .collect::<Vec<_>>()
@@ -480,7 +480,8 @@ impl Store {
         Ok(found.into_iter().flatten().collect())
     }
 
-    /// Reads the file at `rel` and hands its text to `parse`. The bytes go
+    /// Reads the file at `rel` (at most `max` bytes of it) and hands its
+    /// text to `parse`. The bytes go
     /// into a buffer each thread keeps, asked for in one go without a
     /// `stat` for the size: loading reads 20,000 files for 10,000
     /// incidents, and a string and a system call per file were a good part
@@ -488,6 +489,7 @@ impl Store {
     fn read_with<T>(
         &self,
         rel: &Path,
+        max: u64,
         parse: impl FnOnce(&str) -> Result<T, FileError>,
     ) -> Result<T, FileError> {
         thread_local! {
@@ -502,7 +504,7 @@ impl Store {
         BUF.with_borrow_mut(|buf| {
             buf.clear();
             buf.reserve(16 * 1024);
-            if let Err(e) = read_nofollow(&self.root.join(rel), MAX_FILE_BYTES, buf) {
+            if let Err(e) = read_nofollow(&self.root.join(rel), max, buf) {
                 let hint = e.hint();
                 // The buffer is kept for the next file: don't let one
                 // huge read pin its memory.
@@ -530,32 +532,19 @@ impl Store {
 
     pub fn load_header(&self, id: &str) -> Result<Header, FileError> {
         let rel = Store::header_path(id);
-        self.read_with(&rel, |text| {
-            if let Some(line) = too_deep(text) {
-                return Err(FileError {
-                    path: rel.clone(),
-                    line: Some(line),
-                    message: too_deep_message(),
-                    hint: HINT_FIX,
-                });
-            }
+        self.read_with(&rel, MAX_HEADER_BYTES, |text| {
             Header::from_yaml(text).map_err(|e| FileError {
                 path: rel.clone(),
                 line: e.line,
-                message: e
-                    .message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&e.message)
-                    .to_owned(),
-                hint: HINT_FIX,
+                message: e.message,
+                hint: e.hint.unwrap_or(HINT_FIX),
             })
         })
     }
 
     pub fn load_events(&self, id: &str) -> Result<Vec<Event>, FileError> {
         let rel = Store::timeline_path(id);
-        self.read_with(&rel, |text| {
+        self.read_with(&rel, MAX_FILE_BYTES, |text| {
             parse_timeline(text).map_err(|(line, message)| FileError {
                 path: rel.clone(),
                 line: Some(line),
@@ -619,31 +608,17 @@ pub fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
 /// Parses a timeline: sorted by time (stable), exact duplicate lines (left by
 /// a union merge) dropped. The error is (1-based line, message).
 pub fn parse_timeline(text: &str) -> Result<Vec<Event>, (usize, String)> {
-    let mut parsed: Vec<(Event, &str)> = Vec::with_capacity(text.len() / 100);
+    let mut parsed: Vec<(Event, &str, ())> = Vec::with_capacity(text.len() / 100);
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if let Some(event) = Event::from_line(line).map_err(|m| (n + 1, m))? {
-            parsed.push((event, line));
+            parsed.push((event, line, ()));
         }
     }
-    parsed.sort_by_key(|(e, _)| e.at);
-    // Equal lines have equal times, so after the sort duplicates sit in the
-    // same run of equal times; runs are short, so comparing within them is
-    // cheaper than hashing every line.
-    let mut events: Vec<Event> = Vec::with_capacity(parsed.len());
-    let mut run_start = 0;
-    let mut lines: Vec<&str> = Vec::with_capacity(parsed.len());
-    for (event, line) in parsed {
-        if events.last().is_none_or(|last| last.at != event.at) {
-            run_start = events.len();
-        }
-        if lines[run_start..].contains(&line) {
-            continue;
-        }
-        events.push(event);
-        lines.push(line);
-    }
-    Ok(events)
+    Ok(event::sort_dedup(parsed)
+        .into_iter()
+        .map(|(event, ())| event)
+        .collect())
 }
 
 #[cfg(test)]

@@ -110,21 +110,18 @@ fn subdirs(dir: &Path, prefix: &str, links: &mut Vec<Link>) -> Result<Vec<String
 /// Reads one incident folder's files.
 pub fn read(root: &Path, dir: &Dir) -> IncidentFiles {
     let rel = dir.rel();
-    let file = |name: &str| {
+    let file = |name: &str, max| {
         let path = format!("{rel}/{name}");
-        let text = read_text(&root.join(&path));
+        let text = read_text(&root.join(&path), max);
         File { path, text }
     };
-    let mut header = file(HEADER_FILE);
-    if let FileText::Text(text) = &header.text
-        && let Some(line) = super::too_deep(text)
-    {
-        header.text = FileText::Unreadable(format!("line {line}: {}", super::too_deep_message()));
-    }
+    // The header's limits (depth, size of what the parse builds) are
+    // `Header::from_yaml`'s, which reports them at their line.
+    let header = file(HEADER_FILE, super::MAX_HEADER_BYTES);
     IncidentFiles {
         header,
-        timeline: file(TIMELINE_FILE),
-        postmortem: file(POSTMORTEM_FILE),
+        timeline: file(TIMELINE_FILE, super::MAX_FILE_BYTES),
+        postmortem: file(POSTMORTEM_FILE, super::MAX_FILE_BYTES),
         year: dir.year.clone(),
         name: dir.name.clone(),
         dir: rel,
@@ -132,10 +129,10 @@ pub fn read(root: &Path, dir: &Dir) -> IncidentFiles {
 }
 
 /// A file's text, read as the rest of inc reads it: never through a
-/// symbolic link, and at most [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES).
-fn read_text(path: &Path) -> FileText {
+/// symbolic link, and at most `max` bytes.
+fn read_text(path: &Path, max: u64) -> FileText {
     let mut bytes = Vec::new();
-    match super::read_nofollow(path, super::MAX_FILE_BYTES, &mut bytes) {
+    match super::read_nofollow(path, max, &mut bytes) {
         Ok(()) => match String::from_utf8(bytes) {
             Ok(text) => FileText::Text(text),
             Err(e) => FileText::Unreadable(format!(

@@ -16,6 +16,7 @@ mod examples;
 mod git;
 mod hostile;
 mod hostile_files;
+mod hostile_mistakes;
 mod init;
 mod lifecycle;
 mod list;
