@@ -264,6 +264,7 @@ pub fn apply(
             after,
         });
     }
+    let journal_path = store.journal_path(git);
     let git = git.filter(|_| commit.is_some());
     let (parent, made) = match (git, commit) {
         (Some(git), Some(commit)) => {
@@ -301,7 +302,6 @@ pub fn apply(
             .collect::<Result<_>>()?,
     };
     crash_point("objects");
-    let journal_path = store.journal_path(git);
     write_journal(&journal_path, &journal)?;
     crash_point("journal");
 
@@ -339,10 +339,15 @@ pub fn apply(
         Err(e) => {
             // HEAD has not moved (that is the last step): put back what
             // was written, unless someone changed it since.
-            if undo(store, git, &journal, &planned).is_ok() {
-                let _ = remove_journal(&journal_path);
+            match undo(store, git, &journal, &planned) {
+                Ok(()) => {
+                    let _ = remove_journal(&journal_path);
+                    Err(e)
+                }
+                Err(_) => Err(e.context(
+                    "inc could not finish its change, nor undo it; the next inc command finishes it",
+                )),
             }
-            Err(e)
         }
     }
 }
@@ -410,10 +415,10 @@ fn settle(
         let head = git.head_commit()?;
         if head.as_deref() == Some(commit.as_str()) {
             // Moved already (a killed inc got this far): the index too.
-            return git.stage(&staged, patience);
+            return git.stage(&staged, &[], patience);
         }
         if head == journal.parent {
-            git.stage(&staged, patience)?;
+            git.stage(&staged, &[], patience)?;
             crash_point("index");
             if git.move_head(head.as_deref(), &commit, &journal.message, patience)? == Moved::Done {
                 crash_point("head");
@@ -423,7 +428,7 @@ fn settle(
         }
         if head.as_deref().is_some_and(|h| git.holds(h, &committed)) {
             // Someone committed inc's change with theirs.
-            return git.stage(&staged, patience);
+            return git.stage(&staged, &[], patience);
         }
         // HEAD moved: make the commit again on it.
         let remade = match planned {
@@ -618,21 +623,26 @@ fn undo(store: &Store, git: Option<&Git>, journal: &Journal, planned: &[Planned]
         let _ = fs::remove_dir(store.root.join(dir));
     }
     // The index may hold the new blobs: put HEAD's back.
-    if let (Some(git), Some(parent)) = (git, &journal.parent)
+    if let Some(git) = git
         && journal.commit.is_some()
     {
-        let mut back = Vec::new();
+        let (mut back, mut gone) = (Vec::new(), Vec::new());
         for f in &journal.files {
             let rel = PathBuf::from(&f.path);
-            if let Some(oid) = git.blob_at(parent, &rel)? {
-                back.push((rel, oid, None));
+            let then = match &journal.parent {
+                Some(parent) => git.blob_at(parent, &rel)?,
+                None => None,
+            };
+            match then {
+                Some(oid) => back.push((rel, oid, None)),
+                None => gone.push(rel),
             }
         }
         let patience = Patience {
             timeout: std::time::Duration::from_secs(5),
             on_wait: &|_| {},
         };
-        git.stage(&back, &patience)?;
+        git.stage(&back, &gone, &patience)?;
     }
     Ok(())
 }

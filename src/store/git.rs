@@ -210,8 +210,13 @@ impl Git {
     pub fn stage(
         &self,
         files: &[(PathBuf, String, Option<Stat>)],
+        removed: &[PathBuf],
         patience: &Patience,
     ) -> Result<()> {
+        let removed: Vec<String> = removed
+            .iter()
+            .map(|rel| git_path(&self.prefix.join(rel)))
+            .collect();
         let index_path = self.repo.path().join("index");
         let lock_path = self.repo.path().join("index.lock");
         let new_path = self.new_index_path();
@@ -237,10 +242,11 @@ impl Git {
             let _ = fs::remove_file(&new_path);
             match current
                 .as_deref()
+                .filter(|_| removed.is_empty())
                 .and_then(|bytes| index::patched(bytes, &updates))
             {
                 Some(bytes) => write_synced(&new_path, &bytes)?,
-                None => self.stage_slow(current.as_deref(), &new_path, &updates)?,
+                None => self.stage_slow(current.as_deref(), &new_path, &updates, &removed)?,
             }
             match fs::hard_link(&new_path, &lock_path) {
                 Ok(()) => {}
@@ -275,7 +281,13 @@ impl Git {
     /// The index at `new` made by libgit2 from a copy of `current`, or
     /// where libgit2 can't read the index (a split or sparse index), by
     /// git itself (`git update-index --index-info` on the copy).
-    fn stage_slow(&self, current: Option<&[u8]>, new: &Path, updates: &[Update]) -> Result<()> {
+    fn stage_slow(
+        &self,
+        current: Option<&[u8]>,
+        new: &Path,
+        updates: &[Update],
+        removed: &[String],
+    ) -> Result<()> {
         if let Some(bytes) = current {
             write_synced(new, bytes)?;
         }
@@ -295,6 +307,11 @@ impl Git {
                     flags_extended: 0,
                     path: u.path.as_bytes().to_vec(),
                 })?;
+            }
+            for path in removed {
+                if index.get_path(Path::new(path), 0).is_some() {
+                    index.remove_path(Path::new(path))?;
+                }
             }
             index.write()
         });

@@ -530,3 +530,30 @@ fn a_sparse_index_repository_takes_incs_commits() {
         "the index is still sparse"
     );
 }
+
+#[test]
+fn a_commit_that_fails_after_staging_puts_the_files_and_the_index_back() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    // The branch stays locked: inc stages, then can't move HEAD.
+    std::fs::create_dir(repo.path(".git/refs/heads/main.lock")).unwrap();
+    let before = repo.files();
+    let commits = repo.commit_count();
+    for args in [
+        vec!["note", id.as_str(), "lost?"],
+        vec!["open", "Search is slow", "-s", "SEV3"],
+    ] {
+        repo.inc()
+            .args(&args)
+            .env("INC_LOCK_TIMEOUT", "1")
+            .fails()
+            .stderr_has(&["main.lock", "has been held for 1s"]);
+        assert_eq!(repo.files(), before, "{args:?}: every file is as it was");
+        assert_eq!(repo.commit_count(), commits);
+        assert_eq!(repo.git_status(), "", "{args:?}: the index is as it was");
+        assert!(!repo.path(".git/inc-journal").exists());
+    }
+    std::fs::remove_dir(repo.path(".git/refs/heads/main.lock")).unwrap();
+    repo.inc().args(["note", &id, "through"]).ok();
+    assert_eq!(repo.git_status(), "");
+}
