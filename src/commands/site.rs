@@ -74,6 +74,11 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         templates: &templates,
         template_texts,
         style: &style,
+        scanned: folder.scanned(),
+        scan_key: files::scan_key(&match app.git() {
+            Some(git) => git.git_dir().to_path_buf(),
+            None => app.store.root().join(".inc"),
+        })?,
     };
     let built = match site::build(input, &folder) {
         Ok(built) => built,
@@ -107,7 +112,7 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
         }
     };
     let written = folder
-        .finish(&built.files, built.created, &built.paths)
+        .finish(&built.files, built.created, &built.paths, built.scan_digest)
         .map_err(|e| match files::symlink_in(&e).map(files::symlink_hint) {
             Some(hint) => anyhow!("{e:#}\n{hint}"),
             None => e,

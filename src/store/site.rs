@@ -60,6 +60,9 @@ const COMPLETE: &str = "# inc-site 2 complete: SHA-1 of the path of each file in
 const BUILDING: &str = "# inc-site 2 building: a build began and has not finished";
 /// The prefix of a line naming (by hash) a file that is not inc's.
 const USER: &str = "user ";
+/// The prefix of the line holding the scan digest (keyed: see
+/// [`scan_key`]) the files passed under.
+const SCANNED: &str = "scanned ";
 
 /// A file's relative path, hashed.
 type Hash = [u8; 20];
@@ -85,6 +88,34 @@ fn from_hex(s: &str) -> Option<Hash> {
         *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
     }
     Some(out)
+}
+
+/// This clone's key for the scan digests the manifests record
+/// (`inc-site-key` in `dir`, `.git` or `.inc`; made on first use from the
+/// system's random source). A digest of the private texts is keyed so that
+/// the public manifest lets no one confirm a guess of them; a build by
+/// another clone, with another key, scans every file.
+pub fn scan_key(dir: &Path) -> Result<[u8; 32]> {
+    let path = dir.join("inc-site-key");
+    if let Ok(bytes) = fs::read(&path)
+        && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
+    {
+        return Ok(key);
+    }
+    let mut key = [0u8; 32];
+    let mut random = fs::File::open("/dev/urandom").context("can't read /dev/urandom")?;
+    random
+        .read_exact(&mut key)
+        .context("can't read /dev/urandom")?;
+    fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".inc-site-key.")
+        .tempfile_in(dir)
+        .with_context(|| format!("can't write in {}", dir.display()))?;
+    tmp.write_all(&key)?;
+    tmp.persist(&path)
+        .with_context(|| format!("can't write {}", path.display()))?;
+    Ok(key)
 }
 
 /// What a write did.
@@ -246,6 +277,9 @@ struct Manifest {
     owned: HashSet<Hash>,
     /// The other files in the folder when the unfinished build began.
     user: HashSet<Hash>,
+    /// The (keyed) scan digest every file of the last finished build
+    /// passed under.
+    scanned: Option<Hash>,
 }
 
 impl Manifest {
@@ -257,6 +291,8 @@ impl Manifest {
             } else if line.is_empty() || line.starts_with('#') {
             } else if let Some(h) = line.strip_prefix(USER).and_then(from_hex) {
                 m.user.insert(h);
+            } else if let Some(h) = line.strip_prefix(SCANNED).and_then(from_hex) {
+                m.scanned = Some(h);
             } else if let Some(h) = from_hex(line) {
                 m.owned.insert(h);
             } else {
@@ -274,6 +310,11 @@ impl Manifest {
         let mut text = String::with_capacity(41 * (owned.len() + self.user.len() + 2));
         text.push_str(if self.building { BUILDING } else { COMPLETE });
         text.push('\n');
+        if let Some(scanned) = self.scanned.filter(|_| !self.building) {
+            text.push_str(SCANNED);
+            text.push_str(&hex(&scanned));
+            text.push('\n');
+        }
         for h in owned {
             text.push_str(&h);
             text.push('\n');
@@ -334,13 +375,23 @@ fn lock_dir(dir: &Path) -> Result<Option<fs::File>> {
     let Ok(file) = fs::File::open(dir) else {
         return Ok(None);
     };
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(fs::TryLockError::WouldBlock) => bail!(
-            "another `inc site build` is writing to {}\nhint: wait for it to finish, then build again",
-            dir.display()
-        ),
-        Err(fs::TryLockError::Error(_)) => Ok(None),
+    // A lock just released can stay held for a moment: a process that
+    // forked (to run git) holds its copy of the descriptor until it execs.
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(file)),
+            Err(fs::TryLockError::WouldBlock)
+                if started.elapsed() < std::time::Duration::from_secs(2) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(fs::TryLockError::WouldBlock) => bail!(
+                "another `inc site build` is writing to {}\nhint: wait for it to finish, then build again",
+                dir.display()
+            ),
+            Err(fs::TryLockError::Error(_)) => return Ok(None),
+        }
     }
 }
 
@@ -357,6 +408,12 @@ impl Folder {
     /// The folder `dir` (made absolute and checked by [`out_dir`]), ready
     /// for a build. Refuses a folder that holds files but no manifest (not
     /// an inc site: building would overwrite its files) unless `force`.
+    /// The scan digest the files inc made here passed under, as the last
+    /// build that finished recorded it (see [`Folder::finish`]).
+    pub fn scanned(&self) -> Option<Hash> {
+        self.manifest.scanned.filter(|_| !self.manifest.building)
+    }
+
     pub fn open(dir: &Path, force: bool) -> Result<Folder> {
         let existed = match fs::symlink_metadata(dir) {
             Ok(m) if m.is_dir() => true,
@@ -502,6 +559,8 @@ impl Folder {
             building: true,
             owned: self.manifest.owned.clone(),
             user: HashSet::new(),
+            // A build under way vouches for no scan.
+            scanned: None,
         };
         if self.manifest.building {
             // The last build was killed: every file but the person's may
@@ -556,6 +615,7 @@ impl Folder {
         changed: &[(String, Vec<u8>)],
         created: usize,
         paths: &[String],
+        scanned: Hash,
     ) -> Result<Written> {
         for rel in paths.iter().chain(changed.iter().map(|(rel, _)| rel)) {
             if !is_writable(rel) {
@@ -631,6 +691,7 @@ impl Folder {
             building: false,
             owned: hashes,
             user: HashSet::new(),
+            scanned: Some(scanned),
         }
         .text();
         if begun.is_some() || self.before.as_deref() != Some(manifest.as_bytes()) {
@@ -642,6 +703,10 @@ impl Folder {
 }
 
 impl crate::render::site::Folder for Folder {
+    fn owns(&self, rel: &str) -> bool {
+        self.before.is_some() && !self.manifest.building && self.manifest.owned.contains(&hash(rel))
+    }
+
     fn holds(&self, rel: &str, bytes: &[u8]) -> bool {
         self.existed
             && is_writable(rel)
@@ -833,7 +898,7 @@ mod tests {
     fn build(dir: &Path, files: &[(String, Vec<u8>)]) -> Written {
         Folder::open(dir, false)
             .unwrap()
-            .finish(files, 0, &paths(files))
+            .finish(files, 0, &paths(files), [7; 20])
             .unwrap()
     }
 
@@ -940,7 +1005,7 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         let w = Folder::open(dir.path(), false)
             .unwrap()
-            .finish(&[], 0, &paths(&all))
+            .finish(&[], 0, &paths(&all), [7; 20])
             .unwrap();
         assert_eq!((w.changed, w.unchanged, w.removed), (0, 2, 0));
         assert_eq!(manifest(), m, "an unchanged build writes nothing");
@@ -954,7 +1019,7 @@ mod tests {
         let changed = files(&[("a.html", "new a")]);
         let w = Folder::open(dir.path(), false)
             .unwrap()
-            .finish(&changed, 0, &paths(&changed))
+            .finish(&changed, 0, &paths(&changed), [7; 20])
             .unwrap();
         assert_eq!((w.changed, w.removed), (1, 1));
         assert_eq!(fs::read(dir.path().join("a.html")).unwrap(), b"new a");
@@ -973,11 +1038,13 @@ mod tests {
         assert!(!text.contains("secret"), "{text}");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], COMPLETE);
+        // The keyed scan digest the build passed (see `scan_key`).
+        assert_eq!(lines[1], format!("{SCANNED}{}", hex(&[7; 20])));
         assert_eq!(
-            lines[1],
+            lines[2],
             hex(&hash("incidents/2026-11-27-secret-thing.html"))
         );
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
     }
 
     #[test]
@@ -1017,6 +1084,7 @@ mod tests {
                 &files(&[("index.html", "site")]),
                 0,
                 &["index.html".to_owned()],
+                [7; 20],
             )
             .unwrap();
         let w = build(dir.path(), &files(&[("other.html", "o")]));
@@ -1036,7 +1104,9 @@ mod tests {
         assert!(e.contains("another `inc site build`"), "{e}");
         let e = Folder::open(&site, false).err().unwrap().to_string();
         assert!(e.contains("another `inc site build`"), "{e}");
-        first.finish(&[], 1, &["a.html".to_owned()]).unwrap();
+        first
+            .finish(&[], 1, &["a.html".to_owned()], [7; 20])
+            .unwrap();
         assert!(
             Folder::open(&site, false).is_ok(),
             "free again once the first is done"
@@ -1083,6 +1153,7 @@ mod tests {
                 &files(&[("incidents/b.html", "b")]),
                 0,
                 &["incidents/b.html".to_owned()],
+                [7; 20],
             )
             .unwrap_err();
         assert!(symlink_in(&e).is_some(), "{e:#}");
@@ -1102,7 +1173,12 @@ mod tests {
         symlink(outside.join("a.html"), site.join("x.html")).unwrap();
         let e = Folder::open(&site, false)
             .unwrap()
-            .finish(&files(&[("x.html", "x")]), 0, &["x.html".to_owned()])
+            .finish(
+                &files(&[("x.html", "x")]),
+                0,
+                &["x.html".to_owned()],
+                [7; 20],
+            )
             .unwrap_err();
         assert!(symlink_in(&e).is_some(), "{e:#}");
         assert_eq!(fs::read(outside.join("a.html")).unwrap(), b"theirs");

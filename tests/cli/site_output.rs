@@ -77,7 +77,11 @@ fn assert_manifest_names_nothing(repo: &TestRepo, dir: &str, words: &[String]) {
         return;
     };
     for line in text.lines() {
-        let hex = line.strip_prefix("user ").unwrap_or(line);
+        // `scanned` holds the scan digest, keyed with the clone's secret.
+        let hex = line
+            .strip_prefix("user ")
+            .or_else(|| line.strip_prefix("scanned "))
+            .unwrap_or(line);
         assert!(
             line.starts_with("# ")
                 || (hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit())),
@@ -534,4 +538,70 @@ fn a_build_while_another_writes_the_folder_is_refused() {
     assert!(tree(&repo.path("site")) == before, "nothing written");
     held.unlock().unwrap();
     repo.inc().args(["site", "build"]).ok();
+}
+
+/// A rebuild takes the last build's scan for a page it makes again byte
+/// for byte only while every internal text is as it was: a private note
+/// that a page already printed (through a template of the repository's)
+/// is found, though the page did not change.
+#[test]
+fn a_page_unchanged_since_the_last_scan_is_scanned_again_when_internal_text_changes() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    repo.inc()
+        .args(["update", &id, "Payments fail for some customers"])
+        .ok();
+    let index = include_str!("../../templates/site/index.html.j2").replacen(
+        "{% block content %}",
+        "{% block content %}<p>Ask Marguerite about the fallback queue</p>",
+        1,
+    );
+    repo.write("templates/site/index.html.j2", &index);
+    repo.inc().args(["site", "build", "--out", "out"]).ok();
+    let before = tree(&repo.path("out"));
+    assert!(
+        String::from_utf8_lossy(&before["index.html"]).contains("Ask Marguerite"),
+        "the page prints the template's words"
+    );
+    repo.inc().args(["site", "build", "--out", "out"]).ok();
+    assert_eq!(
+        tree(&repo.path("out")),
+        before,
+        "an unchanged rebuild writes nothing"
+    );
+
+    // The same words become an internal note: index.html, unchanged,
+    // now leaks it.
+    repo.inc()
+        .args(["note", &id, "Ask Marguerite about the fallback queue"])
+        .ok();
+    repo.inc()
+        .args(["site", "build", "--out", "out"])
+        .fails()
+        .stderr_has(&["refusing to publish", "index.html", "Ask Marguerite"]);
+    assert_eq!(tree(&repo.path("out")), before, "nothing was written");
+}
+
+/// The scan digest in the public manifest is keyed with a secret of the
+/// clone, kept under `.git`: two clones building the same site record
+/// different digests, and the key is not in the work tree.
+#[test]
+fn the_manifests_scan_digest_is_keyed_per_clone() {
+    let repo = TestRepo::new();
+    repo.open("Checkout returns 500s", "SEV2");
+    let scanned = |dir: &str| -> String {
+        let _ = fs::remove_dir_all(repo.path(dir));
+        repo.inc().args(["site", "build", "--out", dir]).ok();
+        let text = fs::read_to_string(repo.path(dir).join(MANIFEST)).unwrap();
+        let line = text.lines().find(|l| l.starts_with("scanned ")).unwrap();
+        line.to_owned()
+    };
+    let first = scanned("a");
+    assert_eq!(scanned("b"), first, "one clone, one key: the same digest");
+    assert!(repo.path(".git/inc-site-key").exists());
+    fs::remove_file(repo.path(".git/inc-site-key")).unwrap();
+    assert_ne!(scanned("c"), first, "another key, another digest");
+    repo.git(&["status", "--porcelain"])
+        .lines()
+        .for_each(|l| assert!(!l.contains("inc-site-key"), "{l}"));
 }

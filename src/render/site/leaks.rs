@@ -63,6 +63,11 @@ use crate::model::id;
 use crate::model::{EventKind, Impact, Status};
 use crate::render::timeline::publishable;
 
+/// The scan's rules, by version: part of [`Needles::digest`], so a build
+/// by an inc whose rules differ never takes another's verdict. Change it
+/// with any change to what is looked for or how.
+pub const SCAN_RULES: &str = "inc leak scan 1: canonical alnum lower, min 12 chars 6 letters, 2 words outside the vocabulary, public texts excluded";
+
 pub const MIN_CHARS: usize = 12;
 pub const MIN_LETTERS: usize = 6;
 /// Words outside the public vocabulary a text needs to be looked for.
@@ -675,6 +680,54 @@ impl Needles {
             }
             self.seen[slot] = n + 1;
         }
+    }
+
+    /// A digest of everything the scan's verdict depends on: these needles
+    /// (canonical forms and texts), the `public` texts and the
+    /// `vocabulary`, and the rules ([`SCAN_RULES`]). Two builds with the
+    /// same digest pass or fail a file alike, so a file that passed the
+    /// last build's scan, unchanged since, passes again unscanned.
+    ///
+    /// Keyed with `key`, secret to the clone: the digest is recorded in the
+    /// site's folder, and unkeyed it would let anyone confirm a guess of
+    /// every internal text.
+    pub fn digest(&self, key: &[u8], public: &[&str], vocabulary: &Vocabulary) -> [u8; 20] {
+        use sha1::{Digest as _, Sha1};
+        let mut h = Sha1::new();
+        h.update(key);
+        let mut part = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        part(SCAN_RULES.as_bytes());
+        part(env!("CARGO_PKG_VERSION").as_bytes());
+        // Needles come in the order the cores read the incidents: the
+        // set is digested, each needle by a 128-bit hash, sorted.
+        let mut each: Vec<u128> = self
+            .needles
+            .iter()
+            .map(|n| {
+                let canon = &self.arena[n.canon.clone()];
+                let text = self.texts[n.text.clone()].as_bytes();
+                (u128::from(text_hash(canon)) << 64)
+                    | u128::from(text_hash(text) ^ text_hash(canon).rotate_left(17))
+            })
+            .collect();
+        each.sort_unstable();
+        for h in each {
+            part(&h.to_le_bytes());
+        }
+        part(b"public");
+        for text in public {
+            part(text.as_bytes());
+        }
+        part(b"vocabulary");
+        let mut words: Vec<&String> = vocabulary.words.iter().collect();
+        words.sort_unstable();
+        for w in words {
+            part(w.as_bytes());
+        }
+        h.finalize().into()
     }
 
     /// The scanner: the needles with at least [`MIN_WORDS`] words outside

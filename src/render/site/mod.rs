@@ -90,6 +90,12 @@ pub struct Input<'a> {
     /// a leak when printed.
     pub template_texts: Vec<&'a str>,
     pub style: &'a str,
+    /// The scan digest ([`Output::scan_digest`]) every file inc made in
+    /// the folder passed under in its last finished build, if known: such
+    /// a file made again byte for byte needs no scan while it is the same.
+    pub scanned: Option<[u8; 20]>,
+    /// The key of scan digests (secret to the clone).
+    pub scan_key: [u8; 32],
 }
 
 /// The built site.
@@ -107,6 +113,9 @@ pub struct Output {
     pub open: usize,
     /// The overall status's description.
     pub status: &'static str,
+    /// What the scan's verdict depended on ([`leaks::Needles::digest`]):
+    /// every file of this site passed under it.
+    pub scan_digest: [u8; 20],
 }
 
 /// The folder the site is built into, as the build sees it. The build
@@ -124,6 +133,10 @@ pub trait Folder: Sync {
     /// file back in [`Output::files`] to be replaced). A failed build
     /// removes what it created (`store::site::Folder::discard`).
     fn create(&self, path: &str, bytes: &[u8]) -> std::io::Result<bool>;
+
+    /// Whether the file at `path` is one inc wrote in a build that
+    /// finished (not a file of someone else's).
+    fn owns(&self, path: &str) -> bool;
 }
 
 #[derive(Debug)]
@@ -178,17 +191,35 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
     let site = html::site_view(&public, &title, url, zone);
     let site_value = to_value(&site);
 
-    // The site-wide files render while the scanner is made (on this
-    // thread, which then renders the pages), and are scanned and compared
-    // once it is ready; the pages need it from the start.
+    // What the scan's verdict depends on, digested: when it is the one
+    // the folder's files last passed under, a file inc made there and makes
+    // again byte for byte passes again without being scanned, and the
+    // scanner is made only if some file needs it.
+    let (public_texts, vocabulary) = scan_inputs(&input, &public, &title, url);
+    let scan_digest = needles.digest(&input.scan_key, &public_texts, &vocabulary);
+    let trusted = input.scanned == Some(scan_digest);
+    let needles = std::sync::Mutex::new(Some(needles));
     let ready: OnceLock<leaks::Scanner> = OnceLock::new();
-    let ready = &ready;
-    let (made, signal) = std::sync::mpsc::sync_channel::<()>(1);
+    let scanner = || {
+        ready.get_or_init(|| {
+            let needles = needles
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                // Taken by a thread whose making of the scanner panicked
+                // (which `join` re-raises): never scan with nothing.
+                .expect("the scanner's texts were taken by a panicked thread");
+            needles.finish(&public_texts, &vocabulary)
+        })
+    };
+    let scanner = &scanner;
+    // Whether a file the folder holds (`held`) passes unscanned.
+    let passes = |path: &str, held: bool| trusted && held && folder.owns(path);
+    let passes = &passes;
     let input = &input;
+    // The site-wide files render while the pages do, on the other thread.
     let (side, pages) = crate::par::join(
         || -> Result<Part, TemplateError> {
-            // Moved in: a receiver can't be shared with the other thread.
-            let signal = signal;
             let mut files: Files = Vec::with_capacity(32);
             let index = html::index(input.templates, &site, &public, now, zone)?;
             files.push(("index.html".to_owned(), index.into_bytes()));
@@ -204,13 +235,29 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
             }
             files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
             files.sort_by(|a, b| a.0.cmp(&b.0));
-            // No signal: making the scanner panicked, which `join` re-raises.
-            let Some(scanner) = signal.recv().ok().and_then(|()| ready.get()) else {
-                return Ok(Part::default());
-            };
-            let leak = scanner.scan(&files);
             let paths = files.iter().map(|(path, _)| path.clone()).collect();
-            files.retain(|(path, bytes)| !folder.holds(path, bytes));
+            let held: Vec<bool> = files.iter().map(|(p, b)| folder.holds(p, b)).collect();
+            let (mut unscanned, mut to_scan): (Files, Files) = (Vec::new(), Vec::new());
+            let mut changed = Vec::new();
+            for ((path, bytes), held) in files.into_iter().zip(held) {
+                if passes(&path, held) {
+                    unscanned.push((path, bytes));
+                } else {
+                    changed.push(!held);
+                    to_scan.push((path, bytes));
+                }
+            }
+            drop(unscanned);
+            let leak = if to_scan.is_empty() {
+                None
+            } else {
+                scanner().scan(&to_scan)
+            };
+            let files = to_scan
+                .into_iter()
+                .zip(changed)
+                .filter_map(|(file, changed)| changed.then_some(file))
+                .collect();
             Ok(Part {
                 changed: files,
                 paths,
@@ -219,12 +266,15 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
             })
         },
         || {
-            // Owned here, so that a panic below drops it unsent, which ends
-            // the other thread's wait.
-            let made = made;
-            let scanner = ready.get_or_init(|| scanner(needles, input, &public, &title, url));
-            let _ = made.send(());
-            incident_pages(input.templates, &site_value, &public, zone, scanner, folder)
+            incident_pages(
+                input.templates,
+                &site_value,
+                &public,
+                zone,
+                scanner,
+                passes,
+                folder,
+            )
         },
     );
     let (side, pages) = (side?, pages?);
@@ -252,6 +302,7 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
     Ok(Output {
         files,
         paths,
+        scan_digest,
         created: pages.created,
         incidents: public.incidents.len() - maintenances,
         maintenances,
@@ -264,19 +315,18 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
     })
 }
 
-/// The scan for every internal text of the sources (`needles`), leaving out
-/// those the site may show (public titles and updates, services, inc.yaml's
-/// site title, the built-in stylesheet, fixed texts, the built-in
-/// templates' own words) and those that say nothing beyond the page's
-/// public vocabulary ([`vocabulary`]). A repository's own stylesheet or
-/// templates are not public text: they are scanned like any page.
-fn scanner(
-    needles: leaks::Needles,
-    input: &Input<'_>,
-    public: &public::Public,
-    title: &str,
-    url: Option<&str>,
-) -> leaks::Scanner {
+/// What the scan of the sources' internal texts leaves out: the texts the
+/// site may show (public titles and updates, services, inc.yaml's site
+/// title, the built-in stylesheet, fixed texts, the built-in templates' own
+/// words) and the page's public vocabulary ([`vocabulary`]): a text that
+/// says nothing beyond it is not looked for. A repository's own stylesheet
+/// or templates are not public text: they are scanned like any page.
+fn scan_inputs<'p>(
+    input: &'p Input<'_>,
+    public: &'p public::Public,
+    title: &'p str,
+    url: Option<&'p str>,
+) -> (Vec<&'p str>, leaks::Vocabulary) {
     let config = input.config;
     // IDs are not public text: a stored ID's slug is the title at
     // opening, looked for unless it is the public name's slug.
@@ -300,7 +350,7 @@ fn scanner(
     public_texts.extend(public::FIXED_TEXTS);
     public_texts.extend(input.template_texts.iter().copied());
     let vocabulary = vocabulary(input, public, title, url);
-    needles.finish(&public_texts, &vocabulary)
+    (public_texts, vocabulary)
 }
 
 /// The page's public vocabulary: the words of the built-in templates, the
@@ -372,12 +422,14 @@ struct Part {
 /// `incidents/<id>.html` for every public incident. A page is scanned for
 /// internal text while it is still in cache, and dropped at once when the
 /// folder already holds it.
-fn incident_pages(
+#[allow(clippy::too_many_arguments)]
+fn incident_pages<'a>(
     templates: &Templates,
     site: &Value,
     public: &public::Public,
     zone: Tz,
-    scanner: &leaks::Scanner,
+    scanner: &(dyn Fn() -> &'a leaks::Scanner + Sync),
+    passes: &(dyn Fn(&str, bool) -> bool + Sync),
     folder: &dyn Folder,
 ) -> Result<Part, Error> {
     let results = crate::par::chunks(&public.incidents, |incidents| {
@@ -391,7 +443,9 @@ fn incident_pages(
         for i in incidents {
             let view = html::incident_view(i, &public.components, zone);
             let page = html::incident(templates, site, &view)?.into_bytes();
-            if let Some(leak) = scanner.find_in(&view.path, &page, &mut buf)
+            let held = folder.holds(&view.path, &page);
+            if !passes(&view.path, held)
+                && let Some(leak) = scanner().find_in(&view.path, &page, &mut buf)
                 && pages
                     .leak
                     .as_ref()
@@ -399,7 +453,7 @@ fn incident_pages(
             {
                 pages.leak = Some(leak);
             }
-            if !folder.holds(&view.path, &page) {
+            if !held {
                 // After a leak the build fails; creating more is wasted.
                 let created = pages.leak.is_none()
                     && folder
