@@ -35,4 +35,5 @@ mod site_property;
 mod site_public;
 mod stats;
 mod sync;
+mod threats;
 mod timeline;
