@@ -252,11 +252,28 @@ fn kind_of(value: &serde_json::Value) -> &'static str {
     }
 }
 
+/// The longest key (group key, fingerprint, dedup key) inc takes: real
+/// ones are hashes or label sets of a few hundred bytes, and a key is kept
+/// in its incident's header, which inc reads only up to a cap.
+pub const MAX_KEY_BYTES: usize = 1024;
+
+/// The largest alert payload inc reads: Alertmanager sends a group's
+/// alerts in one, a few kilobytes each.
+pub const MAX_PAYLOAD_BYTES: u64 = 16 << 20;
+
 /// A key (group key, fingerprint, dedup key) as sent, without
 /// surrounding blanks; one holding a control character is refused, not
 /// cleaned: cleaned, `a\u0000b` and `ab` would be one key, and two groups
 /// would share an incident. `what` names the field for the error.
 fn key(what: &str, s: &str) -> Result<String, String> {
+    if s.trim().len() > MAX_KEY_BYTES {
+        return Err(format!(
+            "{what} is {} bytes long; inc takes keys of at most {MAX_KEY_BYTES} bytes, since \
+             each is kept in its incident's header\n\
+             hint: fix what the sender puts in the key (its template or labels)",
+            s.trim().len()
+        ));
+    }
     match s.chars().find(|c| c.is_control()) {
         Some(c) => Err(format!(
             "{what} holds a control character (U+{:04X}); inc takes keys only as \

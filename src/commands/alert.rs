@@ -30,7 +30,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::Duration;
 
-use super::stdin;
 use crate::alert::{self, AlertState, Batch, Format};
 use crate::app::{App, backticked};
 use crate::cli::{AlertArgs, AlertFormat};
@@ -57,11 +56,31 @@ enum Plan {
     },
 }
 
+/// All of a payload, refusing one past [`alert::MAX_PAYLOAD_BYTES`]
+/// (read no further: a payload of gigabytes would only exhaust memory).
+fn read_payload(reader: impl std::io::Read) -> Result<String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    reader
+        .take(alert::MAX_PAYLOAD_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > alert::MAX_PAYLOAD_BYTES {
+        bail!(
+            "the payload is larger than {} MB, more than any alert sender sends\n\
+             hint: check what is piped to inc alert",
+            alert::MAX_PAYLOAD_BYTES >> 20
+        );
+    }
+    String::from_utf8(bytes).map_err(|_| anyhow!("the payload is not UTF-8 text"))
+}
+
 pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
     let text = if args.file == "-" {
-        stdin().context("can't read the alert payload from stdin")?
+        read_payload(std::io::stdin().lock()).context("can't read the alert payload from stdin")?
     } else {
-        std::fs::read_to_string(&args.file)
+        std::fs::File::open(&args.file)
+            .map_err(anyhow::Error::from)
+            .and_then(read_payload)
             .with_context(|| format!("can't read the alert payload {}", args.file))?
     };
     let format = match args.format {

@@ -4,13 +4,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::app::{App, Env};
 use crate::cli::{Global, InitArgs};
 use crate::store::change::{Change, Edit};
 use crate::store::git::{Git, Patience};
-use crate::store::{CONFIG_FILE, INCIDENTS_DIR, Store};
+use crate::store::{CONFIG_FILE, INCIDENTS_DIR, MAX_CONFIG_BYTES, ReadError, Store, read_nofollow};
 use crate::ui::Ui;
 
 /// The commented defaults written as `inc.yaml`.
@@ -43,6 +43,18 @@ pub fn run(global: &Global, env: &Env, ui: &Ui, args: &InitArgs) -> Result<ExitC
     };
     let _lock = crate::app::lock(git.as_ref(), &dir, &patience)?;
 
+    // Never through a link: one pushed to the repository could point at
+    // any file (/proc/self/environ), which the commit would then carry.
+    let mut bytes = Vec::new();
+    let existing = match read_nofollow(&dir.join(".gitattributes"), MAX_CONFIG_BYTES, &mut bytes) {
+        Ok(()) => String::from_utf8(bytes).context(".gitattributes is not UTF-8 text")?,
+        Err(ReadError::Missing) => String::new(),
+        Err(e) => bail!(
+            ".gitattributes: {e}; inc changed nothing\nhint: {}",
+            e.hint()
+        ),
+    };
+
     let store = Store::new(dir.clone());
     let mut changed: Vec<PathBuf> = Vec::new();
     if !dir.join(CONFIG_FILE).exists() {
@@ -53,12 +65,6 @@ pub fn run(global: &Global, env: &Env, ui: &Ui, args: &InitArgs) -> Result<ExitC
         store.write_atomic(Path::new(KEEP_FILE), b"")?;
         changed.push(KEEP_FILE.into());
     }
-    let attributes = dir.join(".gitattributes");
-    let existing = match fs::read_to_string(&attributes) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).context("can't read .gitattributes"),
-    };
     if !existing.lines().any(|l| l.trim() == ATTRIBUTES_LINE) {
         let mut text = existing;
         if !text.is_empty() && !text.ends_with('\n') {

@@ -45,12 +45,19 @@ pub struct Incident {
 /// the memory. Reads stop one byte past the cap, so the cost is bounded.
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
+/// The largest `inc.yaml` inc reads: a config of every key with hundreds
+/// of services is a few tens of kilobytes.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 /// What to do about a file that does not parse.
 pub const HINT_FIX: &str = "fix the file by hand (it is plain YAML), then run inc again";
 /// What to do about a symbolic link where inc reads a file or folder.
 pub const HINT_LINK: &str = "replace the link with a copy of what it points to: inc reads \
      nothing through a symbolic link, so that none can pull a private file into the status page";
 /// What to do about an incident folder in another year's folder.
+/// What to do about a folder under a year that is not an incident ID.
+pub const HINT_NAME: &str = "rename the folder to the incident's ID (`git mv`), or move it out \
+     of incidents/ if it is not an incident";
 pub const HINT_YEAR: &str = "move it to the year of its ID (`git mv`), or delete it if the \
      incident is there already; `inc check` lists every problem";
 /// What to do about a file over [`MAX_FILE_BYTES`].
@@ -241,10 +248,15 @@ impl Store {
 
     /// The config file's text, empty when there is none.
     pub fn read_config(&self) -> Result<String> {
-        match fs::read_to_string(self.config_path()) {
-            Ok(text) => Ok(text),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(String::new()),
-            Err(e) => Err(e).with_context(|| format!("can't read {CONFIG_FILE}")),
+        // Never through a link (one to a file outside the repository would
+        // put its text on the page), nor more than a config can hold (a
+        // link to /dev/zero, or a file of gigabytes).
+        let mut bytes = Vec::new();
+        match read_nofollow(&self.config_path(), MAX_CONFIG_BYTES, &mut bytes) {
+            Ok(()) => String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("{CONFIG_FILE} is not UTF-8 text\nhint: {HINT_FIX}")),
+            Err(ReadError::Missing) => Ok(String::new()),
+            Err(e) => Err(anyhow::anyhow!("{CONFIG_FILE}: {e}\nhint: {}", e.hint())),
         }
     }
 
@@ -312,10 +324,27 @@ impl Store {
             for entry in fs::read_dir(year.path())? {
                 let entry = entry?;
                 let name = entry.file_name();
+                let kind = entry.file_type()?;
                 let Some(name) = name.to_str().filter(|name| id::is_id(name)) else {
+                    // A folder inc can't read as an incident would drop off
+                    // every listing and the status page without a word
+                    // (`2026-12-07-Checkout-Down`): an error, unless hidden
+                    // (inc's own temp folders are).
+                    let shown = name.to_string_lossy();
+                    if kind.is_dir() && !shown.starts_with('.') {
+                        links.push(FileError {
+                            message: format!(
+                                "the folder name `{shown}` is not an incident ID \
+                                 (YYYY-MM-DD-slug: the date, then lowercase a-z, 0-9 and -), \
+                                 so inc can't read it as an incident"
+                            ),
+                            path: Path::new(INCIDENTS_DIR).join(year.file_name()).join(&name),
+                            line: None,
+                            hint: HINT_NAME,
+                        });
+                    }
                     continue;
                 };
-                let kind = entry.file_type()?;
                 if kind.is_dir() && id::year(name) != year.file_name().to_string_lossy() {
                     // Read from its own year's folder, it would be listed
                     // (and published) twice when a copy sits there too.

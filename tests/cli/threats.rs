@@ -145,3 +145,105 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A `.gitattributes` pushed as a link to a private file: `inc init`
+/// (which the sync hint suggests) refuses it instead of committing what
+/// it points to.
+#[cfg(unix)]
+#[test]
+fn init_refuses_a_symlinked_gitattributes() {
+    let repo = TestRepo::new();
+    repo.write("secret.env", "MY_CI_TOKEN=hunter2\n");
+    std::fs::remove_file(repo.path(".gitattributes")).unwrap();
+    std::os::unix::fs::symlink("secret.env", repo.path(".gitattributes")).unwrap();
+    let commits = repo.commit_count();
+    repo.inc().arg("init").fails().stderr_has(&[
+        ".gitattributes",
+        "symbolic link",
+        "inc changed nothing",
+    ]);
+    assert_eq!(repo.commit_count(), commits);
+    let log = repo.git(&["log", "-p", "--all"]);
+    assert!(!log.contains("hunter2"), "the secret was committed");
+}
+
+/// `inc.yaml` is read through no link (one outside the repository would
+/// put its site title on the page) and only up to 1 MB (a link to
+/// /dev/zero, or a huge file, would exhaust the memory).
+#[cfg(unix)]
+#[test]
+fn a_symlinked_or_huge_inc_yaml_is_refused() {
+    let repo = TestRepo::new();
+    let outside = repo.base().join("elsewhere.yaml");
+    std::fs::write(&outside, "site:\n  title: Outside the repository\n").unwrap();
+    std::fs::remove_file(repo.path("inc.yaml")).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.path("inc.yaml")).unwrap();
+    repo.inc()
+        .args(["list"])
+        .fails()
+        .stderr_has(&["inc.yaml", "symbolic link"]);
+    std::fs::remove_file(repo.path("inc.yaml")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", repo.path("inc.yaml")).unwrap();
+    repo.inc()
+        .args(["list"])
+        .fails()
+        .stderr_has(&["inc.yaml", "symbolic link"]);
+    std::fs::remove_file(repo.path("inc.yaml")).unwrap();
+    repo.write("inc.yaml", &format!("# {}\n", "x".repeat(2 << 20)));
+    repo.inc()
+        .args(["list"])
+        .fails()
+        .stderr_has(&["inc.yaml", "larger than 1 MB"]);
+}
+
+/// A folder under a year that is not an incident ID (capitals, say) would
+/// drop off the page without a word: the build refuses, naming it, and
+/// `inc list` shows the rest and exits 1.
+#[test]
+fn a_folder_not_named_as_an_id_fails_the_site_build() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    repo.inc().args(["update", &id, "Looking into it"]).ok();
+    let renamed = "incidents/2026/2026-11-27-Checkout-Down";
+    std::fs::rename(repo.path(TestRepo::incident_dir(&id)), repo.path(renamed)).unwrap();
+    repo.inc().args(["site", "build"]).fails().stderr_has(&[
+        renamed,
+        "not an incident ID",
+        "git mv",
+    ]);
+    assert!(!repo.path("site").exists(), "nothing was written");
+    repo.inc()
+        .args(["list"])
+        .run()
+        .code(1)
+        .stderr_has(&[renamed]);
+}
+
+/// An alert key (group key, fingerprint, dedup key) is kept in its
+/// incident's header: one of megabytes would make a header inc then
+/// refuses to read, and block the page. Keys are capped, payloads too.
+#[test]
+fn an_alert_key_or_payload_too_large_is_refused() {
+    let repo = TestRepo::new();
+    let payload = std::fs::read_to_string(FIRING).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&payload).unwrap();
+    let mut long = value.clone();
+    long["groupKey"] = serde_json::Value::String("k".repeat(2 << 20));
+    repo.inc()
+        .args(["alert", "-"])
+        .stdin(long.to_string())
+        .fails()
+        .stderr_has(&["groupKey", "at most 1024 bytes"]);
+    let mut huge = value;
+    huge["padding"] = serde_json::Value::String("p".repeat(17 << 20));
+    repo.inc()
+        .args(["alert", "-"])
+        .stdin(huge.to_string())
+        .fails()
+        .stderr_has(&["larger than 16 MB"]);
+    assert!(
+        repo.list_ids(&["--status", "all"]).is_empty(),
+        "no incident was opened"
+    );
+    repo.inc().args(["site", "build"]).ok();
+}
