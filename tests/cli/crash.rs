@@ -202,6 +202,7 @@ fn kill_at_random(
 /// Kills must have stopped some runs mid-way and let others finish, or the
 /// test proved nothing.
 fn assert_some_killed(killed: usize, runs: usize) {
+    eprintln!("{killed} of {runs} runs were killed before they finished");
     assert!(
         killed > runs / 10 && killed < runs,
         "{killed} of {runs} runs were killed before they finished"
