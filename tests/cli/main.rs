@@ -14,6 +14,7 @@ mod crash;
 mod errors;
 mod examples;
 mod git;
+mod hooks;
 mod hostile;
 mod hostile_files;
 mod hostile_mistakes;
