@@ -15,6 +15,7 @@ mod errors;
 mod examples;
 mod git;
 mod hooks;
+mod hooks_examples;
 mod hostile;
 mod hostile_files;
 mod hostile_mistakes;
