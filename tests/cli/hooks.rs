@@ -443,3 +443,16 @@ fn unknown_event_names_are_config_errors_naming_the_line() {
         .fails()
         .stderr_has(&["inc.yaml:3: hook timeout `forever` is not a duration"]);
 }
+
+#[test]
+fn a_merge_runs_the_hooks_of_the_duplicates_decline_only() {
+    let (repo, out) =
+        trusted("  - on: [any]\n    run: echo \"$INC_ID $INC_EVENT $INC_STATUS\" >> {out}/log\n");
+    let keep = repo.open_with("Checkout errors", "SEV2", &["--no-hooks"]);
+    let dup = repo.open_with("Checkout errors again", "SEV2", &["--no-hooks"]);
+    repo.inc()
+        .args(["note", &dup, "seen from the app", "--no-hooks"])
+        .ok();
+    repo.inc().args(["merge", &dup, "--into", &keep]).ok();
+    assert_eq!(lines(out.join("log")), [format!("{dup} status declined")]);
+}
