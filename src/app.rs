@@ -2,6 +2,7 @@
 //! and `inc.yaml`: the root, the config, who is acting, the time, the zone,
 //! and whether and how to commit.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -31,6 +32,11 @@ pub struct Env {
     /// 10 by default.
     pub lock_timeout: Duration,
     pub cwd: PathBuf,
+    /// `INC_NO_HOOKS`: run no hooks.
+    pub no_hooks: bool,
+    /// `INC_TRUST_HOOKS`: run inc.yaml's hooks without `inc hooks trust`
+    /// (CI).
+    pub trust_hooks: bool,
 }
 
 impl Env {
@@ -51,6 +57,8 @@ impl Env {
                     .min(86_400.0),
             ),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            no_hooks: var("INC_NO_HOOKS").is_some_and(|v| is_yes(&v)),
+            trust_hooks: var("INC_TRUST_HOOKS").is_some_and(|v| is_yes(&v)),
         }
     }
 
@@ -82,7 +90,16 @@ impl Env {
     }
 }
 
+/// Whether an environment flag is on: set, and not `0`, `false` or `no`.
+fn is_yes(value: &str) -> bool {
+    !["0", "false", "no"].contains(&value.trim().to_ascii_lowercase().as_str())
+}
+
 /// The resolved context every repository command runs in.
+///
+/// The hooks of the events a command records run when its App is dropped:
+/// after the command, whose lock is released by then (so a hook may run
+/// inc itself), each event's hooks in the order inc.yaml lists them.
 pub struct App {
     pub store: Store,
     pub config: Config,
@@ -94,6 +111,12 @@ pub struct App {
     /// How long to wait for a lock git holds (`INC_LOCK_TIMEOUT`, seconds).
     lock_timeout: Duration,
     ui: Ui,
+    /// Not `--no-hooks` or `INC_NO_HOOKS`.
+    run_hooks: bool,
+    /// `INC_TRUST_HOOKS`.
+    pub trust_hooks: bool,
+    /// Events recorded, by incident, whose hooks run on drop.
+    hooks_due: RefCell<Vec<(String, Vec<Event>)>>,
 }
 
 impl App {
@@ -169,6 +192,9 @@ impl App {
             git,
             lock_timeout: env.lock_timeout,
             ui: ui.clone(),
+            run_hooks: !global.no_hooks && !env.no_hooks,
+            trust_hooks: env.trust_hooks,
+            hooks_due: RefCell::new(Vec::new()),
         };
         app.recover(ui)?;
         Ok((app, config_error))
@@ -207,7 +233,19 @@ impl App {
     /// files, with a message made from `events`: all of it or, if inc is
     /// stopped, nothing until the next inc command finishes it.
     pub fn change(&self, ui: &Ui, id: &str, change: &Change, events: &[Event]) -> Result<()> {
-        self.change_with_message(ui, change, &commit_message(id, events))
+        self.change_with_message(ui, change, &commit_message(id, events))?;
+        self.hooks_after(id, events);
+        Ok(())
+    }
+
+    /// Has the hooks of `events`, recorded on incident `id`, run at the end
+    /// of the command (see [`App`]).
+    pub fn hooks_after(&self, id: &str, events: &[Event]) {
+        if self.run_hooks && !self.config.hooks.is_empty() && !events.is_empty() {
+            self.hooks_due
+                .borrow_mut()
+                .push((id.to_owned(), events.to_vec()));
+        }
     }
 
     /// [`App::change`] with a ready commit message.
@@ -372,6 +410,15 @@ impl App {
                     backticked(&ids)
                 )
             }
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let due = std::mem::take(self.hooks_due.get_mut());
+        if !due.is_empty() && !std::thread::panicking() {
+            crate::hooks::run_due(self, &self.ui, due);
         }
     }
 }

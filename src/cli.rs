@@ -35,6 +35,9 @@ pub struct Global {
     /// Write the files but make no git commit
     #[arg(long, global = true)]
     pub no_commit: bool,
+    /// Run no hooks (also INC_NO_HOOKS=1)
+    #[arg(long, global = true)]
+    pub no_hooks: bool,
     /// Print machine-readable JSON (read commands)
     #[arg(long, global = true)]
     pub json: bool,
@@ -110,6 +113,9 @@ pub enum Command {
     /// The public status page
     #[command(subcommand)]
     Site(SiteCommand),
+    /// List, trust and test the hooks inc.yaml runs on events
+    #[command(subcommand)]
+    Hooks(HooksCommand),
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -525,4 +531,22 @@ mod tests {
         let two = vec!["id".to_owned(), "text".to_owned()];
         assert_eq!(split_id(&two, 1), (Some("id"), &two[1..]));
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HooksCommand {
+    /// Show the hooks of inc.yaml and whether this clone trusts them
+    List,
+    /// Trust the hooks of inc.yaml on this clone, so that they run
+    Trust,
+    /// Run the hooks of an event with a sample event, recording nothing
+    Test(HooksTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HooksTestArgs {
+    /// The event, as `on:` names it: opened, ack, status, resolved, page …
+    pub event: String,
+    /// The incident (default: the only open one, else a made-up sample)
+    pub id: Option<String>,
 }

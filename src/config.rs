@@ -32,8 +32,8 @@ pub struct Config {
     pub site: Site,
     #[serde(default)]
     pub alerts: Alerts,
-    /// Commands run on events (the event as JSON on stdin). Read and checked
-    /// here; run by a later version.
+    /// Commands run after an event is committed (see [`crate::hooks`]);
+    /// only on a clone that trusts them.
     #[serde(default)]
     pub hooks: Vec<Hook>,
     #[serde(default)]
@@ -203,10 +203,26 @@ pub enum OnResolved {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hook {
-    /// Event types that trigger the hook; empty means all.
+    /// Event kinds that trigger the hook (see [`crate::hooks::EVENT_NAMES`]);
+    /// `any`, or an empty list, means all.
     #[serde(default)]
     pub on: Vec<String>,
+    /// A command for `sh -c`, run from the repository root.
     pub run: String,
+    /// How long it may run before it is killed with its children: `10s`,
+    /// `1m`, `1m30s`; 10 seconds when absent.
+    #[serde(default)]
+    pub timeout: Option<String>,
+}
+
+impl Hook {
+    /// The time it may run ([`Hook::timeout`], checked on load).
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout
+            .as_deref()
+            .and_then(|t| crate::hooks::parse_timeout(t).ok())
+            .unwrap_or(crate::hooks::DEFAULT_TIMEOUT)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -357,6 +373,7 @@ impl Config {
                 bail!("{}: `alerts.{key}` is empty; name an alert label", at(key));
             }
         }
+        crate::hooks::validate(&self.hooks, text, path)?;
         for (label, sev) in &self.alerts.severity_map {
             if self.severity(sev).is_none() {
                 bail!(

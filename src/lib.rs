@@ -15,6 +15,8 @@ pub mod commands;
 pub mod config;
 /// Exit codes and error reporting.
 pub mod exit;
+/// Hooks: which run for an event, their trust, running them.
+pub mod hooks;
 /// Pure data: IDs, headers, events, the state fold, times.
 pub mod model;
 /// Work spread over the cores (one chunk per core).

@@ -139,6 +139,8 @@ pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
         capitalized(&summary)
     );
     app.change_with_message(ui, &change, &message)?;
+    // The moved events were announced when first recorded; the decline is new.
+    app.hooks_after(&dup_id, std::slice::from_ref(&decline));
     ui.out(&format!("{keep_id}\n"))?;
     let alerts = if dup_group.is_some() {
         format!(", and alerts of its group go to {keep_id}")

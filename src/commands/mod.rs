@@ -8,6 +8,7 @@ mod assign;
 mod check;
 mod close;
 mod completions;
+mod hooks;
 mod init;
 mod list;
 mod maintenance;
@@ -71,6 +72,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Merge(args) => merge::run(&app()?, &ui, args),
         Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
         Command::Site(command) => site::run(&app()?, &ui, command),
+        Command::Hooks(command) => hooks::run(&app()?, &ui, &cli.global, command),
     }
 }
 

@@ -435,6 +435,11 @@ impl Git {
         self.repo.path()
     }
 
+    /// The directory a clone's worktrees share (`.git/` of the main one).
+    pub fn common_dir(&self) -> &Path {
+        self.repo.commondir()
+    }
+
     /// The author (whoever inc acts for) and the committer (this clone's git
     /// user, else the author). The author's email is known only when they are
     /// this clone's git user; git needs one, so others get an address that is

@@ -12,6 +12,7 @@ mod lock;
 pub mod scan;
 pub mod site;
 pub mod templates;
+pub mod trust;
 
 use std::fmt;
 use std::fs;

@@ -14,6 +14,8 @@ mod crash;
 mod errors;
 mod examples;
 mod git;
+mod hooks;
+mod hooks_examples;
 mod hostile;
 mod hostile_files;
 mod hostile_mistakes;
