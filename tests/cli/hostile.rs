@@ -259,12 +259,21 @@ fn a_huge_timeline_line_and_odd_files_do_not_panic() {
         "- {\"at\":\"2026-11-27T12:00:00Z\",\"by\":\"x\",\"type\":\"from_the_future\",\"x\":1}\n",
     );
     repo.inc().args(["show", &id]).ok();
-    // Stray files and folders among the incidents are ignored.
+    // Stray files among the incidents are ignored.
     repo.write("incidents/README.md", "hi\n");
     repo.write("incidents/2026/notes.txt", "hi\n");
-    std::fs::create_dir_all(repo.path("incidents/2026/Not An Id")).unwrap();
     std::fs::create_dir_all(repo.path("incidents/2026/2026-11-27-empty")).unwrap();
     let out = repo.inc().args(["list", "--status", "all"]).ok();
+    assert!(out.stdout.contains(&id), "{out}");
+    // A folder not named as an ID could be an incident someone misnamed:
+    // listed as an error (not silently skipped), the rest still shown.
+    std::fs::create_dir_all(repo.path("incidents/2026/Not An Id")).unwrap();
+    let out = repo
+        .inc()
+        .args(["list", "--status", "all"])
+        .run()
+        .code(1)
+        .stderr_has(&["incidents/2026/Not An Id", "not an incident ID"]);
     assert!(out.stdout.contains(&id), "{out}");
 }
 
