@@ -8,12 +8,14 @@ mod assign;
 mod check;
 mod close;
 mod completions;
+mod escalate;
 mod init;
 mod list;
 mod maintenance;
 mod man;
 mod merge;
 mod note;
+mod oncall;
 mod open;
 mod postmortem;
 mod severity;
@@ -71,6 +73,8 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Merge(args) => merge::run(&app()?, &ui, args),
         Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
         Command::Site(command) => site::run(&app()?, &ui, command),
+        Command::Oncall(args) => oncall::run(&app()?, &ui, &cli.global, args),
+        Command::Escalate(args) => escalate::run(&app()?, &ui, args),
     }
 }
 

@@ -395,6 +395,7 @@ fn policy_from(
     for (level, n) in levels.iter().zip(1..) {
         let here = src.line(cursor, "after").or(cursor);
         let place = src.at(here, "after");
+        let page_place = src.at(here, "page");
         cursor = here.map(|l| l + 1);
         let after = when::parse_duration(&level.after)
             .map_err(|e| anyhow::anyhow!("{place}: escalation level {n}: after {e}"))?;
@@ -406,7 +407,7 @@ fn policy_from(
                         let ids: Vec<&str> =
                             oncall.rotations.iter().map(|r| r.id.as_str()).collect();
                         bail!(
-                            "{place}: escalation level {n} pages unknown rotation `{id}`; {}",
+                            "{page_place}: escalation level {n} pages unknown rotation `{id}`; {}",
                             if ids.is_empty() {
                                 "no rotation is configured".to_owned()
                             } else {
@@ -425,7 +426,9 @@ fn policy_from(
         if let Target::People(people) = &page
             && (people.is_empty() || people.iter().any(String::is_empty))
         {
-            bail!("{place}: escalation level {n} pages nobody; name people or `oncall:<rotation>`");
+            bail!(
+                "{page_place}: escalation level {n} pages nobody; name people or `oncall:<rotation>`"
+            );
         }
         out.push(Level { after, page });
     }
@@ -437,6 +440,119 @@ pub fn show_in(at: DateTime<Utc>, zone: Tz) -> String {
     zone.from_utc_datetime(&at.naive_utc())
         .format("%Y-%m-%d %H:%M %Z")
         .to_string()
+}
+
+/// The override as one flow-style list item, `{rotation: primary, who:
+/// dave, from: "…", to: "…"}`; names quoted as JSON strings (valid YAML)
+/// unless plain.
+pub fn override_item(rotation: &str, who: &str, from: &str, to: &str) -> String {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars().next().is_some_and(|c| c.is_alphanumeric())
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && !matches!(
+                s.to_ascii_lowercase().as_str(),
+                "null" | "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n"
+            )
+    };
+    let q = |s: &str| {
+        if plain(s) {
+            s.to_owned()
+        } else {
+            serde_json::to_string(s).unwrap_or_default()
+        }
+    };
+    format!(
+        "{{rotation: {}, who: {}, from: {}, to: {}}}",
+        q(rotation),
+        q(who),
+        serde_json::to_string(from).unwrap_or_default(),
+        serde_json::to_string(to).unwrap_or_default()
+    )
+}
+
+/// `text` (oncall.yaml, `None` when there is none) with `item` added to
+/// `oncall.overrides`, edited as text so comments and layout stay:
+/// appended after the last item of the list, or a list (or `oncall:`) made
+/// where there is none. `None` when the file's shape is one this does not
+/// edit (a flow-style `oncall: {…}`); the caller re-reads the result
+/// either way.
+pub fn add_override_text(text: Option<&str>, item: &str) -> Option<String> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Some(format!(
+            "# On-call overrides (see `inc oncall override`); rotations and escalation\n\
+             # may live here too. inc adds items to the list below; edit freely.\n\
+             oncall:\n  overrides:\n    - {item}\n"
+        ));
+    };
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let blank = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
+    let Some(top) = lines.iter().position(|l| l.starts_with("oncall:")) else {
+        let mut out = text.to_owned();
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("oncall:\n  overrides:\n    - {item}\n"));
+        return Some(out);
+    };
+    let after_key = lines[top]["oncall:".len()..].trim();
+    if !(after_key.is_empty() || after_key.starts_with('#')) {
+        return None;
+    }
+    // The block of `oncall:`: up to the next line at column 0.
+    let end = (top + 1..lines.len())
+        .find(|&i| !blank(&lines[i]) && indent(&lines[i]) == 0)
+        .unwrap_or(lines.len());
+    let child = (top + 1..end)
+        .find(|&i| !blank(&lines[i]))
+        .map_or(2, |i| indent(&lines[i]));
+    let key = (top + 1..end)
+        .find(|&i| indent(&lines[i]) == child && lines[i].trim_start().starts_with("overrides:"));
+    match key {
+        Some(k) => {
+            let rest = lines[k].trim_start()["overrides:".len()..]
+                .trim()
+                .to_owned();
+            let rest = rest.split('#').next().unwrap_or("").trim().to_owned();
+            if rest == "[]" {
+                lines[k] = lines[k].replacen("[]", "", 1).trim_end().to_owned();
+                lines.insert(k + 1, format!("{}  - {item}", " ".repeat(child)));
+            } else if rest.is_empty() {
+                // Items: lines more indented than the key, or `- ` at its
+                // indentation (both are YAML).
+                let mut last = k;
+                let mut item_indent = None;
+                for (i, l) in lines.iter().enumerate().take(end).skip(k + 1) {
+                    if blank(l) {
+                        continue;
+                    }
+                    let n = indent(l);
+                    if n > child || (n == child && l.trim_start().starts_with("- ")) {
+                        if item_indent.is_none() && l.trim_start().starts_with('-') {
+                            item_indent = Some(n);
+                        }
+                        last = i;
+                    } else {
+                        break;
+                    }
+                }
+                let n = item_indent.unwrap_or(child + 2);
+                lines.insert(last + 1, format!("{}- {item}", " ".repeat(n)));
+            } else {
+                return None;
+            }
+        }
+        None => {
+            let last = (top..end).rev().find(|&i| !blank(&lines[i])).unwrap_or(top);
+            lines.insert(last + 1, format!("{}overrides:", " ".repeat(child)));
+            lines.insert(last + 2, format!("{}  - {item}", " ".repeat(child)));
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    Some(out)
 }
 
 /// `` `a`, `b` ``.
@@ -552,7 +668,7 @@ escalation:
         let e = err(&EXAMPLE.replace("to: \"2026-12-27 00:00\"", "to: \"2026-12-23 00:00\""));
         assert!(e.contains("ends before it starts"), "{e}");
         let e = err(&EXAMPLE.replace("page: oncall:primary", "page: oncall:nightly"));
-        assert!(e.starts_with("inc.yaml:19: "), "{e}");
+        assert!(e.starts_with("inc.yaml:20: "), "{e}");
         assert!(e.contains("unknown rotation `nightly`"), "{e}");
         let e = err(&EXAMPLE.replace("after: 15m", "after: soon"));
         assert!(e.starts_with("inc.yaml:21: "), "{e}");
@@ -598,6 +714,46 @@ escalation:
         let rotations = &EXAMPLE[EXAMPLE.find("oncall:").unwrap()..];
         let c = with_oncall("timezone: UTC\n", rotations).unwrap();
         assert_eq!(c.oncall.rotations.len(), 1);
+    }
+
+    #[test]
+    fn overrides_are_added_as_text_keeping_comments() {
+        let item = override_item("primary", "dave", "2026-12-24 00:00", "2026-12-27 00:00");
+        assert_eq!(
+            item,
+            r#"{rotation: primary, who: dave, from: "2026-12-24 00:00", to: "2026-12-27 00:00"}"#
+        );
+        assert_eq!(
+            override_item("p", "o'neil: x", "a", "b"),
+            r#"{rotation: p, who: "o'neil: x", from: "a", to: "b"}"#
+        );
+        let count = |text: &str| -> usize {
+            let f: OncallFile = serde_yaml::from_str(text).unwrap();
+            f.oncall.map_or(0, |o| o.overrides.len())
+        };
+        let new = add_override_text(None, &item).unwrap();
+        assert_eq!(count(&new), 1);
+        let cases = [
+            "# mine\noncall:\n  overrides:\n    - {rotation: a, who: b, from: x, to: y}\n  # end\nescalation:\n  - {after: 0m, page: x}\n",
+            "oncall:\n  overrides:\n  - rotation: a   # block style\n    who: b\n    from: x\n    to: y\n",
+            "oncall:\n  overrides: []  # none yet\n",
+            "oncall:\n    rotations: []\n",
+            "escalation: []\n",
+            "oncall:\n",
+        ];
+        for text in cases {
+            let before = count(text);
+            let after = add_override_text(Some(text), &item).unwrap();
+            assert_eq!(count(&after), before + 1, "{text}\n→\n{after}");
+            for line in text.lines().filter(|l| l.contains('#')) {
+                let comment = &line[line.find('#').unwrap()..];
+                assert!(after.contains(comment), "kept {comment:?}: {after}");
+            }
+        }
+        assert_eq!(
+            add_override_text(Some("oncall: {overrides: []}\n"), &item),
+            None
+        );
     }
 
     #[test]

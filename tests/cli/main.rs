@@ -23,6 +23,7 @@ mod list;
 mod maintenance;
 mod merge;
 mod note;
+mod oncall;
 mod open;
 mod postmortem;
 #[cfg(unix)]
