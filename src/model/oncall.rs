@@ -248,6 +248,18 @@ impl OnCall {
         out
     }
 
+    /// Who is on call at `t` for each rotation covering `services`:
+    /// rotation → person, what an incident's header records at opening.
+    pub fn for_services(
+        &self,
+        services: &[String],
+        t: DateTime<Utc>,
+    ) -> std::collections::BTreeMap<String, String> {
+        self.covering(services)
+            .filter_map(|r| Some((r.id.clone(), self.at(&r.id, t)?.who)))
+            .collect()
+    }
+
     /// The rotations paged for an incident of `services`.
     pub fn covering<'a>(&'a self, services: &'a [String]) -> impl Iterator<Item = &'a Rotation> {
         self.rotations.iter().filter(|r| r.covers(services))

@@ -12,6 +12,7 @@ mod completions;
 mod concurrency;
 mod crash;
 mod errors;
+mod escalate;
 mod examples;
 mod git;
 mod hostile;
