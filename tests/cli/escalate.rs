@@ -244,3 +244,41 @@ fn a_rotation_with_nobody_on_call_yet_waits() {
         .collect();
     assert_eq!(levels, [2, 2], "level 2 still fires");
 }
+
+#[test]
+fn stats_count_pages_and_the_time_from_first_page_to_ack() {
+    let repo = TestRepo::with_config(CONFIG);
+    let id = alerted(&repo);
+    repo.inc().arg("escalate").now("2026-11-27T12:01:00Z").ok();
+    repo.inc().arg("escalate").now("2026-11-27T12:16:00Z").ok();
+    repo.inc()
+        .args(["ack", &id])
+        .env("INC_AUTHOR", "erin")
+        .now("2026-11-27T12:21:00Z")
+        .ok();
+    let out = repo
+        .inc()
+        .args(["stats", "--json"])
+        .now("2026-11-27T13:00:00Z")
+        .ok();
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        v["overall"]["pages"],
+        serde_json::json!({"sent": 3, "incidents": 1})
+    );
+    let spread = &v["overall"]["time_from_page_to_acknowledge"];
+    assert_eq!(spread["count"], 1);
+    assert_eq!(spread["mean_seconds"], 20 * 60, "12:01 → 12:21");
+    let text = repo
+        .inc()
+        .arg("stats")
+        .now("2026-11-27T13:00:00Z")
+        .ok()
+        .stdout;
+    assert!(text.contains("pages       3 sent on 1 incident"), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.contains("ack after page"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("20m"), "{row}");
+}
