@@ -757,6 +757,18 @@ escalation:
     }
 
     #[test]
+    fn the_readme_example_parses() {
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme.find("## On call and escalation").unwrap()..];
+        let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+        let block = &section[start..start + section[start..].find("```").unwrap()];
+        let c = parse(block).unwrap();
+        assert_eq!(c.oncall.rotations.len(), 1);
+        assert_eq!(c.escalation.len(), 2);
+        assert_eq!(c.escalation_for(&["db".into()]).len(), 1);
+    }
+
+    #[test]
     fn override_times_are_written_readably_and_read_back() {
         let zone = chrono_tz::Europe::Berlin;
         let at = Utc.with_ymd_and_hms(2026, 12, 23, 23, 0, 0).unwrap();
