@@ -150,12 +150,20 @@ impl App {
             );
         };
         let text = store.read_config()?;
-        let (config, config_error) = match Config::parse(&text, &store.config_path()) {
+        let oncall = store.read_oncall()?;
+        let oncall_path = store.oncall_path();
+        let parse = |path: &Path, oncall_path: &Path| {
+            Config::parse_with(&text, path, oncall.as_deref().map(|t| (t, oncall_path)))
+        };
+        let (config, config_error) = match parse(&store.config_path(), &oncall_path) {
             Ok(config) => (config, None),
             Err(e) if lenient => {
-                let relative = Config::parse(&text, Path::new(crate::store::CONFIG_FILE))
-                    .err()
-                    .unwrap_or(e);
+                let relative = parse(
+                    Path::new(crate::store::CONFIG_FILE),
+                    Path::new(crate::config::ONCALL_FILE),
+                )
+                .err()
+                .unwrap_or(e);
                 (Config::default(), Some(format!("{relative:#}")))
             }
             Err(e) => return Err(e),

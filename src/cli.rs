@@ -116,6 +116,10 @@ pub enum Command {
     /// List, trust and test the hooks inc.yaml runs on events
     #[command(subcommand)]
     Hooks(HooksCommand),
+    /// Show who is on call now and next; add overrides; print a calendar
+    Oncall(OncallArgs),
+    /// Page the escalation levels due on unacknowledged incidents (run it every minute)
+    Escalate(EscalateArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -478,6 +482,68 @@ pub struct MaintenanceArgs {
     /// Keep it off the status page
     #[arg(long)]
     pub private: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Rotations and overrides are read from `oncall:` in inc.yaml and in oncall.yaml beside it."
+)]
+pub struct OncallArgs {
+    #[command(subcommand)]
+    pub command: Option<OncallCommand>,
+    /// Who is on call at TIME instead of now (future times too)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Only this rotation
+    #[arg(long, value_name = "ROTATION")]
+    pub rotation: Option<String>,
+    /// Only the rotations paged for this service's incidents
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OncallCommand {
+    /// Put WHO on call for ROTATION from one time to another, in oncall.yaml, and commit
+    Override(OverrideArgs),
+    /// Print an iCalendar (RFC 5545) file of a rotation's shifts, overrides applied
+    Calendar(CalendarArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OverrideArgs {
+    /// The rotation
+    pub rotation: String,
+    /// Who is on call instead (anyone, in the rotation or not)
+    pub who: String,
+    /// Start: `YYYY-MM-DD HH:MM` on the rotation's clock, RFC 3339, or relative
+    #[arg(long, value_name = "TIME")]
+    pub from: String,
+    /// End, like --from
+    #[arg(long, value_name = "TIME")]
+    pub to: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// The rotation
+    pub rotation: String,
+    /// How many weeks of shifts, from the current one
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=520))]
+    pub weeks: u32,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "For each open incident no person has acknowledged, records a `page` event \
+for every escalation level due since it was opened and not paged yet, and commits. \
+Idempotent: run it from cron or a scheduled CI job every minute."
+)]
+pub struct EscalateArgs {
+    /// Page as at TIME instead of now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,12 @@ use anyhow::{Result, bail};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::model::oncall::{Level, OnCall};
 use crate::model::{Impact, Status};
+
+pub mod oncall;
+
+pub use oncall::ONCALL_FILE;
 
 /// The whole configuration. Every key is optional; unknown keys are errors.
 #[derive(Debug, Clone, Deserialize)]
@@ -38,6 +43,26 @@ pub struct Config {
     pub hooks: Vec<Hook>,
     #[serde(default)]
     pub git: Git,
+    /// On-call rotations and overrides as written here (more may be in
+    /// `oncall.yaml`); [`Config::oncall`] is the validated whole.
+    #[serde(default, rename = "oncall")]
+    pub oncall_section: Option<oncall::OncallSection>,
+    /// The escalation policy as written here or in `oncall.yaml`.
+    #[serde(default, rename = "escalation")]
+    pub escalation_section: Option<Vec<oncall::LevelConfig>>,
+    /// Rotations and overrides of inc.yaml and oncall.yaml, validated.
+    #[serde(skip)]
+    pub oncall: OnCall,
+    /// The default escalation policy, validated.
+    #[serde(skip)]
+    pub escalation: Vec<Level>,
+    /// Policies services name for themselves, validated.
+    #[serde(skip)]
+    pub service_escalation: Vec<(String, Vec<Level>)>,
+    /// Where `oncall.overrides` are written, and whether oncall.yaml was
+    /// read.
+    #[serde(skip)]
+    pub oncall_file: Option<oncall::OncallFile>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -71,6 +96,9 @@ pub struct Service {
     pub group: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// This service's own escalation policy, instead of `escalation`.
+    #[serde(default)]
+    pub escalation: Option<Vec<oncall::LevelConfig>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -291,25 +319,61 @@ impl Default for Config {
 impl Config {
     /// Loads `path`; a missing file means all defaults.
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let config: Config = if text.trim().is_empty() {
+        Config::parse_with(text, path, None)
+    }
+
+    /// Loads inc.yaml (`text` from `path`) and, when there is one,
+    /// `oncall.yaml` beside it (its text and path).
+    pub fn parse_with(text: &str, path: &Path, oncall: Option<(&str, &Path)>) -> Result<Config> {
+        let mut config: Config = if text.trim().is_empty() {
             Config::default()
         } else {
-            serde_yaml::from_str(text).map_err(|e| {
-                let place = match e.location() {
-                    Some(l) => format!("{}:{}:{}", path.display(), l.line(), l.column()),
-                    None => path.display().to_string(),
-                };
-                let message = e.to_string();
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&message)
-                    .to_owned();
-                anyhow::anyhow!("{place}: {message}")
-            })?
+            serde_yaml::from_str(text).map_err(|e| yaml_error(&e, path))?
         };
         config.validate(text, path)?;
+        let file: Option<oncall::OncallFile> = match oncall {
+            Some((t, _)) if t.trim().is_empty() => Some(oncall::OncallFile::default()),
+            Some((t, p)) => Some(serde_yaml::from_str(t).map_err(|e| yaml_error(&e, p))?),
+            None => None,
+        };
+        let main = oncall::Source { text, path };
+        let mut parts = vec![oncall::Part {
+            oncall: config.oncall_section.as_ref(),
+            escalation: config.escalation_section.as_deref(),
+            source: main,
+        }];
+        if let (Some(f), Some((t, p))) = (&file, oncall) {
+            parts.push(oncall::Part {
+                oncall: f.oncall.as_ref(),
+                escalation: f.escalation.as_deref(),
+                source: oncall::Source { text: t, path: p },
+            });
+        }
+        let services: Vec<(&str, Option<&[oncall::LevelConfig]>, oncall::Source<'_>)> = config
+            .services
+            .iter()
+            .map(|s| (s.id.as_str(), s.escalation.as_deref(), main))
+            .collect();
+        let resolved = oncall::resolve(&parts, config.timezone, &services)?;
+        config.oncall = resolved.oncall;
+        config.escalation = resolved.escalation;
+        config.service_escalation = resolved.service_escalation;
+        config.oncall_file = file;
         Ok(config)
+    }
+
+    /// The escalation policy of an incident of `services`: that of the
+    /// first of them naming its own, else `escalation`.
+    pub fn escalation_for(&self, services: &[String]) -> &[Level] {
+        services
+            .iter()
+            .find_map(|s| {
+                self.service_escalation
+                    .iter()
+                    .find(|(id, _)| id == s)
+                    .map(|(_, levels)| levels.as_slice())
+            })
+            .unwrap_or(&self.escalation)
     }
 
     fn validate(&self, text: &str, path: &Path) -> Result<()> {
@@ -450,6 +514,21 @@ impl Config {
             .and_then(|s| self.severity(s))
             .map_or(Impact::None, |s| s.impact)
     }
+}
+
+/// `file:line:col: message` for a YAML error.
+fn yaml_error(e: &serde_yaml::Error, path: &Path) -> anyhow::Error {
+    let place = match e.location() {
+        Some(l) => format!("{}:{}:{}", path.display(), l.line(), l.column()),
+        None => path.display().to_string(),
+    };
+    let message = e.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    anyhow::anyhow!("{place}: {message}")
 }
 
 /// The 1-based line where `needle` first appears.

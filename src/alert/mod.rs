@@ -338,35 +338,8 @@ pub fn fingerprint(labels: &BTreeMap<String, String>) -> String {
 /// Parses `alerts.reopen_window`: `90s`, `30m`, `1h`, `2d`, `1w`, or a sum
 /// such as `1h30m`; `0` turns reopening off.
 pub fn parse_window(s: &str) -> Result<Duration, String> {
-    let bad = || format!("alerts.reopen_window `{s}` is not a duration like `1h` or `30m`");
-    let t = s.trim();
-    if t == "0" {
-        return Ok(Duration::zero());
-    }
-    let mut total = Duration::zero();
-    let mut digits = String::new();
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let n: i64 = digits.parse().map_err(|_| bad())?;
-        digits.clear();
-        let part = match c {
-            's' => Duration::try_seconds(n),
-            'm' => Duration::try_minutes(n),
-            'h' => Duration::try_hours(n),
-            'd' => Duration::try_days(n),
-            'w' => Duration::try_weeks(n),
-            _ => None,
-        }
-        .ok_or_else(bad)?;
-        total = total.checked_add(&part).ok_or_else(bad)?;
-    }
-    if !digits.is_empty() || t.is_empty() {
-        return Err(bad());
-    }
-    Ok(total)
+    crate::model::when::parse_duration(s)
+        .map_err(|_| format!("alerts.reopen_window `{s}` is not a duration like `1h` or `30m`"))
 }
 
 #[cfg(test)]

@@ -534,9 +534,11 @@ fn open(app: &App, ui: &Ui, batch: &Batch, previous: Option<&str>) -> Result<Pla
     if title.is_empty() {
         title = format!("Alert from {source}");
     }
+    let oncall = app.config.oncall.for_services(&services, app.now);
     let header = Header {
         title,
         services,
+        oncall,
         labels,
         mode: batch.test.then_some(Mode::Test),
         started_at: batch.started().filter(|t| *t < app.now),

@@ -8,6 +8,7 @@ mod assign;
 mod check;
 mod close;
 mod completions;
+mod escalate;
 mod hooks;
 mod init;
 mod list;
@@ -15,6 +16,7 @@ mod maintenance;
 mod man;
 mod merge;
 mod note;
+mod oncall;
 mod open;
 mod postmortem;
 mod severity;
@@ -73,6 +75,8 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Maintenance(args) => maintenance::run(&app()?, &ui, args),
         Command::Site(command) => site::run(&app()?, &ui, command),
         Command::Hooks(command) => hooks::run(&app()?, &ui, &cli.global, command),
+        Command::Oncall(args) => oncall::run(&app()?, &ui, &cli.global, args),
+        Command::Escalate(args) => escalate::run(&app()?, &ui, args),
     }
 }
 

@@ -63,10 +63,12 @@ pub fn run(app: &App, ui: &Ui, args: &OpenArgs) -> Result<ExitCode> {
 
     let _lock = app.lock()?;
     let id = id::new_id(opened_at, &title, |id| app.store.exists(id));
+    let oncall = app.config.oncall.for_services(&services, opened_at);
     let header = Header {
         title,
         summary: args.summary.clone(),
         services,
+        oncall,
         private: args.private,
         labels,
         started_at,

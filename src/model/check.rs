@@ -833,13 +833,14 @@ fn check_events(
                 "event-type",
                 format!(
                     "unknown event type `{kind}`; known: opened, note, update, status, \
-                     severity, role, ack, alert, action, action_done, impact"
+                     severity, role, ack, alert, action, action_done, impact, page"
                 ),
             )),
             EventKind::Update { status: None, .. }
             | EventKind::Impact { service: None, .. }
             | EventKind::Note { .. }
             | EventKind::Ack
+            | EventKind::Page { .. }
             | EventKind::Alert { .. } => {}
         }
     }

@@ -70,6 +70,12 @@ pub enum EventKind {
         impact: Impact,
         service: Option<String>,
     },
+    /// An escalation page sent to `who` (level `level` of the policy,
+    /// counted from 1). It does not acknowledge: only a person does that.
+    Page {
+        who: String,
+        level: u32,
+    },
     /// A type this version of inc does not know (written by a newer one).
     /// Kept so folds and listings skip it instead of failing.
     Other {
@@ -92,6 +98,7 @@ impl EventKind {
             EventKind::Action { .. } => "action",
             EventKind::ActionDone { .. } => "action_done",
             EventKind::Impact { .. } => "impact",
+            EventKind::Page { .. } => "page",
             EventKind::Other { kind } => kind,
         }
     }
@@ -139,6 +146,7 @@ impl Event {
                 Some(s) => format!("impact on {s} → {impact}"),
                 None => format!("impact → {impact}"),
             },
+            EventKind::Page { who, level } => format!("paged {who} (level {level})"),
             EventKind::Other { kind } => format!("({kind})"),
         }
     }
@@ -287,6 +295,10 @@ impl Serialize for Event {
                 map.serialize_entry("link", link)?;
             }
             EventKind::ActionDone { id } => map.serialize_entry("id", id)?,
+            EventKind::Page { who, level } => {
+                map.serialize_entry("who", who)?;
+                map.serialize_entry("level", level)?;
+            }
             EventKind::Impact { impact, service } => {
                 map.serialize_entry("impact", impact)?;
                 if let Some(s) = service {
@@ -324,6 +336,7 @@ struct RawEvent<'a> {
     link: Option<String>,
     impact: Option<String>,
     service: Option<String>,
+    level: Option<u32>,
 }
 
 fn need<T>(value: Option<T>, kind: &str, field: &str) -> Result<T, String> {
@@ -383,6 +396,10 @@ impl RawEvent<'_> {
             "impact" => EventKind::Impact {
                 impact: need(self.impact, k, "impact")?.parse()?,
                 service: self.service,
+            },
+            "page" => EventKind::Page {
+                who: need(self.who, k, "who")?,
+                level: need(self.level, k, "level")?,
             },
             _ => EventKind::Other {
                 kind: self.kind.into_owned(),
@@ -534,12 +551,37 @@ mod tests {
                 impact: Impact::PartialOutage,
                 service: Some("api".into()),
             },
+            EventKind::Page {
+                who: "erin".into(),
+                level: 2,
+            },
         ];
         for kind in kinds {
             let e = Event::new(at(), "bob", kind);
             let back = Event::from_line(&e.to_line()).unwrap().unwrap();
             assert_eq!(back, e);
         }
+    }
+
+    #[test]
+    fn page_line_is_as_documented() {
+        let e = Event::new(
+            at(),
+            "ci",
+            EventKind::Page {
+                who: "erin".into(),
+                level: 2,
+            },
+        );
+        assert_eq!(
+            e.to_line(),
+            r#"- {"at":"2026-11-27T19:45:02Z","by":"ci","type":"page","who":"erin","level":2}"#
+        );
+        assert_eq!(e.describe(), "paged erin (level 2)");
+        let err =
+            Event::from_line(r#"- {"at":"2026-11-27T19:45:02Z","by":"a","type":"page","who":"x"}"#)
+                .unwrap_err();
+        assert!(err.contains("needs `level`"), "{err}");
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct Header {
     pub mode: Option<Mode>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<String>,
+    /// Who was on call for the incident's services when it was opened:
+    /// rotation → person (filled in by `inc open` and `inc alert`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub oncall: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub private: bool,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

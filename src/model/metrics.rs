@@ -207,6 +207,12 @@ pub struct Figures {
     pub resolve: Spread,
     pub impact: ImpactTime,
     pub actions: Actions,
+    /// Escalation pages sent (`page` events), and on how many incidents.
+    pub pages: usize,
+    pub paged: usize,
+    /// From the first page to the acknowledgement, of incidents paged
+    /// then acknowledged.
+    pub page_to_acknowledge: Spread,
 }
 
 /// One row of a breakdown. `key` is `None` for the incidents with no
@@ -239,6 +245,8 @@ struct Sample {
     mitigate: Option<i64>,
     resolve: Option<i64>,
     actions: Actions,
+    pages: usize,
+    page_to_acknowledge: Option<i64>,
 }
 
 impl Sample {
@@ -269,6 +277,16 @@ impl Sample {
                     .filter(|_| status == Some(Status::Resolved)),
             ),
             actions: count_actions(&subject.state.actions, today),
+            pages: subject.state.pages.len(),
+            // Negative only if someone acknowledged before a page, which
+            // `inc escalate` never sends: left out, not out of order.
+            page_to_acknowledge: subject
+                .state
+                .pages
+                .first()
+                .zip(subject.state.acknowledged_at)
+                .map(|(p, ack)| (ack - p.at).num_seconds())
+                .filter(|s| *s >= 0),
         };
         (sample, out_of_order)
     }
@@ -322,6 +340,9 @@ fn summarise(samples: &[&Sample]) -> Figures {
         },
         resolve,
         actions,
+        pages: samples.iter().map(|s| s.pages).sum(),
+        paged: samples.iter().filter(|s| s.pages > 0).count(),
+        page_to_acknowledge: spread(|s| s.page_to_acknowledge),
     }
 }
 

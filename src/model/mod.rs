@@ -9,6 +9,7 @@ pub mod id;
 pub mod incident;
 pub mod merge;
 pub mod metrics;
+pub mod oncall;
 pub mod phases;
 pub mod state;
 pub mod status;

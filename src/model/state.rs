@@ -34,6 +34,14 @@ impl Action {
     }
 }
 
+/// An escalation page sent (a `page` event).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub at: DateTime<Utc>,
+    pub who: String,
+    pub level: u32,
+}
+
 /// Where an incident stands after all its events.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
@@ -68,6 +76,10 @@ pub struct State {
     pub actions: Vec<Action>,
     /// The time of the newest event.
     pub last_event_at: Option<DateTime<Utc>>,
+    /// Escalation pages sent, in time order. A page acknowledges nothing
+    /// and takes nothing up: `inc escalate` reads which levels were sent,
+    /// `inc stats` counts them.
+    pub pages: Vec<Page>,
 }
 
 impl State {
@@ -166,9 +178,19 @@ impl State {
                     self.automation.push(event.by.clone());
                 }
             }
+            EventKind::Page { who, level } => self.pages.push(Page {
+                at: event.at,
+                who: who.clone(),
+                level: *level,
+            }),
             EventKind::Other { .. } => {}
         }
         self
+    }
+
+    /// Whether level `level` of the escalation policy was paged.
+    pub fn paged_level(&self, level: u32) -> bool {
+        self.pages.iter().any(|p| p.level == level)
     }
 
     /// A person's ack, update, status change or role assignment takes the
@@ -539,5 +561,31 @@ mod tests {
             assert_eq!(action.due_date(), None, "{bad}");
         }
         assert_eq!(s.last_event_at, Some(t(7)));
+    }
+
+    #[test]
+    fn a_page_neither_acknowledges_nor_takes_up() {
+        let page = |min, who: &str, level| {
+            ev(
+                min,
+                "ci",
+                EventKind::Page {
+                    who: who.into(),
+                    level,
+                },
+            )
+        };
+        let s = State::fold(&[
+            ev(0, "alertmanager", opened(Status::Triage)),
+            page(0, "alice", 1),
+            page(15, "erin", 2),
+        ]);
+        assert_eq!(s.acknowledged_at, None, "a page is not an ack");
+        assert_eq!(s.taken_up_at, None);
+        assert_eq!(s.status, Some(Status::Triage));
+        assert_eq!(s.pages.len(), 2);
+        assert_eq!(s.pages[1].who, "erin");
+        assert_eq!(s.pages[1].at, t(15));
+        assert!(s.paged_level(1) && s.paged_level(2) && !s.paged_level(3));
     }
 }

@@ -81,6 +81,41 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+/// Parses a duration as inc.yaml writes them: `90s`, `30m`, `12h`, `1d`,
+/// `1w`, or a sum such as `1h30m`; `0` is zero. The error is the input in
+/// a sentence; callers say which key it was.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("`{s}` is not a duration like `30m`, `12h`, `1d` or `1w`");
+    let t = s.trim();
+    if t == "0" {
+        return Ok(Duration::zero());
+    }
+    let mut total = Duration::zero();
+    let mut digits = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        let part = match c {
+            's' => Duration::try_seconds(n),
+            'm' => Duration::try_minutes(n),
+            'h' => Duration::try_hours(n),
+            'd' => Duration::try_days(n),
+            'w' => Duration::try_weeks(n),
+            _ => None,
+        }
+        .ok_or_else(bad)?;
+        total = total.checked_add(&part).ok_or_else(bad)?;
+    }
+    if !digits.is_empty() || t.is_empty() {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
 /// `12m ago`, or `just now`.
 pub fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let d = now - at;
@@ -123,6 +158,20 @@ mod tests {
         let err = parse("2030-01-01T00:00:00Z", now(), BERLIN).unwrap_err();
         assert!(err.contains("in the future"), "{err}");
         assert!(parse_any("2030-01-01T00:00:00Z", now(), BERLIN).is_ok());
+    }
+
+    #[test]
+    fn durations_parse_in_every_unit() {
+        let d = |s| parse_duration(s).unwrap();
+        assert_eq!(d("90s"), Duration::seconds(90));
+        assert_eq!(d("1h30m"), Duration::minutes(90));
+        assert_eq!(d("12h"), Duration::hours(12));
+        assert_eq!(d("1d"), Duration::days(1));
+        assert_eq!(d("1w"), Duration::weeks(1));
+        assert_eq!(d("0"), Duration::zero());
+        for bad in ["", "1.5h", "h", "10", "1y", "99999999999999999w"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct IncidentView<'a> {
     pub severity: Option<&'a str>,
     pub impact: &'static str,
     pub services: &'a [String],
+    /// Who was on call for its services at opening: rotation → person.
+    pub oncall: &'a BTreeMap<String, String>,
     pub roles: &'a BTreeMap<String, String>,
     pub private: bool,
     pub labels: &'a BTreeMap<String, String>,
@@ -72,6 +74,7 @@ impl<'a> IncidentView<'a> {
                 .unwrap_or_else(|| config.default_impact(state.severity.as_deref()))
                 .as_str(),
             services: &header.services,
+            oncall: &header.oncall,
             roles: &state.roles,
             private: header.private,
             labels: &header.labels,

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod json;
+pub mod oncall;
 pub mod postmortem;
 pub mod site;
 pub mod stats;

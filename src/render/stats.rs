@@ -66,6 +66,17 @@ pub struct FiguresView {
     pub time_to_resolve: SpreadView,
     pub impact: ImpactView,
     pub actions: ActionsView,
+    pub pages: PagesView,
+    /// From an incident's first escalation page to its acknowledgement.
+    pub time_from_page_to_acknowledge: SpreadView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PagesView {
+    /// `page` events recorded by `inc escalate`.
+    pub sent: usize,
+    /// Incidents with at least one.
+    pub incidents: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -136,6 +147,11 @@ impl From<&Figures> for FiguresView {
                 overdue: f.actions.overdue,
                 done_percent: f.actions.done_percent(),
             },
+            pages: PagesView {
+                sent: f.pages,
+                incidents: f.paged,
+            },
+            time_from_page_to_acknowledge: (&f.page_to_acknowledge).into(),
         }
     }
 }
@@ -295,8 +311,27 @@ fn overall(out: &mut String, f: &Figures, style: Style) {
             Cell::new(secs(s.p90)),
         ]);
     }
+    if f.pages > 0 {
+        let s = &f.page_to_acknowledge;
+        table.add_row(vec![
+            Cell::new("ack after page"),
+            Cell::new(s.count),
+            Cell::new(secs(s.mean)),
+            Cell::new(secs(s.median)),
+            Cell::new(secs(s.p90)),
+        ]);
+    }
     out.push_str(&finish(&table));
     out.push('\n');
+    if f.pages > 0 {
+        let _ = writeln!(
+            out,
+            "pages       {} sent on {} incident{}",
+            f.pages,
+            f.paged,
+            if f.paged == 1 { "" } else { "s" }
+        );
+    }
     let impact = if f.impact.count == 0 {
         "— (no resolved incidents)".to_owned()
     } else {

@@ -165,6 +165,14 @@ pub fn show(id: &str, header: &Header, state: &State, events: &[Event], style: S
             &one_line(&header.services.join(", "), 200),
         );
     }
+    if !header.oncall.is_empty() {
+        let oncall: Vec<String> = header
+            .oncall
+            .iter()
+            .map(|(rotation, who)| format!("{who} ({rotation})"))
+            .collect();
+        field(&mut out, "on call", &one_line(&oncall.join(", "), 200));
+    }
     if header.private {
         field(&mut out, "private", "yes (never on the status page)");
     }

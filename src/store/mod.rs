@@ -261,6 +261,19 @@ impl Store {
         }
     }
 
+    pub fn oncall_path(&self) -> PathBuf {
+        self.root.join(crate::config::ONCALL_FILE)
+    }
+
+    /// `oncall.yaml`'s text, `None` when there is none.
+    pub fn read_oncall(&self) -> Result<Option<String>> {
+        match fs::read_to_string(self.oncall_path()) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("can't read {}", crate::config::ONCALL_FILE)),
+        }
+    }
+
     /// An incident's folder, relative to the root.
     pub fn dir_of(id: &str) -> PathBuf {
         Path::new(INCIDENTS_DIR).join(id::year(id)).join(id)

@@ -12,6 +12,7 @@ mod completions;
 mod concurrency;
 mod crash;
 mod errors;
+mod escalate;
 mod examples;
 mod git;
 mod hooks;
@@ -25,6 +26,7 @@ mod list;
 mod maintenance;
 mod merge;
 mod note;
+mod oncall;
 mod open;
 mod postmortem;
 #[cfg(unix)]
