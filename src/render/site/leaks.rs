@@ -551,6 +551,10 @@ pub struct Needles {
     kinds: Vec<&'static str>,
     /// Open addressing over `needles`: index + 1, or 0 when empty.
     seen: Vec<usize>,
+    /// The sum of a 128-bit hash of every piece added (canonical form and
+    /// text), duplicates included: the same texts give the same sum in
+    /// whatever order and parts they were added ([`scan_digest`]).
+    sum: u128,
 }
 
 impl Needles {
@@ -585,6 +589,11 @@ impl Needles {
             self.arena.truncate(start);
             return;
         }
+        let canon = &self.arena[start..];
+        let h = text_hash(canon);
+        let piece_hash =
+            (u128::from(h) << 64) | u128::from(text_hash(piece.as_bytes()) ^ h.rotate_left(17));
+        self.sum = self.sum.wrapping_add(piece_hash);
         self.insert(kind, incident, start, piece);
     }
 
@@ -654,6 +663,7 @@ impl Needles {
             return Needles::default();
         };
         for part in parts {
+            all.sum = all.sum.wrapping_add(part.sum);
             for needle in &part.needles {
                 let start = all.arena.len();
                 all.arena
@@ -682,52 +692,9 @@ impl Needles {
         }
     }
 
-    /// A digest of everything the scan's verdict depends on: these needles
-    /// (canonical forms and texts), the `public` texts and the
-    /// `vocabulary`, and the rules ([`SCAN_RULES`]). Two builds with the
-    /// same digest pass or fail a file alike, so a file that passed the
-    /// last build's scan, unchanged since, passes again unscanned.
-    ///
-    /// Keyed with `key`, secret to the clone: the digest is recorded in the
-    /// site's folder, and unkeyed it would let anyone confirm a guess of
-    /// every internal text.
-    pub fn digest(&self, key: &[u8], public: &[&str], vocabulary: &Vocabulary) -> [u8; 20] {
-        use sha1::{Digest as _, Sha1};
-        let mut h = Sha1::new();
-        h.update(key);
-        let mut part = |bytes: &[u8]| {
-            h.update((bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        };
-        part(SCAN_RULES.as_bytes());
-        part(env!("CARGO_PKG_VERSION").as_bytes());
-        // Needles come in the order the cores read the incidents: the
-        // set is digested, each needle by a 128-bit hash, sorted.
-        let mut each: Vec<u128> = self
-            .needles
-            .iter()
-            .map(|n| {
-                let canon = &self.arena[n.canon.clone()];
-                let text = self.texts[n.text.clone()].as_bytes();
-                (u128::from(text_hash(canon)) << 64)
-                    | u128::from(text_hash(text) ^ text_hash(canon).rotate_left(17))
-            })
-            .collect();
-        each.sort_unstable();
-        for h in each {
-            part(&h.to_le_bytes());
-        }
-        part(b"public");
-        for text in public {
-            part(text.as_bytes());
-        }
-        part(b"vocabulary");
-        let mut words: Vec<&String> = vocabulary.words.iter().collect();
-        words.sort_unstable();
-        for w in words {
-            part(w.as_bytes());
-        }
-        h.finalize().into()
+    /// The sum of the pieces' hashes ([`scan_digest`]).
+    pub fn sum(&self) -> u128 {
+        self.sum
     }
 
     /// The scanner: the needles with at least [`MIN_WORDS`] words outside
@@ -741,6 +708,7 @@ impl Needles {
             incidents,
             kinds,
             seen,
+            sum: _,
         } = self;
         drop(seen);
         // The word rule on all cores: it looks words up one by one.
@@ -810,6 +778,42 @@ impl Needles {
         }
         scanner
     }
+}
+
+/// A digest of everything the scan's verdict depends on: the internal
+/// texts (`sum`, of [`Needles::sum`] of every part), the `public` texts,
+/// the `vocabulary` and the rules ([`SCAN_RULES`]). Two builds with the
+/// same digest pass or fail a file alike, so a file that passed the last
+/// build's scan, unchanged since, passes again unscanned.
+///
+/// Keyed with `key`, secret to the clone: the digest is recorded in the
+/// site's folder, and unkeyed it would let anyone confirm a guess of every
+/// internal text. The internal texts enter as a sum of 128-bit hashes, not
+/// a cryptographic digest: the scan guards against mistakes, and a sum
+/// needs no sorting or merging of the texts, which a rebuild that scans
+/// nothing then skips.
+pub fn scan_digest(key: &[u8], sum: u128, public: &[&str], vocabulary: &Vocabulary) -> [u8; 20] {
+    use sha1::{Digest as _, Sha1};
+    let mut h = Sha1::new();
+    h.update(key);
+    let mut part = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    part(SCAN_RULES.as_bytes());
+    part(env!("CARGO_PKG_VERSION").as_bytes());
+    part(&sum.to_le_bytes());
+    part(b"public");
+    for text in public {
+        part(text.as_bytes());
+    }
+    part(b"vocabulary");
+    let mut words: Vec<&String> = vocabulary.words.iter().collect();
+    words.sort_unstable();
+    for w in words {
+        part(w.as_bytes());
+    }
+    h.finalize().into()
 }
 
 /// How many bytes of a text's canonical form its key is: the automaton
@@ -1263,6 +1267,47 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn the_texts_sum_is_the_same_whatever_the_parts_and_order() {
+        let texts = [
+            (
+                "note",
+                "2026-01-01-a",
+                "Bob dropped the prod customers table",
+            ),
+            (
+                "note",
+                "2026-01-02-b",
+                "Rolled back the payments deploy at noon",
+            ),
+            (
+                "note",
+                "2026-01-03-c",
+                "Bob dropped the prod customers table",
+            ),
+        ];
+        let mut one = Needles::default();
+        for (kind, id, text) in texts {
+            one.add(kind, id, text);
+        }
+        let (mut a, mut b) = (Needles::default(), Needles::default());
+        b.add(texts[2].0, texts[2].1, texts[2].2);
+        b.add(texts[0].0, texts[0].1, texts[0].2);
+        a.add(texts[1].0, texts[1].1, texts[1].2);
+        let sum = |parts: &[&Needles]| parts.iter().fold(0u128, |s, n| s.wrapping_add(n.sum()));
+        assert_eq!(sum(&[&a, &b]), one.sum());
+        assert_eq!(Needles::merge(vec![b, a]).sum(), one.sum());
+        let mut other = Needles::default();
+        other.add(
+            "note",
+            "2026-01-01-a",
+            "Bob dropped the prod customers tables",
+        );
+        other.add(texts[1].0, texts[1].1, texts[1].2);
+        other.add(texts[2].0, texts[2].1, texts[2].2);
+        assert_ne!(other.sum(), one.sum(), "one text changed: another sum");
     }
 
     #[test]

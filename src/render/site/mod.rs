@@ -54,14 +54,20 @@ pub struct Source<'a> {
 #[derive(Default)]
 pub struct Digest {
     incidents: Vec<public::Incident>,
-    needles: leaks::Needles,
+    /// The internal texts, in the parts they were read in: merged only if
+    /// a file needs scanning.
+    needles: Vec<leaks::Needles>,
 }
 
 impl Digest {
     pub fn add(&mut self, source: &Source<'_>, config: &Config) {
         self.incidents.extend(public::project(source, config));
+        if self.needles.is_empty() {
+            self.needles.push(leaks::Needles::default());
+        }
+        let needles = &mut self.needles[0];
         leaks::each_internal_text(std::slice::from_ref(source), |kind, id, text| {
-            self.needles.add(kind, id, text);
+            needles.add(kind, id, text);
         });
     }
 
@@ -71,12 +77,9 @@ impl Digest {
         let mut needles = Vec::with_capacity(parts.len());
         for part in parts {
             incidents.extend(part.incidents);
-            needles.push(part.needles);
+            needles.extend(part.needles);
         }
-        Digest {
-            incidents,
-            needles: leaks::Needles::merge(needles),
-        }
+        Digest { incidents, needles }
     }
 }
 
@@ -196,20 +199,23 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
     // again byte for byte passes again without being scanned, and the
     // scanner is made only if some file needs it.
     let (public_texts, vocabulary) = scan_inputs(&input, &public, &title, url);
-    let scan_digest = needles.digest(&input.scan_key, &public_texts, &vocabulary);
+    let sum = needles
+        .iter()
+        .fold(0u128, |sum, n| sum.wrapping_add(n.sum()));
+    let scan_digest = leaks::scan_digest(&input.scan_key, sum, &public_texts, &vocabulary);
     let trusted = input.scanned == Some(scan_digest);
     let needles = std::sync::Mutex::new(Some(needles));
     let ready: OnceLock<leaks::Scanner> = OnceLock::new();
     let scanner = || {
         ready.get_or_init(|| {
-            let needles = needles
+            let parts = needles
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .take()
                 // Taken by a thread whose making of the scanner panicked
                 // (which `join` re-raises): never scan with nothing.
                 .expect("the scanner's texts were taken by a panicked thread");
-            needles.finish(&public_texts, &vocabulary)
+            leaks::Needles::merge(parts).finish(&public_texts, &vocabulary)
         })
     };
     let scanner = &scanner;
