@@ -622,15 +622,17 @@ fn undo(store: &Store, git: Option<&Git>, journal: &Journal, planned: &[Planned]
         // Empty now, unless someone put something there.
         let _ = fs::remove_dir(store.root.join(dir));
     }
-    // The index may hold the new blobs: put HEAD's back.
+    // The index may hold the new blobs: put HEAD's back (HEAD as it is
+    // now: someone may have committed while inc tried to).
     if let Some(git) = git
         && journal.commit.is_some()
     {
+        let head = git.head_commit()?;
         let (mut back, mut gone) = (Vec::new(), Vec::new());
         for f in &journal.files {
             let rel = PathBuf::from(&f.path);
-            let then = match &journal.parent {
-                Some(parent) => git.blob_at(parent, &rel)?,
+            let then = match &head {
+                Some(head) => git.blob_at(head, &rel)?,
                 None => None,
             };
             match then {
