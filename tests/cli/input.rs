@@ -91,3 +91,39 @@ fn at_a_clock_time_later_today_says_to_write_yesterday() {
             "hint: `23:50` is today; for yesterday's, write `yesterday 23:50`",
         ]);
 }
+
+#[test]
+fn reopen_clears_mitigation() {
+    let (repo, id) = opened_two_hours_ago();
+    repo.inc()
+        .args(["status", &id, "monitoring", "--at", "1h ago"])
+        .ok();
+    repo.inc().args(["resolve", &id, "--at", "30m ago"]).ok();
+    assert!(repo.show(&id).mitigated_at.is_some(), "mitigated before");
+    repo.inc().args(["reopen", &id]).ok();
+    let show = repo.show(&id);
+    assert_eq!(show.status.as_deref(), Some("investigating"));
+    assert_eq!(
+        show.mitigated_at, None,
+        "investigating again: not mitigated"
+    );
+    assert_eq!(show.resolved_at, None);
+    let out = repo.inc().args(["show", &id]).ok();
+    assert!(out.stdout.contains("mitigated     —\n"), "{out}");
+    assert!(out.stdout.contains("mitigate — · resolve —"), "{out}");
+    assert!(!out.stdout.contains("── mitigated"), "{out}");
+}
+
+#[test]
+fn events_sharing_a_second_keep_file_order_around_a_phase_marker() {
+    // Every command runs at the same pinned second.
+    let repo = TestRepo::new();
+    let id = repo.open("API down", "SEV2");
+    repo.inc().args(["note", &id, "before the resolve"]).ok();
+    repo.inc().args(["resolve", &id]).ok();
+    let out = repo.inc().args(["timeline", &id]).ok();
+    let note = out.stdout.find("before the resolve").expect("the note");
+    let marker = out.stdout.find("── resolved").expect("the marker");
+    assert!(note < marker, "{out}");
+    insta::assert_snapshot!(out.stdout);
+}
