@@ -127,3 +127,54 @@ fn events_sharing_a_second_keep_file_order_around_a_phase_marker() {
     assert!(note < marker, "{out}");
     insta::assert_snapshot!(out.stdout);
 }
+
+#[test]
+fn note_with_only_an_incident_name_is_missing_its_text() {
+    let repo = TestRepo::new();
+    let id = repo.open("API down", "SEV2");
+    let mark = repo.mark(&id);
+    let out = repo.inc().args(["note", "api-down"]).fails().stderr_has(&[
+        "`api-down` names the incident 2026-11-27-api-down; the text of the note is missing",
+    ]);
+    insta::assert_snapshot!(out.snapshot(&repo));
+    repo.inc()
+        .args(["note", &id])
+        .fails()
+        .stderr_has(&["the text of the note is missing"]);
+    // A public update the same way: nothing posted.
+    repo.inc()
+        .args(["update", "api-down"])
+        .fails()
+        .stderr_has(&["the text of the update is missing"]);
+    repo.assert_no_change(&mark, &id);
+    // A word that names no incident is a note; the word itself, after the ID.
+    for (args, text) in [
+        (vec!["note", "rollback"], "rollback"),
+        (vec!["note", &id, "api-down"], "api-down"),
+    ] {
+        let mark = repo.mark(&id);
+        repo.inc().args(&args).ok();
+        assert_eq!(repo.appended(&mark, &id)[0]["text"], text);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn note_dash_on_a_terminal_says_to_paste_and_press_ctrl_d() {
+    use rexpect::session::spawn_command;
+    let repo = TestRepo::new();
+    let id = repo.open("API down", "SEV2");
+    let mut cmd = repo.std_command();
+    cmd.env("TERM", "xterm-256color");
+    cmd.args(["note", &id, "-"]);
+    let mut s = spawn_command(cmd, Some(15_000)).expect("spawn inc on a pty");
+    s.exp_string("Paste the note, then press Ctrl-D")
+        .expect("says how to end the text");
+    s.send_line("pasted line").unwrap();
+    s.send_control('d').unwrap();
+    s.exp_string("Noted on").expect("records it");
+    s.exp_eof().expect("inc ends");
+    let events = repo.timeline(&id);
+    let last = events.last().unwrap();
+    assert_eq!(last["text"], "pasted line\n");
+}
