@@ -178,3 +178,42 @@ fn note_dash_on_a_terminal_says_to_paste_and_press_ctrl_d() {
     let last = events.last().unwrap();
     assert_eq!(last["text"], "pasted line\n");
 }
+
+#[test]
+fn resolve_again_with_a_new_summary_is_refused_not_dropped() {
+    let (repo, id) = opened_two_hours_ago();
+    repo.inc()
+        .args([
+            "resolve",
+            &id,
+            "--summary",
+            "Rolled back 4f2a",
+            "--at",
+            "1h ago",
+        ])
+        .ok();
+    let mark = repo.mark(&id);
+    let out = repo
+        .inc()
+        .args([
+            "resolve",
+            &id,
+            "--summary",
+            "Rolled back 4f2a; cache flushed",
+        ])
+        .fails()
+        .stderr_has(&["already resolved", "the summary was not recorded", "--pin"]);
+    insta::assert_snapshot!(out.snapshot(&repo));
+    repo.inc()
+        .args(["resolve", &id, "--at", "30m ago"])
+        .fails()
+        .stderr_has(&["already resolved", "--at was not recorded"]);
+    repo.assert_no_change(&mark, &id);
+    // Repeating what is recorded changes nothing and says so.
+    repo.inc()
+        .args(["resolve", &id, "--summary", "Rolled back 4f2a"])
+        .ok()
+        .stderr_has(&["already resolved", "nothing changed"]);
+    repo.inc().args(["resolve", &id]).ok();
+    repo.assert_no_change(&mark, &id);
+}
