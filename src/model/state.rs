@@ -70,6 +70,8 @@ pub struct State {
     pub automation: Vec<String>,
     pub mitigated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Who resolved it (the author of the event that set `resolved_at`).
+    pub resolved_by: Option<String>,
     /// When it was last closed (resolved, declined, completed); `None`
     /// while it is open.
     pub closed_at: Option<DateTime<Utc>>,
@@ -143,6 +145,17 @@ impl State {
     }
 
     fn apply(mut self, event: &Event) -> State {
+        let resolved_before = self.resolved_at;
+        self = self.apply_kind(event);
+        if self.resolved_at.is_none() {
+            self.resolved_by = None;
+        } else if self.resolved_at != resolved_before {
+            self.resolved_by = Some(event.by.clone());
+        }
+        self
+    }
+
+    fn apply_kind(mut self, event: &Event) -> State {
         self.last_event_at = Some(event.at);
         match &event.kind {
             EventKind::Opened { severity, status } => {
@@ -482,6 +495,21 @@ mod tests {
             ev(15, "a", status(Status::Resolved)),
         ]);
         assert_eq!(s.resolved_at, Some(t(15)));
+    }
+
+    #[test]
+    fn resolved_by_is_who_resolved_it_last() {
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(9, "b", status(Status::Resolved)),
+        ]);
+        assert_eq!(s.resolved_by.as_deref(), Some("b"));
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(9, "b", status(Status::Resolved)),
+            ev(12, "c", status(Status::Investigating)),
+        ]);
+        assert_eq!(s.resolved_by, None);
     }
 
     #[test]

@@ -217,3 +217,47 @@ fn resolve_again_with_a_new_summary_is_refused_not_dropped() {
     repo.inc().args(["resolve", &id]).ok();
     repo.assert_no_change(&mark, &id);
 }
+
+#[test]
+fn postmortem_right_after_resolve_takes_the_incident_you_resolved() {
+    let repo = TestRepo::new();
+    let older = repo.open("Search slow", "SEV3");
+    repo.inc()
+        .args(["resolve", &older])
+        .now("2026-11-27T12:05:00Z")
+        .ok();
+    let id = repo.open("API down", "SEV2");
+    repo.inc()
+        .args(["resolve", &id])
+        .now("2026-11-27T12:30:00Z")
+        .ok();
+    let out = repo
+        .inc()
+        .arg("postmortem")
+        .now("2026-11-27T12:31:00Z")
+        .ok()
+        .stderr_has(&[&format!(
+            "{id}: the incident you resolved most recently (1m ago); pass an ID for another"
+        )]);
+    assert!(!out.stderr.contains("no incident is open"), "{out}");
+    assert!(repo.exists(format!("{}/postmortem.md", TestRepo::incident_dir(&id))));
+    assert!(!repo.exists(format!("{}/postmortem.md", TestRepo::incident_dir(&older))));
+}
+
+#[test]
+fn postmortem_without_an_id_off_a_terminal_lists_the_resolved_ones() {
+    let repo = TestRepo::new();
+    let id = repo.open("API down", "SEV2");
+    repo.inc()
+        .args(["resolve", &id])
+        .env("INC_AUTHOR", "bob")
+        .ok();
+    let before = repo.state();
+    let out = repo.inc().arg("postmortem").fails().stderr_has(&[
+        "say which incident: you (alice) resolved none",
+        &format!("recently resolved: `{id}`"),
+        "hint: pass its ID",
+    ]);
+    insta::assert_snapshot!(out.snapshot(&repo));
+    repo.assert_unchanged(&before);
+}
