@@ -58,6 +58,11 @@ impl Ui {
         }
     }
 
+    /// A request to a person at a terminal, shown even under `-q`.
+    pub fn ask(&self, text: &str) {
+        let _ = writeln!(io::stderr(), "{text}");
+    }
+
     /// A warning, shown even under `-q`.
     pub fn warn(&self, text: &str) {
         let _ = writeln!(io::stderr(), "warning: {text}");

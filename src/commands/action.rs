@@ -138,18 +138,16 @@ fn list(app: &App, ui: &Ui, global: &Global, args: &ActionListArgs) -> Result<Ex
     Ok(super::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS))
 }
 
-/// A due date as typed: `YYYY-MM-DD`, or anything `--at` takes, including
-/// future forms (`friday`, `in 2 weeks`), as a date in the display zone.
+/// A due date as typed: any form a time takes (`YYYY-MM-DD`, `tomorrow`,
+/// `in 2 weeks`, …; see [`when`]), as a date in the display zone.
 fn due_date(app: &App, input: &str) -> Result<NaiveDate> {
-    if let Ok(date) = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d") {
-        return Ok(date);
-    }
-    // "in 2 weeks" reads as "2 weeks" (from now).
-    let relative = input.trim().strip_prefix("in ").unwrap_or(input);
-    when::parse_any(relative, app.now, app.zone)
+    when::parse_any(input, app.now, app.zone)
         .map(|t| t.with_timezone(&app.zone).date_naive())
         .map_err(|_| {
-            anyhow!("can't read the due date `{input}`\nhint: use YYYY-MM-DD, or a form like `friday`, `dec 1` or `in 2 weeks`")
+            anyhow!(
+                "can't read the due date `{input}`\n\
+                 hint: use YYYY-MM-DD, `tomorrow` or a time ahead like `in 2 weeks`"
+            )
         })
 }
 

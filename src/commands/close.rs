@@ -8,6 +8,7 @@ use super::record;
 use crate::app::App;
 use crate::cli::{DeclineArgs, ReopenArgs, ResolveArgs};
 use crate::model::{Event, EventKind, Kind, Status, when};
+use crate::render::text::one_line;
 use crate::ui::Ui;
 
 pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
@@ -21,6 +22,25 @@ pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     match incident.state.status {
         Some(Status::Resolved) => {
             let since = incident.state.resolved_at.map(|t| when::show(t, app.zone));
+            // Input that would change nothing must not vanish: a new
+            // summary or time is refused, saying what to do instead.
+            let summary = args.summary.as_deref().map(str::trim);
+            if let Some(summary) = summary.filter(|s| Some(*s) != resolution(&incident.events)) {
+                bail!(
+                    "{id} is already resolved{}; the summary was not recorded\n\
+                     hint: `inc note {id} --pin \"{}\"` records it as a highlight \
+                     for the postmortem",
+                    since.map(|s| format!(" (since {s})")).unwrap_or_default(),
+                    one_line(summary, 60).replace('"', "'")
+                );
+            }
+            if args.at.is_some() && incident.state.resolved_at != Some(at) {
+                bail!(
+                    "{id} is already resolved{}; --at was not recorded\n\
+                     hint: `inc reopen {id}` and resolve it again to change when it ended",
+                    since.map(|s| format!(" (since {s})")).unwrap_or_default()
+                );
+            }
             ui.status(&format!(
                 "{id} is already resolved{}; nothing changed.",
                 since.map(|s| format!(" (since {s})")).unwrap_or_default()
@@ -47,6 +67,17 @@ pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     ));
     ui.status(&format!("Next: `inc postmortem {id}` drafts the review."));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The summary of the last close, if it had one.
+fn resolution(events: &[Event]) -> Option<&str> {
+    events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Status {
+            status,
+            text: Some(text),
+        } if status.is_closed() => Some(text.trim()),
+        _ => None,
+    })
 }
 
 pub fn reopen(app: &App, ui: &Ui, args: &ReopenArgs) -> Result<ExitCode> {

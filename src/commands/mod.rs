@@ -120,9 +120,37 @@ fn record(app: &App, ui: &Ui, id: &str, events: &[Event]) -> Result<()> {
     app.change(ui, id, &change, events)
 }
 
-/// All of stdin, for `-` arguments.
-fn stdin() -> std::io::Result<String> {
-    std::io::read_to_string(std::io::stdin())
+/// All of stdin, for `-` arguments; on a terminal, first says how to end
+/// the text (`what`: "note", "update"), so a person isn't left at a silent
+/// cursor.
+fn stdin(ui: &Ui, what: &str) -> impl FnOnce() -> std::io::Result<String> {
+    move || {
+        if ui.can_prompt() {
+            ui.ask(&format!(
+                "Paste the {what}, then press Ctrl-D on a line of its own (Ctrl-C cancels):"
+            ));
+        }
+        std::io::read_to_string(std::io::stdin())
+    }
+}
+
+/// The text of a note or update given alone (no ID before it) must not be
+/// an incident's name: `inc note api-down` means the text was forgotten,
+/// not that the note says "api-down".
+fn text_not_an_incident(app: &App, verb: &str, text: &str) -> Result<()> {
+    let word = text.trim();
+    if word == "-" || word.is_empty() || word.contains(char::is_whitespace) {
+        return Ok(());
+    }
+    let ids = app.store.ids()?;
+    if let crate::model::id::Match::One(id) = crate::model::id::find(word, &ids) {
+        anyhow::bail!(
+            "`{word}` names the incident {id}; the text of the {verb} is missing\n\
+             hint: inc {verb} {word} \"what happened\" (or `-` to read it from stdin); \
+             to record the word itself, name the incident first: inc {verb} {id} {word}"
+        );
+    }
+    Ok(())
 }
 
 /// Reports the incident files a command that reads them all could not

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::{record, stdin};
+use super::{record, stdin, text_not_an_incident};
 use crate::app::{App, read_text};
 use crate::cli::{NoteArgs, split_id};
 use crate::model::{Event, EventKind};
@@ -13,7 +13,10 @@ use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &NoteArgs) -> Result<ExitCode> {
     let (query, rest) = split_id(&args.args, 1);
-    let text = read_text(&rest[0], stdin)?;
+    if query.is_none() {
+        text_not_an_incident(app, "note", &rest[0])?;
+    }
+    let text = read_text(&rest[0], stdin(ui, "note"))?;
     let _lock = app.lock()?;
     let id = app.resolve(query)?;
     // Only a backdated note needs the header; a plain note reads nothing.

@@ -4,10 +4,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context as _, Result, anyhow, bail};
 
-use crate::app::App;
+use crate::app::{App, backticked};
 use crate::cli::PostmortemArgs;
+use crate::model::{Status, when};
 use crate::render::postmortem::{self, Context, MarkerError, SpliceError};
 use crate::render::templates::{DIR, Templates};
 use crate::render::text::one_line;
@@ -22,7 +23,10 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
     } else {
         Some(app.lock()?)
     };
-    let id = app.resolve(args.id.as_deref())?;
+    let id = match args.id.as_deref() {
+        Some(query) => app.resolve(Some(query))?,
+        None => implied(app, ui)?,
+    };
     let incident = app.load(&id)?;
     let context = Context::new(
         &id,
@@ -160,6 +164,62 @@ fn plural_blocks(names: &[String]) -> String {
         [one] => format!("the {one} block"),
         [rest @ .., last] => format!("the {} and {last} blocks", rest.join(", ")),
     }
+}
+
+/// The incident `inc postmortem` means without an ID: the one you most
+/// recently resolved (a postmortem follows a resolve), else the only open
+/// one, else one chosen on a terminal from the resolved ones.
+fn implied(app: &App, ui: &Ui) -> Result<String> {
+    let (incidents, _unreadable) = app.store.load_all(false)?;
+    let mut resolved: Vec<_> = incidents
+        .iter()
+        .filter(|i| i.state.status == Some(Status::Resolved))
+        .filter_map(|i| Some((i.state.resolved_at?, i)))
+        .collect();
+    resolved.sort_by_key(|(at, i)| (std::cmp::Reverse(*at), i.id.clone()));
+    if let Some((at, mine)) = resolved
+        .iter()
+        .find(|(_, i)| i.state.resolved_by.as_deref() == Some(app.author.as_str()))
+    {
+        ui.status(&format!(
+            "{}: the incident you resolved most recently ({}); pass an ID for another",
+            mine.id,
+            when::ago(*at, app.now)
+        ));
+        return Ok(mine.id.clone());
+    }
+    let open: Vec<_> = incidents.iter().filter(|i| i.state.is_open()).collect();
+    if let [only] = open.as_slice() {
+        return Ok(only.id.clone());
+    }
+    let recent: Vec<&str> = resolved
+        .iter()
+        .take(10)
+        .map(|(_, i)| i.id.as_str())
+        .collect();
+    if ui.can_prompt() && !recent.is_empty() {
+        let i = dialoguer::Select::new()
+            .with_prompt("Postmortem of which incident")
+            .items(&recent)
+            .default(0)
+            .interact()
+            .context("no incident chosen")?;
+        return Ok(recent[i].to_owned());
+    }
+    let listed = if recent.is_empty() {
+        String::new()
+    } else {
+        format!("; recently resolved: {}", backticked(&recent))
+    };
+    bail!(
+        "say which incident: you ({}) resolved none{}{listed}\n\
+         hint: pass its ID: inc postmortem ID",
+        app.author,
+        match open.len() {
+            0 => String::new(),
+            n => format!(" and {n} are open"),
+        }
+    )
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::status::check_transition;
-use super::{record, stdin};
+use super::{record, stdin, text_not_an_incident};
 use crate::app::{App, read_text};
 use crate::cli::{UpdateArgs, split_id};
 use crate::model::{Event, EventKind, Status};
@@ -13,7 +13,10 @@ use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &UpdateArgs) -> Result<ExitCode> {
     let (query, rest) = split_id(&args.args, 1);
-    let text = read_text(&rest[0], stdin)?;
+    if query.is_none() {
+        text_not_an_incident(app, "update", &rest[0])?;
+    }
+    let text = read_text(&rest[0], stdin(ui, "update"))?;
     let status = args
         .status
         .as_deref()

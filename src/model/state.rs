@@ -70,6 +70,8 @@ pub struct State {
     pub automation: Vec<String>,
     pub mitigated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Who resolved it (the author of the event that set `resolved_at`).
+    pub resolved_by: Option<String>,
     /// When it was last closed (resolved, declined, completed); `None`
     /// while it is open.
     pub closed_at: Option<DateTime<Utc>>,
@@ -82,10 +84,55 @@ pub struct State {
     pub pages: Vec<Page>,
 }
 
+/// The events that reached the phases, as indexes (see [`State::reached`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reached {
+    pub detected: Option<usize>,
+    pub acknowledged: Option<usize>,
+    pub mitigated: Option<usize>,
+    pub resolved: Option<usize>,
+}
+
 impl State {
     /// Folds events, which must be sorted by time (the store sorts them).
     pub fn fold(events: &[Event]) -> State {
         events.iter().fold(State::default(), State::apply)
+    }
+
+    /// Which event (an index into `events`, sorted as for [`State::fold`])
+    /// gave each phase time its final value: a timeline puts each phase
+    /// marker just before that event, so events sharing its second keep
+    /// their file order around it.
+    pub fn reached(events: &[Event]) -> Reached {
+        let mut state = State::default();
+        let mut reached = Reached::default();
+        for (i, event) in events.iter().enumerate() {
+            let before = [
+                state.opened_at,
+                state.acknowledged_at,
+                state.mitigated_at,
+                state.resolved_at,
+            ];
+            state = state.apply(event);
+            let after = [
+                state.opened_at,
+                state.acknowledged_at,
+                state.mitigated_at,
+                state.resolved_at,
+            ];
+            let slots = [
+                &mut reached.detected,
+                &mut reached.acknowledged,
+                &mut reached.mitigated,
+                &mut reached.resolved,
+            ];
+            for ((old, new), slot) in before.into_iter().zip(after).zip(slots) {
+                if new.is_some() && new != old {
+                    *slot = Some(i);
+                }
+            }
+        }
+        reached
     }
 
     /// Whether the incident still needs attention.
@@ -98,6 +145,17 @@ impl State {
     }
 
     fn apply(mut self, event: &Event) -> State {
+        let resolved_before = self.resolved_at;
+        self = self.apply_kind(event);
+        if self.resolved_at.is_none() {
+            self.resolved_by = None;
+        } else if self.resolved_at != resolved_before {
+            self.resolved_by = Some(event.by.clone());
+        }
+        self
+    }
+
+    fn apply_kind(mut self, event: &Event) -> State {
         self.last_event_at = Some(event.at);
         match &event.kind {
             EventKind::Opened { severity, status } => {
@@ -219,6 +277,12 @@ impl State {
     fn set_status(&mut self, status: Status, at: DateTime<Utc>) {
         if !status.is_closed() {
             self.closed_at = None;
+            // A reopen starts the response over: the incident is neither
+            // mitigated nor resolved until it is again. (Going back from
+            // monitoring while still open keeps the first mitigation.)
+            if self.status.is_some_and(Status::is_closed) {
+                self.mitigated_at = None;
+            }
         } else if !self.status.is_some_and(Status::is_closed) {
             self.closed_at = Some(at);
         }
@@ -431,6 +495,42 @@ mod tests {
             ev(15, "a", status(Status::Resolved)),
         ]);
         assert_eq!(s.resolved_at, Some(t(15)));
+    }
+
+    #[test]
+    fn resolved_by_is_who_resolved_it_last() {
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(9, "b", status(Status::Resolved)),
+        ]);
+        assert_eq!(s.resolved_by.as_deref(), Some("b"));
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(9, "b", status(Status::Resolved)),
+            ev(12, "c", status(Status::Investigating)),
+        ]);
+        assert_eq!(s.resolved_by, None);
+    }
+
+    #[test]
+    fn reopen_clears_mitigation() {
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(5, "a", status(Status::Monitoring)),
+            ev(9, "a", status(Status::Resolved)),
+            ev(12, "a", status(Status::Investigating)),
+        ]);
+        assert_eq!(s.mitigated_at, None, "investigating again");
+        let s = State::fold(&[
+            ev(0, "a", opened(Status::Investigating)),
+            ev(5, "a", status(Status::Monitoring)),
+            ev(9, "a", status(Status::Resolved)),
+            ev(12, "a", status(Status::Investigating)),
+            ev(20, "a", status(Status::Monitoring)),
+            ev(30, "a", status(Status::Resolved)),
+        ]);
+        assert_eq!(s.mitigated_at, Some(t(20)), "mitigated anew");
+        assert_eq!(s.resolved_at, Some(t(30)));
     }
 
     #[test]

@@ -45,38 +45,62 @@ pub fn is_public(event: &Event) -> bool {
     )
 }
 
+/// Where a row sorts: its time, the index of its event (for a marker, of
+/// the event that reached the phase), a marker before its event, then the
+/// order of the phases.
+type SortKey = (DateTime<Utc>, usize, bool, usize);
+
 /// The rows of a timeline: events in time order with the phase markers
-/// placed where each phase was reached (a marker sorts before events at the
-/// same time). `public` keeps only what the status page may show.
+/// placed where each phase was reached: just before the event that reached
+/// it, so events sharing a second keep their file order around the marker
+/// (the impact start, and a phase no event reached, go first in their
+/// second). `public` keeps only what the status page may show.
 pub fn rows(header: &Header, state: &State, events: &[Event], public: bool) -> Vec<Row> {
     let phases = Phases::of(header, state);
-    let mut rows: Vec<Row> = Vec::with_capacity(events.len() + 5);
+    let reached = State::reached(events);
+    let mut keyed: Vec<(SortKey, Row)> = Vec::with_capacity(events.len() + 5);
     let mut previous: Option<(Phase, DateTime<Utc>)> = None;
-    for phase in Phase::ALL {
+    for (order, phase) in Phase::ALL.into_iter().enumerate() {
         if let Some(at) = phases.at(phase) {
+            let by = match phase {
+                Phase::Started => None,
+                Phase::Detected => reached.detected,
+                Phase::Acknowledged => reached.acknowledged,
+                Phase::Mitigated => reached.mitigated,
+                Phase::Resolved => reached.resolved,
+            };
+            let index = by.filter(|&i| events.get(i).is_some_and(|e| e.at == at));
             let since = previous.map(|(p, t)| (p, at - t));
-            rows.push(Row {
-                at,
-                what: What::Phase { phase, since },
-            });
+            keyed.push((
+                (at, index.unwrap_or(0), false, order),
+                Row {
+                    at,
+                    what: What::Phase { phase, since },
+                },
+            ));
             previous = Some((phase, at));
         }
     }
-    for event in events.iter().filter(|e| !public || is_public(e)) {
+    for (i, event) in events.iter().enumerate() {
+        if public && !is_public(event) {
+            continue;
+        }
         let (kind, text) = describe(event, public);
-        rows.push(Row {
-            at: event.at,
-            what: What::Event {
-                by: (!public).then(|| event.by.clone()),
-                kind,
-                text,
-                pinned: matches!(event.kind, EventKind::Note { pinned: true, .. }),
+        keyed.push((
+            (event.at, i, true, 0),
+            Row {
+                at: event.at,
+                what: What::Event {
+                    by: (!public).then(|| event.by.clone()),
+                    kind,
+                    text,
+                    pinned: matches!(event.kind, EventKind::Note { pinned: true, .. }),
+                },
             },
-        });
+        ));
     }
-    // Stable: phases first at equal times, events in their stored order.
-    rows.sort_by_key(|r| (r.at, !matches!(r.what, What::Phase { .. })));
-    rows
+    keyed.sort_by_key(|(key, _)| *key);
+    keyed.into_iter().map(|(_, row)| row).collect()
 }
 
 /// The event's type and text as a timeline shows them.
@@ -394,6 +418,48 @@ mod tests {
             ),
         ];
         (header, events)
+    }
+
+    /// The kinds of the rows, phase markers as `── phase`.
+    fn sequence(rows: &[Row]) -> Vec<String> {
+        rows.iter()
+            .map(|r| match &r.what {
+                What::Phase { phase, .. } => format!("── {}", phase.label()),
+                What::Event { kind, .. } => kind.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_marker_keeps_file_order_within_its_second() {
+        let (header, mut events) = incident();
+        // A note and an update in the same second as the resolve, before
+        // it in the file, and a note after it.
+        events.truncate(3);
+        let note = |text: &str| {
+            Event::new(
+                t(20),
+                "bob",
+                EventKind::Note {
+                    text: text.into(),
+                    pinned: false,
+                },
+            )
+        };
+        events.push(note("before"));
+        events.push(Event::new(
+            t(20),
+            "alice",
+            EventKind::Status {
+                status: Status::Resolved,
+                text: None,
+            },
+        ));
+        events.push(note("after"));
+        let state = State::fold(&events);
+        let seq = sequence(&rows(&header, &state, &events, false));
+        let tail = &seq[seq.len() - 4..];
+        assert_eq!(tail, ["note", "── resolved", "status", "note"], "{seq:?}");
     }
 
     #[test]

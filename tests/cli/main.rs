@@ -21,6 +21,7 @@ mod hostile;
 mod hostile_files;
 mod hostile_mistakes;
 mod init;
+mod input;
 mod lifecycle;
 mod list;
 mod maintenance;
