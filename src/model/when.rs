@@ -3,7 +3,7 @@
 //! Everything takes `now` and the display zone as arguments; nothing here
 //! reads the clock.
 
-use chrono::{DateTime, Duration, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// Parses a time given on the command line: RFC 3339, `HH:MM` (today in
@@ -24,17 +24,32 @@ pub fn parse(input: &str, now: DateTime<Utc>, zone: Tz) -> Result<DateTime<Utc>,
 /// Like [`parse`], but allows future times (maintenance windows, due dates).
 pub fn parse_any(input: &str, now: DateTime<Utc>, zone: Tz) -> Result<DateTime<Utc>, String> {
     let s = input.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc).trunc_subsecs_to_secs());
+    let at = match DateTime::parse_from_rfc3339(s) {
+        Ok(t) => t.with_timezone(&Utc).trunc_subsecs_to_secs(),
+        Err(_) => interim::parse_date_string(s, now.with_timezone(&zone), interim::Dialect::Uk)
+            .map(|t| t.with_timezone(&Utc).trunc_subsecs_to_secs())
+            .map_err(|_| {
+                format!(
+                    "can't read the time `{input}`; use RFC 3339 (2026-11-27T14:05:00Z), \
+                     `HH:MM`, `YYYY-MM-DD HH:MM` or a relative time like `15m ago`"
+                )
+            })?,
+    };
+    if !storable(at) {
+        return Err(format!(
+            "`{input}` is {} in UTC; inc stores times of the years 0000 to 9999",
+            stored(at)
+        ));
     }
-    interim::parse_date_string(s, now.with_timezone(&zone), interim::Dialect::Uk)
-        .map(|t| t.with_timezone(&Utc).trunc_subsecs_to_secs())
-        .map_err(|_| {
-            format!(
-                "can't read the time `{input}`; use RFC 3339 (2026-11-27T14:05:00Z), \
-                 `HH:MM`, `YYYY-MM-DD HH:MM` or a relative time like `15m ago`"
-            )
-        })
+    Ok(at)
+}
+
+/// Whether `at` has a stored form that reads back: RFC 3339 has four-digit
+/// years only, so a time whose UTC year is outside 0000–9999 (an offset can
+/// push `9999-12-31T23:59:59-23:59` there) would be written as a line no
+/// reader accepts.
+pub fn storable(at: DateTime<Utc>) -> bool {
+    (0..=9999).contains(&at.year())
 }
 
 trait TruncSecs {
@@ -123,6 +138,18 @@ mod tests {
         let err = parse("2030-01-01T00:00:00Z", now(), BERLIN).unwrap_err();
         assert!(err.contains("in the future"), "{err}");
         assert!(parse_any("2030-01-01T00:00:00Z", now(), BERLIN).is_ok());
+    }
+
+    /// Found by the `when` fuzz target: this parsed as year 10000 in UTC,
+    /// whose stored form (`+10000-01-01T23:58:59Z`) no reader accepts.
+    #[test]
+    fn fuzz_times_beyond_year_9999_in_utc_are_refused() {
+        for input in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+00:01"] {
+            let err = parse_any(input, now(), BERLIN).unwrap_err();
+            assert!(err.contains("years 0000 to 9999"), "{err}");
+        }
+        let last = parse_any("9999-12-31T23:59:59Z", now(), BERLIN).unwrap();
+        assert_eq!(parse_any(&stored(last), now(), BERLIN), Ok(last));
     }
 
     #[test]
