@@ -529,27 +529,7 @@ impl Store {
 
     pub fn load_header(&self, id: &str) -> Result<Header, FileError> {
         let rel = Store::header_path(id);
-        self.read_with(&rel, |text| {
-            if let Some(line) = too_deep(text) {
-                return Err(FileError {
-                    path: rel.clone(),
-                    line: Some(line),
-                    message: too_deep_message(),
-                    hint: HINT_FIX,
-                });
-            }
-            Header::from_yaml(text).map_err(|e| FileError {
-                path: rel.clone(),
-                line: e.line,
-                message: e
-                    .message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&e.message)
-                    .to_owned(),
-                hint: HINT_FIX,
-            })
-        })
+        self.read_with(&rel, |text| parse_header(&rel, text))
     }
 
     pub fn load_events(&self, id: &str) -> Result<Vec<Event>, FileError> {
@@ -706,6 +686,31 @@ impl Undo {
             }
         }
     }
+}
+
+/// Parses the text of the header at `rel` (relative to the root) as
+/// [`Store::load_header`] does once it has read the file: too deep a
+/// nesting is refused unparsed. Pure, so it can be fuzzed.
+pub fn parse_header(rel: &Path, text: &str) -> Result<Header, FileError> {
+    if let Some(line) = too_deep(text) {
+        return Err(FileError {
+            path: rel.to_path_buf(),
+            line: Some(line),
+            message: too_deep_message(),
+            hint: HINT_FIX,
+        });
+    }
+    Header::from_yaml(text).map_err(|e| FileError {
+        path: rel.to_path_buf(),
+        line: e.line,
+        message: e
+            .message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&e.message)
+            .to_owned(),
+        hint: HINT_FIX,
+    })
 }
 
 /// Parses a timeline: sorted by time (stable), exact duplicate lines (left by
