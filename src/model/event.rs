@@ -358,6 +358,89 @@ impl RawEvent<'_> {
     }
 }
 
+/// Proptest strategies for events, shared by the property tests of the
+/// codec, the fold and merging.
+#[cfg(test)]
+pub(crate) mod strategy {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    /// Free text: any characters, line breaks, quotes and controls included.
+    fn text() -> impl Strategy<Value = String> {
+        "(?s).{0,12}"
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        "[a-z]{1,6}"
+    }
+
+    /// Any event kind, with the values the file format allows.
+    pub fn kind() -> impl Strategy<Value = EventKind> {
+        let status = || select(Status::ALL);
+        prop_oneof![
+            (name(), status())
+                .prop_map(|(severity, status)| EventKind::Opened { severity, status }),
+            (text(), any::<bool>()).prop_map(|(text, pinned)| EventKind::Note { text, pinned }),
+            (proptest::option::of(status()), text())
+                .prop_map(|(status, text)| EventKind::Update { status, text }),
+            (status(), proptest::option::of(text()))
+                .prop_map(|(status, text)| EventKind::Status { status, text }),
+            name().prop_map(|severity| EventKind::Severity { severity }),
+            (name(), proptest::option::of(name()))
+                .prop_map(|(role, who)| EventKind::Role { role, who }),
+            Just(EventKind::Ack),
+            (
+                text(),
+                name(),
+                proptest::option::of(name()),
+                proptest::option::of(text())
+            )
+                .prop_map(|(key, state, source, text)| EventKind::Alert {
+                    key,
+                    state,
+                    source,
+                    text
+                }),
+            (
+                any::<u32>(),
+                text(),
+                proptest::option::of(name()),
+                proptest::option::of(text()),
+                proptest::option::of(text())
+            )
+                .prop_map(|(id, text, owner, due, link)| EventKind::Action {
+                    id,
+                    text,
+                    owner,
+                    due,
+                    link
+                }),
+            any::<u32>().prop_map(|id| EventKind::ActionDone { id }),
+            (select(Impact::ALL), proptest::option::of(name()))
+                .prop_map(|(impact, service)| EventKind::Impact { impact, service }),
+            "x_[a-z]{1,6}".prop_map(|kind| EventKind::Other { kind }),
+        ]
+    }
+
+    /// An event at `at`.
+    pub fn event_at(at: DateTime<Utc>) -> impl Strategy<Value = Event> {
+        ("(?s).{0,8}", kind()).prop_map(move |(by, kind)| Event { at, by, kind })
+    }
+
+    /// An event at any second of years 0 to 9999, the stored range.
+    pub fn event() -> impl Strategy<Value = Event> {
+        let first = Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap().timestamp();
+        let last = Utc
+            .with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+            .unwrap()
+            .timestamp();
+        (first..=last)
+            .prop_flat_map(|secs| event_at(DateTime::from_timestamp(secs, 0).expect("in range")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +542,15 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("needs `text`"), "{err}");
         assert_eq!(Event::from_line("   ").unwrap(), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn event_line_event_round_trips(event in strategy::event()) {
+            let line = event.to_line();
+            proptest::prop_assert!(!line.contains(['\n', '\r']), "{}", line);
+            proptest::prop_assert_eq!(Event::from_line(&line), Ok(Some(event)));
+        }
     }
 
     /// The `timeline_codec` fuzz target's round-trip property: these lines
