@@ -161,12 +161,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let html = to_html(input);
     let mut at = 0;
+    // Every `<` is a tag of ours, whose `href` and `src` are checked; text
+    // may say `href="javascript:…` (escaped, it is only text).
     while let Some(lt) = html[at..].find('<') {
         at += lt;
         at += check_tag(&html, at, input);
     }
-    assert!(
-        !html.to_ascii_lowercase().contains("href=\"javascript:"),
-        "{html:?} from {input:?}"
-    );
 });
