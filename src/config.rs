@@ -392,7 +392,12 @@ impl Config {
             if s.id.trim().is_empty() {
                 bail!("{}: a severity has an empty `id`", at("severities"));
             }
-            if seen.contains(&s.id.as_str()) {
+            // What people type is trimmed and matched without regard to
+            // case (`parse_severity`), so IDs must differ in more than that.
+            if s.id.trim() != s.id {
+                bail!("{}: severity `{}` has blanks around it", at(&s.id), s.id);
+            }
+            if seen.iter().any(|id: &&str| id.eq_ignore_ascii_case(&s.id)) {
                 bail!("{}: severity `{}` is listed twice", at(&s.id), s.id);
             }
             seen.push(&s.id);
@@ -618,6 +623,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("inc.yaml:2:"), "{err}");
+    }
+
+    /// Found by the `config` fuzz target: `sEV3` next to `SEV3` loaded,
+    /// but typing `sEV3` picked `SEV3`; ` SEV1` loaded and could never be
+    /// typed.
+    #[test]
+    fn fuzz_severity_ids_differ_in_more_than_case_and_blanks() {
+        let err = parse("severities:\n  - id: SEV3\n  - id: sEV3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("inc.yaml:3: severity `sEV3` is listed twice"),
+            "{err}"
+        );
+        let err = parse("severities:\n  - id: ' SEV1'\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("severity ` SEV1` has blanks around it"),
+            "{err}"
+        );
+        let c = parse("severities:\n  - id: SEV3\n  - id: SEV4\n").unwrap();
+        assert_eq!(c.parse_severity("sev4").unwrap(), "SEV4");
     }
 
     #[test]

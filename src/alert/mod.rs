@@ -306,11 +306,15 @@ fn parse_time(field: &str, s: &str) -> Result<Option<DateTime<Utc>>, String> {
     DateTime::parse_from_rfc3339(s)
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z"))
         .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%z"))
+        .ok()
         .map(|t| {
             let t = t.with_timezone(&Utc);
-            Some(DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t))
+            DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
         })
-        .map_err(|_| format!("`{field}` is not a time: `{}`", clean_key(s)))
+        // It becomes a header's `started_at` or an event's `at`.
+        .filter(|t| crate::model::when::storable(*t))
+        .map(Some)
+        .ok_or_else(|| format!("`{field}` is not a time: `{}`", clean_key(s)))
 }
 
 /// The fingerprint Alertmanager gives a label set (Prometheus' FNV-1a
@@ -394,6 +398,23 @@ pub(crate) mod tests {
         assert_eq!(t.to_rfc3339(), "2026-11-27T11:58:03+00:00");
         assert_eq!(parse_time("t", "0001-01-01T00:00:00Z").unwrap(), None);
         assert!(parse_time("t", "yesterday").is_err());
+    }
+
+    /// Found by the `alert` fuzz target: `%Y` reads signed and long years,
+    /// so this startsAt became year -640, which no timeline line or header
+    /// can store and read back.
+    #[test]
+    fn fuzz_payload_times_outside_the_stored_years_are_refused() {
+        for s in ["-640-11-27T11:50:00+19:00", "10000-01-01T00:00:00+0000"] {
+            let err = parse_time("startsAt", s).unwrap_err();
+            assert_eq!(err, format!("`startsAt` is not a time: `{s}`"));
+        }
+        let text = fixture("alertmanager-firing.json").replacen(
+            "\"startsAt\": \"",
+            "\"startsAt\": \"-640-11-27T11:50:00+19:00\", \"x\": \"",
+            1,
+        );
+        assert!(parse(&text, Format::Auto).unwrap_err().contains("startsAt"));
     }
 
     #[test]

@@ -101,7 +101,8 @@ impl Header {
 
     /// The header as YAML text.
     pub fn to_yaml(&self) -> String {
-        // A struct of strings, times and maps always serializes.
+        // Strings, times and string maps always serialize, and `from_yaml`
+        // refuses unknown keys whose values don't.
         serde_yaml::to_string(self).unwrap_or_default()
     }
 
@@ -112,7 +113,25 @@ impl Header {
         if let Some(e) = refuse_unbounded(text) {
             return Err(e);
         }
-        serde_yaml::from_str(text).map_err(|e| explain(text, &e))
+        let header: Header = serde_yaml::from_str(text).map_err(|e| explain(text, &e))?;
+        // Unknown keys inc could not write back on a rewrite (a map used as
+        // a key, `? {a: b}: c`) are refused, rather than emptied later.
+        for (key, value) in &header.extra {
+            if let Err(e) = serde_yaml::to_string(value) {
+                return Err(HeaderError {
+                    line: text
+                        .lines()
+                        .position(|l| l.starts_with(&format!("{key}:")))
+                        .map(|n| n + 1),
+                    message: format!(
+                        "`{key}` holds a value inc can't write back when it rewrites the \
+                         header ({e}); use plain strings, lists and maps"
+                    ),
+                    hint: None,
+                });
+            }
+        }
+        Ok(header)
     }
 }
 
@@ -544,6 +563,25 @@ mod tests {
         let by_hand = labelled(&[(GROUP_LABEL, "k1")]);
         assert!(by_hand.in_group("pagerduty", "k1"));
         assert!(!labelled(&[]).in_group("pagerduty", ""));
+    }
+
+    /// Found by the `header` fuzz target: an unknown key whose value is a
+    /// map with a map for a key (YAML's `? key`) loaded, but the YAML
+    /// writer can't write it, so `to_yaml` gave "" and a rewrite of the
+    /// header would have emptied the file.
+    #[test]
+    fn fuzz_a_header_that_loads_can_be_written_back() {
+        let text = "title: a\nl:\n ? t:\nopened_at: 2026-11-27T10:00:00Z\nopened_by: b\n";
+        let err = Header::from_yaml(text).unwrap_err();
+        assert_eq!(err.line, Some(2), "{err:?}");
+        assert!(
+            err.message
+                .contains("`l` holds a value inc can't write back"),
+            "{err:?}"
+        );
+        let fine = "title: a\nl:\n ? t\n : u\nopened_at: 2026-11-27T10:00:00Z\nopened_by: b\n";
+        let h = Header::from_yaml(fine).unwrap();
+        assert_eq!(Header::from_yaml(&h.to_yaml()), Ok(h));
     }
 
     #[test]

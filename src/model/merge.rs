@@ -255,4 +255,61 @@ mod tests {
             "Merged d (a duplicate): nothing new to move."
         );
     }
+
+    /// Lines of events in the same day, at few enough distinct seconds
+    /// that ties happen.
+    fn lines(max: usize) -> impl proptest::strategy::Strategy<Value = Vec<String>> {
+        use crate::model::event::strategy::kind;
+        use proptest::prelude::*;
+        let event = (
+            0i64..40,
+            proptest::sample::select(&["alice", "bob"][..]),
+            kind(),
+        )
+            .prop_map(|(secs, by, kind)| {
+                Event::new(t(0) + Duration::seconds(secs), by, kind).to_line()
+            });
+        proptest::collection::vec(event, 0..max)
+    }
+
+    proptest::proptest! {
+        /// Two clones append to the same timeline; git's `union` driver
+        /// keeps the common base, then both sides' appended lines. Some
+        /// lines are appended on both sides (the same alert recorded by two
+        /// jobs). Reading the merged file gives the sorted union of what
+        /// each side reads: every event once, in time order, whichever side
+        /// the merge put first.
+        #[test]
+        fn union_merge_reads_as_the_sorted_union(
+            base in lines(6),
+            ours in lines(8),
+            theirs in lines(8),
+            shared in proptest::collection::vec(proptest::prelude::any::<proptest::sample::Index>(), 0..4),
+        ) {
+            use std::collections::BTreeSet;
+            let read = |parts: &[&[String]]| {
+                let text: Vec<&str> = parts.iter().flat_map(|p| p.iter().map(String::as_str)).collect();
+                crate::store::parse_timeline(&(text.join("\n") + "\n")).unwrap()
+            };
+            let mut theirs = theirs;
+            if !ours.is_empty() {
+                for i in shared {
+                    theirs.push(ours[i.index(ours.len())].clone());
+                }
+            }
+            let merged = read(&[&base, &ours, &theirs]);
+            let as_lines = |events: &[Event]| -> Vec<String> { events.iter().map(Event::to_line).collect() };
+            let union: BTreeSet<String> = as_lines(&read(&[&base, &ours]))
+                .into_iter()
+                .chain(as_lines(&read(&[&base, &theirs])))
+                .collect();
+            let merged_lines = as_lines(&merged);
+            proptest::prop_assert!(merged.windows(2).all(|w| w[0].at <= w[1].at), "not sorted");
+            proptest::prop_assert_eq!(merged_lines.iter().cloned().collect::<BTreeSet<_>>(), union.clone());
+            proptest::prop_assert_eq!(merged_lines.len(), union.len(), "an event twice");
+            let other_way = read(&[&base, &theirs, &ours]);
+            let sorted = |mut v: Vec<String>| { v.sort(); v };
+            proptest::prop_assert_eq!(sorted(as_lines(&other_way)), sorted(merged_lines));
+        }
+    }
 }

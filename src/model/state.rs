@@ -688,4 +688,42 @@ mod tests {
         assert_eq!(s.pages[1].at, t(15));
         assert!(s.paged_level(1) && s.paged_level(2) && !s.paged_level(3));
     }
+
+    /// Events at distinct times, with the lines they are stored as, in
+    /// time order and in another order they may have been appended in.
+    fn appended_in_any_order()
+    -> impl proptest::strategy::Strategy<Value = (Vec<String>, Vec<String>)> {
+        use crate::model::event::strategy::kind;
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let event = (
+            1i64..=7200,
+            select(&["alice", "bob", "alertmanager"][..]),
+            kind(),
+        );
+        proptest::collection::vec(event, 1..24).prop_flat_map(|events| {
+            let mut at = t(0);
+            let lines: Vec<String> = events
+                .into_iter()
+                .map(|(gap, by, kind)| {
+                    at += Duration::seconds(gap);
+                    Event::new(at, by, kind).to_line()
+                })
+                .collect();
+            (Just(lines.clone()), Just(lines).prop_shuffle())
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fold_does_not_depend_on_append_order((in_order, appended) in appended_in_any_order()) {
+            let fold = |lines: &[String]| {
+                let events = crate::store::parse_timeline(&lines.join("\n")).unwrap();
+                State::fold(&events)
+            };
+            let expected = fold(&in_order);
+            proptest::prop_assert_eq!(&expected.last_event_at.is_some(), &true);
+            proptest::prop_assert_eq!(fold(&appended), expected);
+        }
+    }
 }

@@ -575,14 +575,7 @@ impl Store {
 
     pub fn load_header(&self, id: &str) -> Result<Header, FileError> {
         let rel = Store::header_path(id);
-        self.read_with(&rel, MAX_HEADER_BYTES, |text| {
-            Header::from_yaml(text).map_err(|e| FileError {
-                path: rel.clone(),
-                line: e.line,
-                message: e.message,
-                hint: e.hint.unwrap_or(HINT_FIX),
-            })
-        })
+        self.read_with(&rel, MAX_HEADER_BYTES, |text| parse_header(&rel, text))
     }
 
     pub fn load_events(&self, id: &str) -> Result<Vec<Event>, FileError> {
@@ -646,6 +639,18 @@ pub fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
     builder
         .tempfile_in(dir)
         .with_context(|| format!("can't write in {}", dir.display()))
+}
+
+/// Parses the text of the header at `rel` (relative to the root) as
+/// [`Store::load_header`] does once it has read the file. Pure, so it can
+/// be fuzzed.
+pub fn parse_header(rel: &Path, text: &str) -> Result<Header, FileError> {
+    Header::from_yaml(text).map_err(|e| FileError {
+        path: rel.to_path_buf(),
+        line: e.line,
+        message: e.message,
+        hint: e.hint.unwrap_or(HINT_FIX),
+    })
 }
 
 /// Parses a timeline: sorted by time (stable), exact duplicate lines (left by
