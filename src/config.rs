@@ -467,10 +467,16 @@ impl Config {
             .find(|s| s.id.eq_ignore_ascii_case(typed))
         {
             Some(s) => Ok(s.id.clone()),
-            None => bail!(
-                "unknown severity `{typed}`; allowed: {}",
-                self.severity_ids()
-            ),
+            None => {
+                let ids: Vec<&str> = self.severities.iter().map(|s| s.id.as_str()).collect();
+                let guess = crate::model::typo::did_you_mean(typed, &ids)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                bail!(
+                    "unknown severity `{typed}`{guess}\nhint: the severities of inc.yaml: {}",
+                    self.severity_ids()
+                )
+            }
         }
     }
 

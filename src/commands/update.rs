@@ -8,7 +8,7 @@ use super::status::check_transition;
 use super::{record, stdin, text_not_an_incident};
 use crate::app::{App, read_text};
 use crate::cli::{UpdateArgs, split_id};
-use crate::model::{Event, EventKind, Status};
+use crate::model::{Event, EventKind};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &UpdateArgs) -> Result<ExitCode> {
@@ -17,15 +17,14 @@ pub fn run(app: &App, ui: &Ui, args: &UpdateArgs) -> Result<ExitCode> {
         text_not_an_incident(app, "update", &rest[0])?;
     }
     let text = read_text(&rest[0], stdin(ui, "update"))?;
-    let status = args
-        .status
-        .as_deref()
-        .map(str::parse::<Status>)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
     let _lock = app.lock()?;
     let id = app.resolve(query)?;
     let incident = app.load(&id)?;
+    let status = args
+        .status
+        .as_deref()
+        .map(|typed| super::status::status_of(&incident, typed))
+        .transpose()?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if let Some(status) = status {
         check_transition(&incident, status)?;

@@ -437,7 +437,7 @@ fn check_unknown_keys(h: &Header, text: &str, path: &str, out: &mut Vec<Finding>
                      holds the {known}; record it with {how}"
                 ),
             ));
-        } else if let Some(known) = did_you_mean(&lower, HEADER_KEYS) {
+        } else if let Some(known) = super::typo::did_you_mean(&lower, HEADER_KEYS) {
             let consequence = if known == "private" {
                 " (as written, this incident is not private and is published)"
             } else {
@@ -453,36 +453,6 @@ fn check_unknown_keys(h: &Header, text: &str, path: &str, out: &mut Vec<Finding>
             ));
         }
     }
-}
-
-/// The known key `typed` (lowercased) is most likely a typo of: equal but
-/// for case, `-` for `_`, or at most two edits away (one for short keys).
-fn did_you_mean(typed: &str, known: &[&'static str]) -> Option<&'static str> {
-    let typed = typed.replace('-', "_");
-    known
-        .iter()
-        .map(|k| (edit_distance(&typed, k), *k))
-        .filter(|(d, k)| *d <= if k.len() <= 5 { 1 } else { 2 })
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance, counting characters; for keys, so short.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 /// `- item` lines that YAML reads as part of a plain value above them, as
@@ -1533,10 +1503,19 @@ mod tests {
             found[3].message.contains("did you mean `summary`?"),
             "{found:?}"
         );
-        assert_eq!(did_you_mean("mode", HEADER_KEYS), Some("mode"));
-        assert_eq!(did_you_mean("node", HEADER_KEYS), Some("mode"));
-        assert_eq!(did_you_mean("team", HEADER_KEYS), None);
-        assert_eq!(did_you_mean("ticket", HEADER_KEYS), None);
+        assert_eq!(
+            crate::model::typo::did_you_mean("mode", HEADER_KEYS),
+            Some("mode")
+        );
+        assert_eq!(
+            crate::model::typo::did_you_mean("node", HEADER_KEYS),
+            Some("mode")
+        );
+        assert_eq!(crate::model::typo::did_you_mean("team", HEADER_KEYS), None);
+        assert_eq!(
+            crate::model::typo::did_you_mean("ticket", HEADER_KEYS),
+            None
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod oncall;
 pub mod phases;
 pub mod state;
 pub mod status;
+pub mod typo;
 pub mod when;
 
 pub use event::{Event, EventKind};

@@ -261,3 +261,47 @@ fn postmortem_without_an_id_off_a_terminal_lists_the_resolved_ones() {
     insta::assert_snapshot!(out.snapshot(&repo));
     repo.assert_unchanged(&before);
 }
+
+/// A typo'd status gets "did you mean", and the statuses offered are those
+/// of the incident's kind: no maintenance statuses for an incident, and
+/// the other way round.
+#[test]
+fn a_typoed_status_gets_did_you_mean_and_only_its_kinds_statuses() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let run = repo
+        .inc()
+        .args(["status", &id, "identifed"])
+        .fails()
+        .stderr_has(&[
+            "did you mean `identified`?",
+            "`investigating`, `identified`",
+        ]);
+    assert!(!run.stderr.contains("in_progress"), "{run}");
+    repo.inc()
+        .args(["update", &id, "Looking", "--status", "monitorng"])
+        .fails()
+        .stderr_has(&["did you mean `monitoring`?"]);
+    // A status of the other kind is no typo: it is refused with the list.
+    let run = repo
+        .inc()
+        .args(["status", &id, "completed"])
+        .fails()
+        .stderr_has(&["not a status of an incident", "resolved"]);
+    assert!(!run.stderr.contains("did you mean"), "{run}");
+    repo.inc().args(["status", &id, "Identified"]).ok();
+}
+
+#[test]
+fn a_typoed_severity_gets_did_you_mean() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    repo.inc()
+        .args(["severity", &id, "SEV9"])
+        .fails()
+        .stderr_has(&["unknown severity `SEV9`; did you mean `SEV1`?", "`SEV4`"]);
+    repo.inc()
+        .args(["open", "Search is slow", "-s", "SEV-3"])
+        .fails()
+        .stderr_has(&["did you mean `SEV3`?"]);
+}
