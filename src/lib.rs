@@ -21,6 +21,8 @@ pub mod hooks;
 pub mod model;
 /// Work spread over the cores (one chunk per core).
 pub mod par;
+/// Prompts that leave the terminal as they found it.
+pub mod prompt;
 /// Pure presentation: JSON views, tables, text.
 pub mod render;
 /// Files, the lock, and git: the only code doing I/O on the repository.

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use crate::app::App;
 use crate::cli::OpenArgs;
 use crate::model::{Event, EventKind, Header, Status, id};
+use crate::prompt::OrCancel;
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &OpenArgs) -> Result<ExitCode> {
@@ -113,7 +114,8 @@ fn parse_labels(labels: &[String]) -> Result<BTreeMap<String, String>> {
 }
 
 fn prompt_title() -> Result<String> {
-    dialoguer::Input::<String>::new()
+    let _prompting = crate::prompt::Prompting::start();
+    let title = dialoguer::Input::<String>::new()
         .with_prompt("What is wrong? (title)")
         .validate_with(|t: &String| {
             if t.trim().is_empty() {
@@ -123,7 +125,8 @@ fn prompt_title() -> Result<String> {
             }
         })
         .interact_text()
-        .context("no title given")
+        .or_cancel();
+    title.context("no title given")
 }
 
 fn prompt_severity(app: &App) -> Result<String> {
@@ -140,12 +143,15 @@ fn prompt_severity(app: &App) -> Result<String> {
         })
         .collect();
     let default = items.len().saturating_sub(2).min(1);
+    let _prompting = crate::prompt::Prompting::start();
     let i = dialoguer::Select::new()
         .with_prompt("Severity")
         .items(&items)
         .default(default)
-        .interact()
-        .context("no severity chosen")?;
+        .interact_opt()
+        .or_cancel()
+        .context("no severity chosen")?
+        .unwrap_or_else(|| crate::prompt::cancel());
     Ok(app.config.severities[i].id.clone())
 }
 
@@ -159,11 +165,14 @@ fn prompt_services(app: &App) -> Result<Vec<String>> {
             None => s.id.clone(),
         })
         .collect();
+    let _prompting = crate::prompt::Prompting::start();
     let chosen = dialoguer::MultiSelect::new()
         .with_prompt("Affected services (space to pick, enter to confirm)")
         .items(&items)
-        .interact()
-        .context("no services chosen")?;
+        .interact_opt()
+        .or_cancel()
+        .context("no services chosen")?
+        .unwrap_or_else(|| crate::prompt::cancel());
     Ok(chosen
         .into_iter()
         .map(|i| app.config.services[i].id.clone())

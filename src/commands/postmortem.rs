@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use crate::app::{App, backticked};
 use crate::cli::PostmortemArgs;
 use crate::model::{Status, when};
+use crate::prompt::OrCancel;
 use crate::render::postmortem::{self, Context, MarkerError, SpliceError};
 use crate::render::templates::{DIR, Templates};
 use crate::render::text::one_line;
@@ -198,12 +199,15 @@ fn implied(app: &App, ui: &Ui) -> Result<String> {
         .map(|(_, i)| i.id.as_str())
         .collect();
     if ui.can_prompt() && !recent.is_empty() {
+        let _prompting = crate::prompt::Prompting::start();
         let i = dialoguer::Select::new()
             .with_prompt("Postmortem of which incident")
             .items(&recent)
             .default(0)
-            .interact()
-            .context("no incident chosen")?;
+            .interact_opt()
+            .or_cancel()
+            .context("no incident chosen")?
+            .unwrap_or_else(|| crate::prompt::cancel());
         return Ok(recent[i].to_owned());
     }
     let listed = if recent.is_empty() {

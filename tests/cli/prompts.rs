@@ -103,3 +103,62 @@ fn nothing_is_asked_when_everything_is_given() {
     assert_eq!(finish(s), 0);
     assert_eq!(repo.list_ids(&[]), ["2026-11-27-all-given"]);
 }
+
+/// Waits for the end and returns everything printed after the last match
+/// and the exit code.
+fn finish_with_output(mut session: PtySession) -> (String, i32) {
+    let rest = session.exp_eof().expect("inc ends");
+    match session.process_mut().wait().expect("wait") {
+        WaitStatus::Exited(_, code) => (rest, code),
+        other => panic!("inc did not exit normally: {other:?}\n{rest}"),
+    }
+}
+
+/// Ctrl-C in a list (where the cursor is hidden) shows the cursor again,
+/// says nothing was recorded and exits 130; nothing is written.
+#[test]
+fn ctrl_c_in_a_prompt_restores_the_cursor_and_exits_130() {
+    let repo = TestRepo::new();
+    let before = repo.files();
+    let mut s = spawn(&repo, &["open"]);
+    s.exp_string("title").expect("asks for a title");
+    s.send_line("Checkout is down").unwrap();
+    let shown = s.exp_string("Severity").expect("asks for a severity");
+    assert!(
+        shown.contains("\x1b[?25l"),
+        "the list hides the cursor: {shown:?}"
+    );
+    s.exp_string("SEV4").expect("lists the severities");
+    key(&mut s, "\x03");
+    let (rest, code) = finish_with_output(s);
+    assert_eq!(code, 130, "{rest:?}");
+    assert!(
+        rest.contains("\x1b[?25h"),
+        "the cursor is shown again: {rest:?}"
+    );
+    assert!(
+        rest.contains("Cancelled; nothing was recorded."),
+        "{rest:?}"
+    );
+    assert_eq!(repo.files(), before, "nothing was written");
+}
+
+/// Esc in a list cancels as Ctrl-C does.
+#[test]
+fn esc_in_a_prompt_cancels_like_ctrl_c() {
+    let repo = TestRepo::new();
+    let before = repo.files();
+    let mut s = spawn(&repo, &["open"]);
+    s.exp_string("title").expect("asks for a title");
+    s.send_line("Checkout is down").unwrap();
+    s.exp_string("Severity").expect("asks for a severity");
+    key(&mut s, "\x1b");
+    let (rest, code) = finish_with_output(s);
+    assert_eq!(code, 130, "{rest:?}");
+    assert!(rest.contains("\x1b[?25h"), "{rest:?}");
+    assert!(
+        rest.contains("Cancelled; nothing was recorded."),
+        "{rest:?}"
+    );
+    assert_eq!(repo.files(), before, "nothing was written");
+}
