@@ -404,7 +404,9 @@ impl App {
         }
         let mut open: Vec<Incident> = incidents
             .into_iter()
-            .filter(|i| i.state.is_open())
+            // A maintenance window is planned work, not something a
+            // responder is writing about: never the implied ID.
+            .filter(|i| i.state.is_open() && i.header.kind() != crate::model::Kind::Maintenance)
             .collect();
         match open.len() {
             1 => Ok(open.remove(0)),

@@ -25,6 +25,7 @@ mod input;
 mod lifecycle;
 mod list;
 mod maintenance;
+mod maintenance_apart;
 mod merge;
 mod note;
 mod oncall;
