@@ -274,6 +274,9 @@ pub struct ListArgs {
     /// Only incidents opened since TIME (e.g. 7d ago, 2026-11-01)
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
+    /// List maintenance windows (soonest first) instead of incidents
+    #[arg(long, conflicts_with = "severity")]
+    pub maintenance: bool,
 }
 
 #[derive(Debug, Args)]

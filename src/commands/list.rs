@@ -1,4 +1,5 @@
-//! `inc list`: a table of incidents, open ones by default.
+//! `inc list`: a table of incidents, open ones by default; maintenance
+//! windows apart, with `--maintenance`.
 
 use std::process::ExitCode;
 
@@ -6,7 +7,7 @@ use anyhow::{Result, anyhow};
 
 use crate::app::App;
 use crate::cli::{Global, ListArgs};
-use crate::model::{Status, when};
+use crate::model::{Kind, Status, when};
 use crate::render::json::IncidentView;
 use crate::render::table::{self, Row, Style};
 use crate::store::Incident;
@@ -60,10 +61,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
         app.config.check_services(std::slice::from_ref(service))?;
     }
 
-    let (mut incidents, errors) = app.store.load_all(false)?;
-    // Shown after the output: it is what the reader sees last.
-    let done = |code: ExitCode| Ok(super::report_unreadable(ui, &errors, true).unwrap_or(code));
-    incidents.retain(|i| {
+    let keeps = |i: &Incident| {
         filter.keeps(i)
             && severity
                 .as_ref()
@@ -73,14 +71,37 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
                 .as_ref()
                 .is_none_or(|s| i.header.services.contains(s))
             && since.is_none_or(|t| i.header.opened_at >= t)
-    });
-    // Newest first; the ID breaks ties so the order is stable.
-    incidents.sort_by(|a, b| {
-        b.header
-            .opened_at
-            .cmp(&a.header.opened_at)
-            .then_with(|| b.id.cmp(&a.id))
-    });
+    };
+    let (mut incidents, errors) = app.store.load_all(false)?;
+    // Maintenance windows are listed apart (`--maintenance`), never among
+    // incidents: they have no severity or commander, and are planned.
+    let (windows, mut incidents): (Vec<Incident>, Vec<Incident>) = std::mem::take(&mut incidents)
+        .into_iter()
+        .partition(|i| i.header.kind() == Kind::Maintenance);
+    let hidden_windows = if args.maintenance {
+        incidents = windows;
+        0
+    } else {
+        windows.iter().filter(|i| keeps(i)).count()
+    };
+    // Shown after the output: it is what the reader sees last.
+    let done = |code: ExitCode| Ok(super::report_unreadable(ui, &errors, true).unwrap_or(code));
+    incidents.retain(|i| keeps(i));
+    if args.maintenance {
+        // Soonest first: what an on-call engineer plans around.
+        incidents.sort_by(|a, b| {
+            let start = |i: &Incident| i.header.scheduled_start.unwrap_or(i.header.opened_at);
+            start(a).cmp(&start(b)).then_with(|| a.id.cmp(&b.id))
+        });
+    } else {
+        // Newest first; the ID breaks ties so the order is stable.
+        incidents.sort_by(|a, b| {
+            b.header
+                .opened_at
+                .cmp(&a.header.opened_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+    }
 
     if global.json {
         let views: Vec<IncidentView> = incidents
@@ -92,15 +113,23 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
     }
     if incidents.is_empty() {
         // With a file unreadable, "no open incidents" may be untrue.
+        let things = if args.maintenance {
+            "maintenance windows"
+        } else {
+            "incidents"
+        };
         let what = match (&filter, errors.is_empty()) {
-            (StatusFilter::Open, true) => "No open incidents.",
-            (StatusFilter::Open, false) => "No open incidents among those that could be read.",
-            (_, true) => "No incidents match.",
-            (_, false) => "No incidents match among those that could be read.",
+            (StatusFilter::Open, true) => format!("No open {things}."),
+            (StatusFilter::Open, false) => {
+                format!("No open {things} among those that could be read.")
+            }
+            (_, true) => format!("No {things} match."),
+            (_, false) => format!("No {things} match among those that could be read."),
         };
         // After the errors, which say why this may be untrue.
         let code = super::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
-        ui.status(what);
+        ui.status(&what);
+        hint_windows(ui, hidden_windows);
         return Ok(code);
     }
     let rows: Vec<Row> = incidents
@@ -117,6 +146,21 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
         color: ui.color(),
         wrap: ui.wrap(),
     };
-    ui.out(&table::list(&rows, style))?;
+    if args.maintenance {
+        ui.out(&table::maintenance(&rows, style))?;
+    } else {
+        ui.out(&table::list(&rows, style))?;
+    }
+    hint_windows(ui, hidden_windows);
     done(ExitCode::SUCCESS)
+}
+
+/// Says on stderr that maintenance windows match too, listed apart.
+fn hint_windows(ui: &Ui, n: usize) {
+    if n > 0 {
+        ui.status(&format!(
+            "{}: `inc list --maintenance` lists them",
+            crate::ui::count(n, "maintenance window")
+        ));
+    }
 }

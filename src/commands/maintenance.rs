@@ -49,28 +49,20 @@ pub fn run(app: &App, ui: &Ui, args: &MaintenanceArgs) -> Result<ExitCode> {
         opened_by: app.author.clone(),
         ..Header::default()
     };
-    let events = [
-        Event::new(
-            app.now,
-            &app.author,
-            EventKind::Opened {
-                severity: app
-                    .config
-                    .severities
-                    .last()
-                    .map_or_else(|| "SEV4".to_owned(), |s| s.id.clone()),
-                status: Status::Scheduled,
-            },
-        ),
-        Event::new(
-            app.now,
-            &app.author,
-            EventKind::Role {
-                role: "commander".to_owned(),
-                who: Some(app.author.clone()),
-            },
-        ),
-    ];
+    // A window has no severity or commander. The opening event's format
+    // needs a severity: the lowest one is stored, and shown nowhere.
+    let events = [Event::new(
+        app.now,
+        &app.author,
+        EventKind::Opened {
+            severity: app
+                .config
+                .severities
+                .last()
+                .map_or_else(|| "SEV4".to_owned(), |s| s.id.clone()),
+            status: Status::Scheduled,
+        },
+    )];
     super::create(app, ui, &id, &header, &events)?;
     ui.out(&format!("{id}\n"))?;
     ui.status(&format!(

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{Event, Header, State, when};
+use crate::model::{Event, Header, Kind, State, when};
 
 /// An incident as `inc show --json` prints it (`inc list --json` leaves out
 /// `events`).
@@ -34,6 +34,11 @@ pub struct IncidentView<'a> {
     pub acknowledged_at: Option<String>,
     pub mitigated_at: Option<String>,
     pub resolved_at: Option<String>,
+    /// A maintenance window's planned start and end (absent on incidents).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_end: Option<String>,
     pub actions: Vec<ActionView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<&'a [Event]>,
@@ -61,6 +66,7 @@ impl<'a> IncidentView<'a> {
         events: Option<&'a [Event]>,
         config: &Config,
     ) -> IncidentView<'a> {
+        let maintenance = header.kind() == Kind::Maintenance;
         IncidentView {
             id,
             title: &header.title,
@@ -68,7 +74,9 @@ impl<'a> IncidentView<'a> {
             kind: header.kind().as_str(),
             mode: header.mode().as_str(),
             status: state.status.map(|s| s.as_str()),
-            severity: state.severity.as_deref(),
+            // A maintenance window has no severity (older windows recorded
+            // the lowest one at scheduling).
+            severity: state.severity.as_deref().filter(|_| !maintenance),
             impact: state
                 .impact
                 .unwrap_or_else(|| config.default_impact(state.severity.as_deref()))
@@ -85,6 +93,8 @@ impl<'a> IncidentView<'a> {
             acknowledged_at: time(state.acknowledged_at),
             mitigated_at: time(state.mitigated_at),
             resolved_at: time(state.resolved_at),
+            scheduled_start: time(header.scheduled_start),
+            scheduled_end: time(header.scheduled_end),
             actions: state
                 .actions
                 .iter()

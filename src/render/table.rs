@@ -119,6 +119,51 @@ pub fn list(rows: &[Row<'_>], style: Style) -> String {
     finish(&table)
 }
 
+/// A maintenance window in the display zone: `2026-11-28 02:00–03:00 UTC`
+/// within a day, both dates when it spans midnight.
+pub fn window(start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String {
+    let (s, e) = (start.with_timezone(&zone), end.with_timezone(&zone));
+    let end = if s.date_naive() == e.date_naive() {
+        e.format("%H:%M %Z")
+    } else {
+        e.format("%Y-%m-%d %H:%M %Z")
+    };
+    format!("{}–{end}", s.format("%Y-%m-%d %H:%M"))
+}
+
+/// The `inc list --maintenance` section: windows have a status and a
+/// planned window, never a severity or a commander.
+pub fn maintenance(rows: &[Row<'_>], style: Style) -> String {
+    let mut table = new_table(
+        &["ID", "STATUS", "WINDOW", "TITLE"],
+        style.color,
+        style.wrap,
+    );
+    for row in rows {
+        let mut status = Cell::new(status_text(row.state));
+        if style.color {
+            status = status.fg(status_color(row.state.status));
+        }
+        let planned = match (row.header.scheduled_start, row.header.scheduled_end) {
+            (Some(start), Some(end)) => window(start, end, style.zone),
+            (Some(start), None) => format!("from {}", when::show(start, style.zone)),
+            _ => "?".to_owned(),
+        };
+        table.add_row(vec![
+            Cell::new(row.id),
+            status,
+            Cell::new(planned),
+            Cell::new(one_line(&row.header.title, 80)),
+        ]);
+    }
+    let heading = if style.color {
+        "\x1b[1mMaintenance\x1b[0m"
+    } else {
+        "Maintenance"
+    };
+    format!("{heading}\n{}", finish(&table))
+}
+
 fn field(out: &mut String, name: &str, value: &str) {
     let _ = writeln!(out, "{name:<14}{value}");
 }
@@ -144,11 +189,18 @@ pub fn show(id: &str, header: &Header, state: &State, events: &[Event], style: S
         )
     };
     field(&mut out, "status", &status);
-    field(
-        &mut out,
-        "severity",
-        state.severity.as_deref().unwrap_or("?"),
-    );
+    let maintenance = header.kind() == crate::model::Kind::Maintenance;
+    if maintenance {
+        if let (Some(start), Some(end)) = (header.scheduled_start, header.scheduled_end) {
+            field(&mut out, "window", &window(start, end, style.zone));
+        }
+    } else {
+        field(
+            &mut out,
+            "severity",
+            state.severity.as_deref().unwrap_or("?"),
+        );
+    }
     if let Some(t) = &header.public_title {
         field(&mut out, "public", &one_line(t, 200));
     }
@@ -176,7 +228,7 @@ pub fn show(id: &str, header: &Header, state: &State, events: &[Event], style: S
     if header.private {
         field(&mut out, "private", "yes (never on the status page)");
     }
-    if state.roles.is_empty() {
+    if state.roles.is_empty() && !maintenance {
         field(
             &mut out,
             "commander",

@@ -30,7 +30,7 @@ fn schedules_a_window_and_moves_through_its_lifecycle() {
         header["scheduled_end"].as_str(),
         Some("2026-11-28T03:00:00Z")
     );
-    let show = repo.list(&["--status", "all"]);
+    let show = repo.list(&["--maintenance", "--status", "all"]);
     assert_eq!(show[0]["status"], "scheduled");
     assert_eq!(show[0]["kind"], "maintenance");
 
@@ -49,9 +49,12 @@ fn schedules_a_window_and_moves_through_its_lifecycle() {
             .args(["status", &id, status])
             .ok();
     }
-    let all = repo.list(&["--status", "closed"]);
+    let all = repo.list(&["--maintenance", "--status", "closed"]);
     assert_eq!(all[0]["status"], "completed");
-    assert!(repo.list(&[]).is_empty(), "a completed window is not open");
+    assert!(
+        repo.list(&["--maintenance"]).is_empty(),
+        "a completed window is not open"
+    );
 }
 
 #[test]
