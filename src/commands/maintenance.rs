@@ -65,6 +65,14 @@ pub fn run(app: &App, ui: &Ui, args: &MaintenanceArgs) -> Result<ExitCode> {
     )];
     super::create(app, ui, &id, &header, &events)?;
     ui.out(&format!("{id}\n"))?;
+    if end <= app.now {
+        // Recorded all the same (a window logged afterwards), but a
+        // mistyped date is the likelier cause.
+        ui.warn(&format!(
+            "the window of {id} ended before now ({}); check --start and --end",
+            when::show(end, app.zone)
+        ));
+    }
     ui.status(&format!(
         "Scheduled {id}: {} to {}. When it starts: `inc status {id} in_progress`.",
         when::show(start, app.zone),

@@ -156,3 +156,44 @@ fn json_tells_windows_apart_and_gives_them_no_severity() {
     assert_eq!(listed[0]["scheduled_start"], "2026-11-28T02:00:00Z");
     assert_eq!(listed[0]["scheduled_end"], "2026-11-28T03:00:00Z");
 }
+
+#[test]
+fn a_window_entirely_in_the_past_is_recorded_with_a_warning() {
+    let repo = TestRepo::new();
+    let commits = repo.commit_count();
+    // INC_NOW is 2026-11-27T12:00:00Z: a year typo puts this in the past.
+    let out = repo
+        .inc()
+        .args([
+            "maintenance",
+            "Database upgrade",
+            "--start",
+            "2025-11-28T02:00:00Z",
+            "--end",
+            "2025-11-28T03:00:00Z",
+        ])
+        .ok();
+    let id = out.stdout.trim();
+    assert_eq!(id, "2026-11-27-database-upgrade");
+    assert!(
+        out.stderr
+            .contains("warning: the window of 2026-11-27-database-upgrade ended before now"),
+        "{out}"
+    );
+    assert_eq!(repo.commit_count(), commits + 1, "still recorded");
+    assert_eq!(repo.list_ids(&["--maintenance"]), [id]);
+
+    // A window under way or ahead gets no warning.
+    let ahead = repo
+        .inc()
+        .args([
+            "maintenance",
+            "Network change",
+            "--start",
+            "2026-11-27T11:00:00Z",
+            "--end",
+            "2026-11-27T13:00:00Z",
+        ])
+        .ok();
+    assert!(!ahead.stderr.contains("warning"), "{ahead}");
+}
