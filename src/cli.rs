@@ -122,8 +122,8 @@ pub enum Command {
     Escalate(EscalateArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff) of inc or of a subcommand
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -568,6 +568,17 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "`inc man` is inc(1); `inc man note` is inc-note(1), `inc man site build` is \
+inc-site-build(1): the pages inc(1) and its SUBCOMMANDS sections refer to."
+)]
+pub struct ManArgs {
+    /// The subcommand whose page to print, nested ones as several words (default: inc itself)
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Vec<String>,
 }
 
 /// Splits `[ID] VALUE…` positionals: with one more value than `needed`, the
