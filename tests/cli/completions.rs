@@ -174,3 +174,108 @@ fn man_of_an_unknown_subcommand_is_a_usage_error_naming_the_known_ones() {
         "{leaf}"
     );
 }
+
+/// What the shell gets from inc for the last word of `line`, as
+/// `COMPLETE=SHELL inc` sets the shell up to ask (dynamic completion).
+fn complete(repo: &TestRepo, shell: &str, line: &[&str]) -> Vec<String> {
+    let out = repo
+        .inc()
+        .env("COMPLETE", shell)
+        .env("_CLAP_COMPLETE_INDEX", (line.len() - 1).to_string())
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_COMPLETE_SPACE", "true")
+        .env("_CLAP_IFS", "\n")
+        .arg("--")
+        .args(line)
+        .ok();
+    assert!(out.stderr.is_empty(), "{out}");
+    out.stdout
+        .lines()
+        // fish and zsh add the help after a tab or a colon.
+        .map(|l| l.split(['\t', ':']).next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn dynamic_completion_offers_the_repositorys_incident_ids() {
+    let repo = TestRepo::new();
+    let first = repo.open("Checkout returns 500s", "SEV2");
+    let second = repo
+        .inc()
+        .now("2026-11-28T09:00:00Z")
+        .args(["open", "DB slow", "-s", "SEV3", "-q"])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    assert_ne!(first, second);
+    for shell in ["bash", "zsh", "fish"] {
+        for line in [
+            &["inc", "show", ""][..],
+            &["inc", "ack", ""],
+            &["inc", "resolve", ""],
+            &["inc", "reopen", ""],
+            &["inc", "decline", ""],
+            &["inc", "timeline", ""],
+            &["inc", "postmortem", ""],
+            &["inc", "action", "done", ""],
+            &["inc", "merge", ""],
+            &["inc", "merge", "x", "--into", ""],
+            &["inc", "hooks", "test", "opened", ""],
+        ] {
+            let got = complete(&repo, shell, line);
+            assert!(
+                got.contains(&first) && got.contains(&second),
+                "{shell} {line:?}: {got:?}"
+            );
+        }
+        // Only the IDs that start with the word.
+        let got = complete(&repo, shell, &["inc", "show", "2026-11-28"]);
+        assert_eq!(got, vec![second.clone()], "{shell}");
+        // Flags still complete.
+        let got = complete(&repo, shell, &["inc", "show", "--"]);
+        assert!(got.iter().any(|c| c == "--json"), "{shell}: {got:?}");
+        // Text is not an ID: no IDs where a note's text goes.
+        let got = complete(&repo, shell, &["inc", "open", ""]);
+        assert!(!got.contains(&first), "{shell}: {got:?}");
+    }
+}
+
+#[test]
+fn dynamic_completion_reads_the_repository_the_line_names() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    // Elsewhere: no repository, no IDs, and no error.
+    let elsewhere = TestRepo::plain();
+    assert!(!complete(&elsewhere, "bash", &["inc", "show", ""]).contains(&id));
+    let dir = repo.root.to_str().unwrap();
+    let got = complete(&elsewhere, "bash", &["inc", "--repo", dir, "show", ""]);
+    assert!(got.contains(&id), "{got:?}");
+    let repo_eq = format!("--repo={dir}");
+    let got = complete(&elsewhere, "bash", &["inc", "show", &repo_eq, ""]);
+    assert!(got.contains(&id), "{got:?}");
+    let got = elsewhere
+        .inc()
+        .env("COMPLETE", "bash")
+        .env("INC_REPO", dir)
+        .env("_CLAP_COMPLETE_INDEX", "2")
+        .env("_CLAP_IFS", "\n")
+        .args(["--", "inc", "show", ""])
+        .ok()
+        .stdout;
+    assert!(got.lines().any(|l| l == id), "{got}");
+}
+
+#[test]
+fn complete_env_prints_the_shell_setup() {
+    let repo = TestRepo::plain();
+    let bash = repo.inc().env("COMPLETE", "bash").ok().stdout;
+    assert!(
+        bash.contains("complete ") && bash.contains("_clap_complete_inc"),
+        "{bash}"
+    );
+    let zsh = repo.inc().env("COMPLETE", "zsh").ok().stdout;
+    assert!(zsh.contains("#compdef inc"), "{zsh}");
+    let fish = repo.inc().env("COMPLETE", "fish").ok().stdout;
+    assert!(fish.contains("complete --keep-order"), "{fish}");
+}
