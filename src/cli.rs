@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
+
+use crate::complete::incident_ids;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -122,8 +125,8 @@ pub enum Command {
     Escalate(EscalateArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff) of inc or of a subcommand
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -202,6 +205,7 @@ pub struct PairArgs {
 #[derive(Debug, Args)]
 pub struct AckArgs {
     /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: Option<String>,
     /// When it was acknowledged, if not now
     #[arg(long, value_name = "TIME")]
@@ -227,6 +231,7 @@ pub struct AssignArgs {
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: Option<String>,
     /// How it ended, for the record (internal)
     #[arg(long, value_name = "TEXT")]
@@ -239,6 +244,7 @@ pub struct ResolveArgs {
 #[derive(Debug, Args)]
 pub struct ReopenArgs {
     /// Incident to reopen
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: String,
     /// Why (internal)
     #[arg(long, value_name = "TEXT")]
@@ -251,6 +257,7 @@ pub struct ReopenArgs {
 #[derive(Debug, Args)]
 pub struct DeclineArgs {
     /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: Option<String>,
     /// Why it is not an incident (internal)
     #[arg(long, value_name = "TEXT")]
@@ -282,12 +289,14 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
     /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = TimelineFormat::Table)]
@@ -307,6 +316,7 @@ pub enum TimelineFormat {
 #[derive(Debug, Args)]
 pub struct PostmortemArgs {
     /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: Option<String>,
     /// Print the draft instead of writing postmortem.md
     #[arg(long)]
@@ -347,6 +357,7 @@ pub struct ActionAddArgs {
 #[derive(Debug, Args)]
 pub struct ActionDoneArgs {
     /// Incident
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: String,
     /// The action's number (see `inc action list`)
     pub number: u32,
@@ -456,10 +467,10 @@ about incidents of one alert group that are open at once."
 )]
 pub struct MergeArgs {
     /// The duplicate (an ID, a unique prefix or part of its slug)
-    #[arg(value_name = "DUP")]
+    #[arg(value_name = "DUP", add = ArgValueCompleter::new(incident_ids))]
     pub dup: String,
     /// The incident to keep
-    #[arg(long, value_name = "KEEP")]
+    #[arg(long, value_name = "KEEP", add = ArgValueCompleter::new(incident_ids))]
     pub into: String,
     /// Print what would happen and write nothing
     #[arg(long)]
@@ -573,6 +584,17 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+#[derive(Debug, Args)]
+#[command(
+    after_help = "`inc man` is inc(1); `inc man note` is inc-note(1), `inc man site build` is \
+inc-site-build(1): the pages inc(1) and its SUBCOMMANDS sections refer to."
+)]
+pub struct ManArgs {
+    /// The subcommand whose page to print, nested ones as several words (default: inc itself)
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Vec<String>,
+}
+
 /// Splits `[ID] VALUE…` positionals: with one more value than `needed`, the
 /// first is the ID.
 pub fn split_id(args: &[String], needed: usize) -> (Option<&str>, &[String]) {
@@ -617,5 +639,6 @@ pub struct HooksTestArgs {
     /// The event, as `on:` names it: opened, ack, status, resolved, page …
     pub event: String,
     /// The incident (default: the only open one, else a made-up sample)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: Option<String>,
 }

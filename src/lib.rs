@@ -11,6 +11,8 @@ pub mod app;
 pub mod cli;
 /// One file per verb, and the one `match` that dispatches to them.
 pub mod commands;
+/// Shell completion of values from the repository (incident IDs).
+pub mod complete;
 /// `inc.yaml`: schema, defaults, errors naming file:line.
 pub mod config;
 /// Exit codes and error reporting.

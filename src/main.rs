@@ -5,5 +5,9 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash inc` prints the dynamic completion script, and the
+    // shell runs inc so to complete a word (incident IDs from the repository).
+    clap_complete::CompleteEnv::with_factory(<inc::cli::Cli as clap::CommandFactory>::command)
+        .complete();
     inc::run(std::env::args_os())
 }

@@ -45,7 +45,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
     match &cli.command {
         Command::Init(args) => init::run(&cli.global, env, &ui, args),
         Command::Completions(args) => completions::run(&ui, args),
-        Command::Man => man::run(&ui),
+        Command::Man(args) => man::run(&ui, args),
         Command::Open(args) => open::run(&app()?, &ui, args),
         Command::Note(args) => note::run(&app()?, &ui, args),
         Command::Update(args) => update::run(&app()?, &ui, args),

@@ -15,10 +15,12 @@ mod errors;
 mod escalate;
 mod examples;
 mod git;
+mod help;
 mod hooks;
 mod hooks_examples;
 mod hostile;
 mod hostile_files;
+
 mod hostile_mistakes;
 mod init;
 mod input;
