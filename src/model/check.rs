@@ -775,7 +775,7 @@ fn check_events(
             EventKind::Action { id, due, .. } => {
                 defined_actions.push(*id);
                 if let Some(due) = due
-                    && parse_due(due).is_none()
+                    && super::state::parse_due(due).is_none()
                 {
                     out.push(Finding::error(
                         path,
@@ -935,7 +935,7 @@ fn check_actions(
 ) {
     let today = rules.today();
     for action in state.actions.iter().filter(|a| !a.done) {
-        let Some(due) = action.due.as_deref().and_then(parse_due) else {
+        let Some(due) = action.due_date() else {
             continue;
         };
         if due >= today {
@@ -960,17 +960,6 @@ fn check_actions(
             ),
         ));
     }
-}
-
-/// `YYYY-MM-DD`, as `inc action add` stores it (an RFC 3339 time is
-/// accepted too, for hand-written files).
-fn parse_due(due: &str) -> Option<NaiveDate> {
-    let due = due.trim();
-    NaiveDate::parse_from_str(due, "%Y-%m-%d").ok().or_else(|| {
-        DateTime::parse_from_rfc3339(due)
-            .ok()
-            .map(|t| t.date_naive())
-    })
 }
 
 /// The marker of a template placeholder a person has to replace.

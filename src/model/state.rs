@@ -22,16 +22,29 @@ pub struct Action {
 }
 
 impl Action {
-    /// The due date as `inc action add` stores it, `YYYY-MM-DD`. Anything
-    /// else has no date and so is never overdue (`inc check` reports it).
+    /// The due date ([`parse_due`]). Anything else has no date and so is
+    /// never overdue (`inc check` reports it).
     pub fn due_date(&self) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(self.due.as_deref()?, "%Y-%m-%d").ok()
+        parse_due(self.due.as_deref()?)
     }
 
     /// Not done, and due before `today` (an action due today is not late).
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         !self.done && self.due_date().is_some_and(|due| due < today)
     }
+}
+
+/// An action's due date: `YYYY-MM-DD`, as `inc action add` stores it, or
+/// an RFC 3339 time (its date where it was written), for hand-written
+/// files. The one rule `inc check`, `inc action list`, `inc stats` and the
+/// postmortem share.
+pub fn parse_due(due: &str) -> Option<NaiveDate> {
+    let due = due.trim();
+    NaiveDate::parse_from_str(due, "%Y-%m-%d").ok().or_else(|| {
+        DateTime::parse_from_rfc3339(due)
+            .ok()
+            .map(|t| t.date_naive())
+    })
 }
 
 /// An escalation page sent (a `page` event).

@@ -186,3 +186,23 @@ fn list_filters_across_incidents() {
     let out = repo.inc().args(["action", "list"]).ok();
     insta::assert_snapshot!(out.snapshot(&repo));
 }
+
+/// One rule for due dates: an action due `2026-11-20T00:00:00Z` (written by
+/// hand) is overdue to `inc check` and to `inc action list` alike; before,
+/// `check` read RFC 3339 and the list only `YYYY-MM-DD`.
+#[test]
+fn check_and_action_list_agree_on_an_rfc3339_due_date() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    repo.append(
+        TestRepo::timeline_path(&id),
+        "- {\"at\":\"2026-11-27T12:00:00Z\",\"by\":\"alice\",\"type\":\"action\",\"id\":1,\
+         \"text\":\"Raise the pool size\",\"owner\":null,\"due\":\"2026-11-20T00:00:00Z\",\"link\":null}\n",
+    );
+    let check = repo.inc().arg("check").run();
+    assert!(check.stdout.contains("action #1 is past due"), "{check}");
+    repo.inc()
+        .args(["action", "list", "--overdue"])
+        .ok()
+        .stdout_has(&["Raise the pool size", "overdue"]);
+}
