@@ -669,7 +669,10 @@ mod tests {
         action.done = false;
         assert!(action.is_overdue(day(2)));
         assert!(!action.is_overdue(day(1)), "due today is not late");
-        for bad in ["2026-12-01T23:30:00Z", "next week", ""] {
+        // One rule with `inc check`: an RFC 3339 time is its date.
+        action.due = Some("2026-12-01T23:30:00Z".into());
+        assert_eq!(action.due_date(), Some(day(1)));
+        for bad in ["next week", "", "12/01"] {
             action.due = Some(bad.into());
             assert_eq!(action.due_date(), None, "{bad}");
         }
