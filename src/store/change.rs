@@ -29,7 +29,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
 use super::git::{Git, Moved, Patience, Stat};
-use super::{MAX_FILE_BYTES, ReadError, Store, crash_point, read_nofollow, temp_file_in};
+use super::{MAX_FILE_BYTES, ReadError, Store, crash_point, read_nofollow, write_file_atomic};
 
 /// A rewrite of a file's content (`None`: there is no file).
 pub type Rewrite<'a> = Box<dyn Fn(Option<&[u8]>) -> Result<Vec<u8>> + 'a>;
@@ -575,7 +575,7 @@ fn build_dir(store: &Store, dir: &Path, journal: &Journal) -> Result<()> {
         };
         // An append to a file of a new folder starts it.
         let (Write_::Whole(text) | Write_::Append(text)) = &f.write;
-        write_new(&tmp.path().join(inside), text.as_bytes())?;
+        write_file_atomic(&tmp.path().join(inside), text.as_bytes())?;
     }
     let tmp = tmp.keep();
     fs::File::open(&tmp).and_then(|d| d.sync_all()).ok();
@@ -586,17 +586,6 @@ fn build_dir(store: &Store, dir: &Path, journal: &Journal) -> Result<()> {
             Err(e).with_context(|| format!("can't create {}", target.display()))
         }
     }
-}
-
-/// Writes a file of a folder being built (0644, flushed).
-fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = temp_file_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_data()?;
-    tmp.persist(path)
-        .with_context(|| format!("can't write {}", path.display()))?;
-    Ok(())
 }
 
 /// Puts the work tree files back as they were before (those still as the
@@ -752,14 +741,10 @@ fn utf8(rel: &Path, bytes: &[u8]) -> Result<String> {
 /// Writes the journal through a temp file and a rename, flushed: it is
 /// there whole or not at all.
 fn write_journal(path: &Path, journal: &Journal) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
-    let mut tmp = temp_file_in(dir)?;
-    serde_json::to_writer(&mut tmp, journal)?;
-    tmp.as_file().sync_data()?;
-    tmp.persist(path)
-        .with_context(|| format!("can't write {}", path.display()))?;
-    if let Ok(dir) = fs::File::open(dir) {
+    write_file_atomic(path, &serde_json::to_vec(journal)?)?;
+    if let Some(dir) = path.parent()
+        && let Ok(dir) = fs::File::open(dir)
+    {
         let _ = dir.sync_all();
     }
     Ok(())

@@ -60,14 +60,8 @@ impl Stat {
         {
             // Zeroed stat data makes git re-hash the file once: correct, slower.
             Stat {
-                ctime: (0, 0),
-                mtime: (0, 0),
-                dev: 0,
-                ino: 0,
-                mode: 0o100_644,
-                uid: 0,
-                gid: 0,
                 size: meta.len() as u32,
+                ..Stat::unknown()
             }
         }
     }

@@ -593,16 +593,22 @@ impl Store {
     /// Writes `rel` (relative to the root) via a temp file in the same folder
     /// and a rename, so readers see the old or the new file, never half.
     pub fn write_atomic(&self, rel: &Path, contents: &[u8]) -> Result<()> {
-        let path = self.root.join(rel);
-        let dir = path.parent().unwrap_or(&self.root);
-        fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
-        let mut tmp = temp_file_in(dir)?;
-        tmp.write_all(contents)?;
-        tmp.as_file().sync_data()?;
-        tmp.persist(&path)
-            .with_context(|| format!("can't write {}", path.display()))?;
-        Ok(())
+        write_file_atomic(&self.root.join(rel), contents)
     }
+}
+
+/// Writes `path` through a temp file beside it (its folder made if
+/// missing), flushed, then renamed into place: readers see the old file or
+/// the new one, never half.
+pub fn write_file_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("can't create {}", dir.display()))?;
+    let mut tmp = temp_file_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_data()?;
+    tmp.persist(path)
+        .with_context(|| format!("can't write {}", path.display()))?;
+    Ok(())
 }
 
 /// For the crash tests: `INC_CRASH_AT=<step>` makes inc abort at that step

@@ -10,20 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use crate::harness::TestRepo;
-
-/// A small deterministic random source (xorshift), so a failing run can be
-/// replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use crate::harness::{Rng, TestRepo};
 
 /// (path, blob) of every incident file in `rev`, or in the index.
 fn incident_blobs(repo: &TestRepo, rev: Option<&str>) -> Vec<String> {

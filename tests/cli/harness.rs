@@ -816,3 +816,17 @@ fn is_id_accepts_only_the_documented_shape() {
     assert!(!is_id(&format!("2026-11-27-{}", "a".repeat(41))));
     assert!(!is_id("26-11-27-abc"));
 }
+
+/// A small deterministic generator (xorshift), so a failing run of a
+/// randomised test can be replayed from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use sha1::{Digest, Sha1};
 
-use crate::harness::TestRepo;
+use crate::harness::{Rng, TestRepo};
 
 /// The manifest inc keeps in the site's folder.
 const MANIFEST: &str = ".inc-site";
@@ -93,18 +93,6 @@ fn assert_manifest_names_nothing(repo: &TestRepo, dir: &str, words: &[String]) {
                 "manifest line {line:?} names {w}"
             );
         }
-    }
-}
-
-/// A small deterministic generator (xorshift), so a failure can be rerun.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
     }
 }
 
