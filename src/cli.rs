@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
 
-use crate::complete::incident_ids;
+use crate::complete::{
+    assign_args, id_then_text, incident_ids, list_statuses, people, rotations, services,
+    severities, severity_args, status_args, statuses,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,7 +36,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "DIR")]
     pub repo: Option<PathBuf>,
     /// Record changes as NAME (else $INC_AUTHOR, git's user.name, $USER)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", add = ArgValueCompleter::new(people))]
     pub author: Option<String>,
     /// Write the files but make no git commit
     #[arg(long, global = true)]
@@ -73,10 +76,16 @@ pub enum Command {
     #[command(override_usage = "inc update [OPTIONS] [ID] <TEXT>")]
     Update(UpdateArgs),
     /// Change an incident's status
-    #[command(override_usage = "inc status [OPTIONS] [ID] <STATUS>")]
+    #[command(
+        override_usage = "inc status [OPTIONS] [ID] <STATUS>",
+        mut_arg("args", |a| a.add(ArgValueCompleter::new(status_args)))
+    )]
     Status(PairArgs),
     /// Change an incident's severity
-    #[command(override_usage = "inc severity [OPTIONS] [ID] <SEVERITY>")]
+    #[command(
+        override_usage = "inc severity [OPTIONS] [ID] <SEVERITY>",
+        mut_arg("args", |a| a.add(ArgValueCompleter::new(severity_args)))
+    )]
     Severity(PairArgs),
     /// Acknowledge an incident; with no commander yet, you become it
     Ack(AckArgs),
@@ -123,7 +132,13 @@ pub enum Command {
     Oncall(OncallArgs),
     /// Page the escalation levels due on unacknowledged incidents (run it every minute)
     Escalate(EscalateArgs),
-    /// Print shell completions
+    /// Print shell completions: subcommands, flags, and the repository's IDs, people …
+    #[command(
+        after_help = "bash: `inc completions bash > ~/.local/share/bash-completion/completions/inc`\n\
+zsh: `inc completions zsh > ~/.zfunc/_inc` (with ~/.zfunc in $fpath)\n\
+fish: `inc completions fish > ~/.config/fish/completions/inc.fish`\n\
+The set-up runs `inc` to complete each word, so it follows your repository and your inc version."
+    )]
     Completions(CompletionsArgs),
     /// Print the man page (roff) of inc or of a subcommand
     Man(ManArgs),
@@ -140,13 +155,13 @@ pub struct OpenArgs {
     /// What is wrong, in a few words (asked for on a terminal when missing)
     pub title: Option<String>,
     /// Severity, e.g. SEV2 (asked for on a terminal when missing)
-    #[arg(short, long, value_name = "SEV")]
+    #[arg(short, long, value_name = "SEV", add = ArgValueCompleter::new(severities))]
     pub severity: Option<String>,
     /// An affected service (repeatable)
-    #[arg(long = "service", value_name = "SERVICE")]
+    #[arg(long = "service", value_name = "SERVICE", add = ArgValueCompleter::new(services))]
     pub services: Vec<String>,
     /// Incident commander (default: you)
-    #[arg(long, value_name = "WHO")]
+    #[arg(long, value_name = "WHO", add = ArgValueCompleter::new(people))]
     pub commander: Option<String>,
     /// What is known so far
     #[arg(long, value_name = "TEXT")]
@@ -169,7 +184,7 @@ pub struct OpenArgs {
 #[derive(Debug, Args)]
 pub struct NoteArgs {
     /// [ID] then the note; `-` reads the note from stdin
-    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true)]
+    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true, add = ArgValueCompleter::new(id_then_text))]
     pub args: Vec<String>,
     /// Mark this note as a highlight for the postmortem
     #[arg(long)]
@@ -182,10 +197,10 @@ pub struct NoteArgs {
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
     /// [ID] then the public text; `-` reads it from stdin
-    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true)]
+    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true, add = ArgValueCompleter::new(id_then_text))]
     pub args: Vec<String>,
     /// Also move the incident to this status
-    #[arg(long, value_name = "STATUS")]
+    #[arg(long, value_name = "STATUS", add = ArgValueCompleter::new(statuses))]
     pub status: Option<String>,
     /// When it was posted, if not now
     #[arg(long, value_name = "TIME")]
@@ -218,7 +233,7 @@ pub struct AckArgs {
 )]
 pub struct AssignArgs {
     /// [ID], the role, then who takes it
-    #[arg(value_name = "ID|ROLE|WHO", num_args = 1..=3, required = true)]
+    #[arg(value_name = "ID|ROLE|WHO", num_args = 1..=3, required = true, add = ArgValueCompleter::new(assign_args))]
     pub args: Vec<String>,
     /// Leave the role empty instead of giving it to someone
     #[arg(long)]
@@ -270,13 +285,13 @@ pub struct DeclineArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// open, resolved (closed), all, or one status such as monitoring
-    #[arg(long, default_value = "open", value_name = "STATUS")]
+    #[arg(long, default_value = "open", value_name = "STATUS", add = ArgValueCompleter::new(list_statuses))]
     pub status: String,
     /// Only this severity
-    #[arg(long, value_name = "SEV")]
+    #[arg(long, value_name = "SEV", add = ArgValueCompleter::new(severities))]
     pub severity: Option<String>,
     /// Only incidents affecting this service
-    #[arg(long, value_name = "SERVICE")]
+    #[arg(long, value_name = "SERVICE", add = ArgValueCompleter::new(services))]
     pub service: Option<String>,
     /// Only incidents opened since TIME (e.g. 7d ago, 2026-11-01)
     #[arg(long, value_name = "TIME")]
@@ -341,10 +356,10 @@ pub enum ActionCommand {
 #[derive(Debug, Args)]
 pub struct ActionAddArgs {
     /// [ID] then what should be done
-    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true)]
+    #[arg(value_name = "ID|TEXT", num_args = 1..=2, required = true, add = ArgValueCompleter::new(id_then_text))]
     pub args: Vec<String>,
     /// Who owns it
-    #[arg(long, value_name = "WHO")]
+    #[arg(long, value_name = "WHO", add = ArgValueCompleter::new(people))]
     pub owner: Option<String>,
     /// When it is due (YYYY-MM-DD, or e.g. "in 2 weeks")
     #[arg(long, value_name = "DATE")]
@@ -369,7 +384,7 @@ pub struct ActionListArgs {
     #[arg(long)]
     pub open: bool,
     /// Only actions owned by WHO
-    #[arg(long, value_name = "WHO")]
+    #[arg(long, value_name = "WHO", add = ArgValueCompleter::new(people))]
     pub owner: Option<String>,
     /// Only open actions past their due date
     #[arg(long)]
@@ -488,7 +503,7 @@ pub struct MaintenanceArgs {
     #[arg(long, value_name = "TIME")]
     pub end: String,
     /// An affected service (repeatable)
-    #[arg(long = "service", value_name = "SERVICE")]
+    #[arg(long = "service", value_name = "SERVICE", add = ArgValueCompleter::new(services))]
     pub services: Vec<String>,
     /// Details (internal)
     #[arg(long, value_name = "TEXT")]
@@ -510,10 +525,10 @@ pub struct OncallArgs {
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// Only this rotation
-    #[arg(long, value_name = "ROTATION")]
+    #[arg(long, value_name = "ROTATION", add = ArgValueCompleter::new(rotations))]
     pub rotation: Option<String>,
     /// Only the rotations paged for this service's incidents
-    #[arg(long, value_name = "SERVICE")]
+    #[arg(long, value_name = "SERVICE", add = ArgValueCompleter::new(services))]
     pub service: Option<String>,
 }
 
@@ -528,8 +543,10 @@ pub enum OncallCommand {
 #[derive(Debug, Args)]
 pub struct OverrideArgs {
     /// The rotation
+    #[arg(add = ArgValueCompleter::new(rotations))]
     pub rotation: String,
     /// Who is on call instead (anyone, in the rotation or not)
+    #[arg(add = ArgValueCompleter::new(people))]
     pub who: String,
     /// Start: `YYYY-MM-DD HH:MM` on the rotation's clock, RFC 3339, or relative
     #[arg(long, value_name = "TIME")]
@@ -542,6 +559,7 @@ pub struct OverrideArgs {
 #[derive(Debug, Args)]
 pub struct CalendarArgs {
     /// The rotation
+    #[arg(add = ArgValueCompleter::new(rotations))]
     pub rotation: String,
     /// How many weeks of shifts, from the current one
     #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=520))]
@@ -582,6 +600,9 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+    /// A self-contained script of subcommands and flags only, which never runs inc
+    #[arg(long = "static")]
+    pub r#static: bool,
 }
 
 #[derive(Debug, Args)]

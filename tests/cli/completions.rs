@@ -12,18 +12,30 @@ fn completion_scripts_name_every_subcommand() {
     // Completions need no incident repository.
     let repo = TestRepo::plain();
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let out = repo.inc().args(["completions", shell]).ok();
+        let out = repo.inc().args(["completions", shell, "--static"]).ok();
         assert!(out.stdout.len() > 500, "{shell}: {out}");
         for verb in VERBS {
             assert!(out.stdout.contains(verb), "{shell} lacks {verb}");
         }
     }
-    let bash = repo.inc().args(["completions", "bash"]).ok().stdout;
+    let bash = repo
+        .inc()
+        .args(["completions", "bash", "--static"])
+        .ok()
+        .stdout;
     assert!(bash.contains("complete "), "{bash}");
     assert!(bash.contains("--severity"), "flags are completed too");
-    let zsh = repo.inc().args(["completions", "zsh"]).ok().stdout;
+    let zsh = repo
+        .inc()
+        .args(["completions", "zsh", "--static"])
+        .ok()
+        .stdout;
     assert!(zsh.starts_with("#compdef inc"), "{zsh}");
-    let fish = repo.inc().args(["completions", "fish"]).ok().stdout;
+    let fish = repo
+        .inc()
+        .args(["completions", "fish", "--static"])
+        .ok()
+        .stdout;
     assert!(fish.contains("complete -c inc"), "{fish}");
 }
 
@@ -278,4 +290,197 @@ fn complete_env_prints_the_shell_setup() {
     assert!(zsh.contains("#compdef inc"), "{zsh}");
     let fish = repo.inc().env("COMPLETE", "fish").ok().stdout;
     assert!(fish.contains("complete --keep-order"), "{fish}");
+}
+
+const COMPLETION_CONFIG: &str = "\
+roles: [commander, comms, scribe, liaison]
+services:
+  - id: api
+    name: Public API
+  - id: web
+    name: Website
+severities:
+  - id: SEV1
+    description: Everyone down
+    impact: major_outage
+  - id: SEV2
+    description: Many down
+    impact: partial_outage
+oncall:
+  rotations:
+    - id: primary
+      members: [bob, carol]
+      shift: 1w
+      start: \"2026-01-05 09:00\"
+      timezone: UTC
+";
+
+/// Values only: flags are offered too when the word is empty.
+fn values(repo: &TestRepo, shell: &str, line: &[&str]) -> Vec<String> {
+    complete(repo, shell, line)
+        .into_iter()
+        .filter(|c| !c.starts_with('-'))
+        .collect()
+}
+
+#[test]
+fn dynamic_completion_offers_statuses_severities_services_roles_and_people() {
+    let repo = TestRepo::with_config(COMPLETION_CONFIG);
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let incident_statuses = [
+        "triage",
+        "investigating",
+        "identified",
+        "monitoring",
+        "resolved",
+        "declined",
+    ];
+    for shell in ["bash", "zsh", "fish"] {
+        let v = |line: &[&str]| values(&repo, shell, line);
+        // `inc status [ID] STATUS`: first IDs or statuses, then statuses.
+        let first = v(&["inc", "status", ""]);
+        assert!(first.contains(&id), "{shell}: {first:?}");
+        for status in incident_statuses {
+            assert!(first.iter().any(|c| c == status), "{shell}: {first:?}");
+        }
+        assert!(!first.iter().any(|c| c == "in_progress"), "{first:?}");
+        assert_eq!(v(&["inc", "status", &id, ""]), incident_statuses, "{shell}");
+        assert_eq!(
+            v(&["inc", "status", &id, "i"]),
+            ["investigating", "identified"]
+        );
+        assert_eq!(v(&["inc", "update", "--status", "mon"]), ["monitoring"]);
+        // Severities from inc.yaml, any case.
+        assert_eq!(
+            v(&["inc", "severity", &id, ""]),
+            ["SEV1", "SEV2"],
+            "{shell}"
+        );
+        assert_eq!(
+            v(&["inc", "open", "-s", "sev"]),
+            ["SEV1", "SEV2"],
+            "{shell}"
+        );
+        assert_eq!(v(&["inc", "list", "--severity", ""]), ["SEV1", "SEV2"]);
+        // Services.
+        assert_eq!(v(&["inc", "open", "--service", ""]), ["api", "web"]);
+        assert_eq!(v(&["inc", "list", "--service", "w"]), ["web"]);
+        assert_eq!(v(&["inc", "maintenance", "--service", "a"]), ["api"]);
+        // `inc assign [ID] ROLE WHO`: roles after an ID, people after a role.
+        let first = v(&["inc", "assign", ""]);
+        assert!(first.contains(&id) && first.iter().any(|c| c == "liaison"));
+        assert_eq!(
+            v(&["inc", "assign", &id, ""]),
+            ["commander", "comms", "scribe", "liaison"],
+            "{shell}"
+        );
+        let people = v(&["inc", "assign", &id, "comms", ""]);
+        assert_eq!(people, ["alice", "bob", "carol"], "{shell}");
+        assert_eq!(v(&["inc", "assign", "comms", "c"]), ["carol"], "{shell}");
+        assert_eq!(v(&["inc", "open", "--commander", "b"]), ["bob"]);
+        assert_eq!(v(&["inc", "action", "add", "--owner", "a"]), ["alice"]);
+        // Rotations.
+        assert_eq!(v(&["inc", "oncall", "--rotation", ""]), ["primary"]);
+        assert_eq!(v(&["inc", "oncall", "override", ""]), ["primary"]);
+        assert_eq!(v(&["inc", "oncall", "override", "primary", "c"]), ["carol"]);
+        // `inc list --status`: the groups, then every status.
+        let list = v(&["inc", "list", "--status", ""]);
+        assert_eq!(&list[..3], ["open", "closed", "all"], "{shell}");
+        assert!(list.iter().any(|c| c == "in_progress"), "{list:?}");
+        // An ID, then text: nothing to offer for the text.
+        assert!(v(&["inc", "note", ""]).contains(&id));
+        assert!(v(&["inc", "note", &id, ""]).is_empty(), "{shell}");
+    }
+    // zsh and fish show the severity's description beside it.
+    let fish = repo
+        .inc()
+        .env("COMPLETE", "fish")
+        .args(["--", "inc", "severity", &id, "SEV1"])
+        .ok()
+        .stdout;
+    assert_eq!(fish.trim(), "SEV1\tEveryone down", "{fish}");
+}
+
+#[test]
+fn a_maintenance_windows_status_completes_to_maintenance_statuses() {
+    let repo = TestRepo::new();
+    let window = repo
+        .inc()
+        .args([
+            "maintenance",
+            "Database upgrade",
+            "--start",
+            "2026-11-28 02:00",
+            "--end",
+            "2026-11-28 03:00",
+            "-q",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    assert_eq!(
+        values(&repo, "bash", &["inc", "status", &window, ""]),
+        ["scheduled", "in_progress", "verifying", "completed"]
+    );
+}
+
+#[test]
+fn completion_with_a_broken_inc_yaml_offers_the_defaults_and_says_nothing() {
+    let repo = TestRepo::new();
+    repo.write("inc.yaml", "severities: [unclosed\n");
+    // `complete` asserts stderr is empty.
+    assert_eq!(
+        values(&repo, "bash", &["inc", "open", "-s", ""]),
+        ["SEV1", "SEV2", "SEV3", "SEV4"]
+    );
+    assert!(values(&repo, "bash", &["inc", "open", "--service", ""]).is_empty());
+}
+
+/// `inc completions bash`, sourced into a real bash as a user's
+/// completion file is, completes an incident ID: the set-up calls the
+/// `inc` found on PATH.
+#[test]
+fn the_bash_set_up_from_inc_completions_completes_incident_ids() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let script = repo.inc().args(["completions", "bash"]).ok().stdout;
+    assert!(script.contains("COMPLETE=\"bash\""), "{script}");
+    repo.write("completion.bash", &script);
+    let bin_dir = crate::harness::inc_bin().parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let test = r#"
+source ./completion.bash
+complete -p inc >/dev/null || exit 9
+for line in "inc show 2026" "inc status $ID i"; do
+    read -ra COMP_WORDS <<< "$line"
+    COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+    _clap_complete_inc inc "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" 2>/dev/null
+    printf '%s\n' "${COMPREPLY[@]}"
+done
+"#;
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(test)
+        .current_dir(&repo.root)
+        .env("PATH", path)
+        .env("ID", &id)
+        .env("INC_NOW", crate::harness::NOW)
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Vec<_> = stdout.lines().map(str::trim).collect();
+    assert_eq!(
+        got,
+        [id.as_str(), "investigating", "identified"],
+        "{stdout}"
+    );
 }
