@@ -19,15 +19,18 @@ use crate::complete::{
     long_about = "Terminal-first incident management.\n\n\
         Incidents are YAML files in a git repository. `inc` opens, updates and resolves \
         them, commits every change, and shows where each incident stands.",
-    after_help = "Start with `inc init`, then `inc open \"Checkout returns 500s\" -s SEV2`.",
+    after_help = "Start with `inc init`, then `inc open \"Checkout returns 500s\" -s SEV2`.\n\
+`inc` alone, on a terminal, shows open incidents, maintenance under way, who is on call \
+and your overdue actions (`inc --json`: the same as JSON).",
     propagate_version = true,
     max_term_width = 100
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    /// None: the dashboard on a terminal (or with --json), else usage.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Clone, Args)]

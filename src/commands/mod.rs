@@ -8,6 +8,7 @@ mod assign;
 mod check;
 mod close;
 mod completions;
+mod dashboard;
 mod escalate;
 mod hooks;
 mod init;
@@ -42,7 +43,15 @@ use crate::ui::Ui;
 pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
     let ui = Ui::new(cli.global.color, env.no_color, cli.global.quiet);
     let app = || App::new(&cli.global, env, &ui);
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        // `inc` alone: the dashboard for a person (or `--json`); for a
+        // script that forgot its subcommand, the usual usage error.
+        if cli.global.json || ui.wrap() {
+            return dashboard::run(&app()?, &ui, cli.global.json);
+        }
+        return Ok(missing_subcommand());
+    };
+    match command {
         Command::Init(args) => init::run(&cli.global, env, &ui, args),
         Command::Completions(args) => completions::run(&ui, args),
         Command::Man(args) => man::run(&ui, args),
@@ -82,6 +91,14 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
 
 /// A usage error found after parsing (flags clap can't relate, such as a
 /// global one): printed the way clap prints its own, exit code 2.
+/// What clap says when a subcommand is missing: the help, on stderr, exit 2.
+fn missing_subcommand() -> ExitCode {
+    use clap::CommandFactory;
+    let help = Cli::command().render_help();
+    anstream::eprint!("{}", help.ansi());
+    ExitCode::from(2)
+}
+
 fn usage_error(message: &str) -> ExitCode {
     use clap::CommandFactory;
     let err = Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message);

@@ -2,6 +2,7 @@
 //! print what these functions return.
 
 pub mod actions;
+pub mod dashboard;
 pub mod json;
 pub mod oncall;
 pub mod postmortem;

@@ -26,7 +26,7 @@ pub struct Row<'a> {
     pub state: &'a State,
 }
 
-fn status_color(status: Option<Status>) -> Color {
+pub fn status_color(status: Option<Status>) -> Color {
     match status {
         Some(Status::Triage) => Color::Magenta,
         Some(Status::Investigating) => Color::Red,
@@ -57,6 +57,9 @@ fn age(header: &Header, state: &State, now: DateTime<Utc>) -> String {
 pub fn new_table(headers: &[&str], color: bool, wrap: bool) -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
+    // A terminal that reports no width (a pty nobody sized, some serial
+    // consoles) would squeeze every column to one character.
+    let wrap = wrap && table.width().is_some_and(|w| w >= 20);
     if !wrap {
         table.force_no_tty();
     }

@@ -11,6 +11,7 @@ mod check;
 mod completions;
 mod concurrency;
 mod crash;
+mod dashboard;
 mod errors;
 mod escalate;
 mod examples;
