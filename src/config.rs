@@ -157,6 +157,28 @@ pub struct Site {
     /// The public sentence a status change without an update shows, per
     /// status; a status not listed keeps [`default_status_text`].
     pub status_text: BTreeMap<Status, String>,
+    /// The first day every component's bar and uptime count from (`no data`
+    /// before it); default: the day of the first public incident.
+    #[serde(deserialize_with = "date")]
+    pub since: Option<chrono::NaiveDate>,
+}
+
+/// A `YYYY-MM-DD` date, with an error that says so (raised while the
+/// value is read, so it points at the value's line).
+fn date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    struct Date;
+    impl serde::de::Visitor<'_> for Date {
+        type Value = Option<chrono::NaiveDate>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date like 2026-01-31")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| E::custom(format!("`{text}` is not a date like 2026-01-31")))
+        }
+    }
+    d.deserialize_str(Date)
 }
 
 impl Default for Site {
@@ -167,6 +189,7 @@ impl Default for Site {
             history_days: 90,
             feed_entries: 50,
             status_text: BTreeMap::new(),
+            since: None,
         }
     }
 }

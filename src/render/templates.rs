@@ -107,6 +107,16 @@ impl Templates {
                         .map_err(minijinja::Error::from)
                 }
             }
+            // minijinja escapes `/` as `&#x2f;`, which link checkers and
+            // crawlers reading raw HTML take literally: hrefs stay plain
+            // paths. `/` is harmless in quoted attributes and in text (`<`
+            // and `&` are what is escaped), and a `&#x2f;` someone typed
+            // was escaped to `&amp;#x2f;`, so only inc's own are undone.
+            AutoEscape::Html if !value.is_safe() => {
+                let escaped = minijinja::HtmlEscape(&value.to_string()).to_string();
+                out.write_str(&escaped.replace("&#x2f;", "/"))
+                    .map_err(minijinja::Error::from)
+            }
             _ => minijinja::escape_formatter(out, state, value),
         });
         let shared = Arc::clone(&overrides);

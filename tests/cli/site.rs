@@ -218,7 +218,7 @@ fn examples_summary_status_and_index() {
     let repo = TestRepo::examples();
     let run = repo.inc().now(LATER).args(["site", "build"]).ok();
     assert_eq!(run.stdout, "");
-    insta::assert_snapshot!(repo.redact(&run.stderr), @"Built [TMP]/repo/site: 6 incidents (2 open), 0 maintenances; status: Minor service disruption. 18 files written, 0 unchanged, 0 removed.");
+    insta::assert_snapshot!(repo.redact(&run.stderr), @"Built [TMP]/repo/site: 6 incidents (2 open), 0 maintenances; status: Minor service disruption. 20 files written, 0 unchanged, 0 removed.");
     insta::assert_json_snapshot!("examples_summary", json(&repo, "api/v2/summary.json"));
     insta::assert_json_snapshot!("examples_status", json(&repo, "api/v2/status.json"));
     insta::assert_snapshot!(
@@ -274,7 +274,7 @@ fn unchanged_rebuild_rewrites_nothing() {
     let run = repo.inc().now(LATER).args(["site", "build"]).ok();
     assert!(
         run.stderr
-            .contains("0 files written, 18 unchanged, 0 removed"),
+            .contains("0 files written, 20 unchanged, 0 removed"),
         "{run}"
     );
     assert_eq!(mtimes(&repo), before);
@@ -606,9 +606,11 @@ fn overall_status_follows_the_worst_open_incident() {
             s["status"]["description"].as_str().unwrap().to_owned(),
         )
     };
+    // The API speaks Statuspage's words, which clients compare as
+    // strings; the page words it its own way.
     assert_eq!(
         status(&repo),
-        ("none".into(), "All systems operational".into())
+        ("none".into(), "All Systems Operational".into())
     );
     assert!(
         repo.read("site/index.html")
@@ -620,7 +622,10 @@ fn overall_status_follows_the_worst_open_incident() {
         "title: Slow\nservices: [web]\nopened_at: 2026-11-27T09:00:00Z\nopened_by: alice\n",
         &[opened("2026-11-27T09:00:00Z", "SEV3", "investigating")],
     );
-    assert_eq!(status(&repo).0, "minor");
+    assert_eq!(
+        status(&repo),
+        ("minor".into(), "Partially Degraded Service".into())
+    );
     incident(
         &repo,
         "2026-11-27-down",
@@ -629,8 +634,9 @@ fn overall_status_follows_the_worst_open_incident() {
     );
     assert_eq!(
         status(&repo),
-        ("critical".into(), "Major system outage".into())
+        ("critical".into(), "Major Service Outage".into())
     );
+    assert!(repo.read("site/index.html").contains("Major system outage"));
     let components = json(&repo, "api/v2/components.json");
     let api = components["components"]
         .as_array()
@@ -655,7 +661,10 @@ fn overall_status_follows_the_worst_open_incident() {
             serde_json::json!({"status": "resolved"}),
         ),
     );
-    assert_eq!(status(&repo).0, "minor");
+    assert_eq!(
+        status(&repo),
+        ("minor".into(), "Partially Degraded Service".into())
+    );
     let summary = json(&repo, "api/v2/summary.json");
     assert_eq!(summary["incidents"].as_array().unwrap().len(), 1);
     assert_eq!(summary["incidents"][0]["impact"], "minor");
@@ -698,6 +707,18 @@ fn maintenance_is_upcoming_before_its_window_and_under_maintenance_inside() {
         json(&repo, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]["status"],
         "scheduled"
     );
+    let listed =
+        |repo: &TestRepo, which: &str| -> Vec<String> {
+            json(repo, &format!("api/v2/scheduled-maintenances/{which}.json"))
+            ["scheduled_maintenances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| format!("{} {}", m["name"].as_str().unwrap(), m["status"].as_str().unwrap()))
+            .collect()
+        };
+    assert_eq!(listed(&repo, "upcoming"), ["Database upgrade scheduled"]);
+    assert!(listed(&repo, "active").is_empty());
 
     repo.inc()
         .now("2026-11-28T08:30:00Z")
@@ -714,6 +735,15 @@ fn maintenance_is_upcoming_before_its_window_and_under_maintenance_inside() {
         "{index}"
     );
     assert!(!index.contains("Upcoming maintenance"), "{index}");
+    // Nobody set it in progress: its window did (Statuspage's
+    // auto-transition), on the page and in the API, with an update.
+    assert_eq!(listed(&repo, "active"), ["Database upgrade in_progress"]);
+    assert!(listed(&repo, "upcoming").is_empty());
+    let page = text_of(&repo.read(format!("site/{}", TestRepo::page_of("2026-11-20-upgrade"))));
+    assert!(
+        page.contains("Scheduled maintenance is currently in progress."),
+        "{page}"
+    );
 
     repo.inc()
         .now("2026-11-28T09:30:00Z")
@@ -721,6 +751,181 @@ fn maintenance_is_upcoming_before_its_window_and_under_maintenance_inside() {
         .ok();
     assert_eq!(api_status(&repo), "operational");
     assert!(!text_of(&repo.read("site/index.html")).contains("Maintenance in progress"));
+    assert!(listed(&repo, "active").is_empty());
+    let all = json(&repo, "api/v2/scheduled-maintenances.json");
+    assert_eq!(all["scheduled_maintenances"][0]["status"], "completed");
+    let page = text_of(&repo.read(format!("site/{}", TestRepo::page_of("2026-11-20-upgrade"))));
+    assert!(
+        page.contains("The scheduled maintenance has been completed."),
+        "{page}"
+    );
+}
+
+/// A status someone set is theirs: a window set in progress that runs
+/// past its end stays in progress (it overran).
+#[test]
+fn maintenance_set_in_progress_stays_in_progress_past_its_end() {
+    let repo = TestRepo::with_config(CONFIG);
+    incident(
+        &repo,
+        "2026-11-20-upgrade",
+        "title: Database upgrade\nkind: maintenance\nservices: [api]\n\
+         scheduled_start: 2026-11-27T08:00:00Z\nscheduled_end: 2026-11-27T09:00:00Z\n\
+         opened_at: 2026-11-20T09:00:00Z\nopened_by: alice\n",
+        &[
+            opened("2026-11-20T09:00:00Z", "SEV4", "scheduled"),
+            ev(
+                "2026-11-27T08:05:00Z",
+                "alice",
+                "status",
+                serde_json::json!({"status": "in_progress"}),
+            ),
+        ],
+    );
+    repo.inc().args(["site", "build"]).ok();
+    let active = json(&repo, "api/v2/scheduled-maintenances/active.json");
+    assert_eq!(active["scheduled_maintenances"][0]["status"], "in_progress");
+}
+
+#[test]
+fn every_component_starts_at_one_date() {
+    let repo = TestRepo::with_config(CONFIG);
+    incident(
+        &repo,
+        "2026-11-25-down",
+        "title: Down\nservices: [api]\nopened_at: 2026-11-25T10:00:00Z\nopened_by: alice\n",
+        &[
+            opened("2026-11-25T10:00:00Z", "SEV1", "investigating"),
+            ev(
+                "2026-11-25T11:00:00Z",
+                "alice",
+                "status",
+                serde_json::json!({"status": "resolved"}),
+            ),
+        ],
+    );
+    let components = |repo: &TestRepo| -> Vec<(String, String)> {
+        json(repo, "api/v2/components.json")["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["group"] == false)
+            .map(|c| {
+                (
+                    c["start_date"].as_str().unwrap().to_owned(),
+                    c["created_at"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    // Default: the first public incident's day, for the component it hit
+    // and the one it didn't alike.
+    repo.inc().args(["site", "build"]).ok();
+    let day = ("2026-11-25".to_owned(), "2026-11-24T23:00:00Z".to_owned());
+    assert_eq!(components(&repo), [day.clone(), day]);
+    let index = repo.read("site/index.html");
+    assert_eq!(index.matches("title=\"2026-11-24: no data\"").count(), 2);
+    assert_eq!(
+        index.matches("title=\"2026-11-25: no incidents\"").count(),
+        1,
+        "web"
+    );
+    // `site.since` moves both.
+    repo.write(
+        "inc.yaml",
+        &CONFIG.replace(
+            "  history_days: 30\n",
+            "  history_days: 30\n  since: 2026-11-20\n",
+        ),
+    );
+    repo.inc().args(["site", "build"]).ok();
+    let day = ("2026-11-20".to_owned(), "2026-11-19T23:00:00Z".to_owned());
+    assert_eq!(components(&repo), [day.clone(), day]);
+    let index = repo.read("site/index.html");
+    assert_eq!(index.matches("title=\"2026-11-19: no data\"").count(), 2);
+    assert_eq!(
+        index.matches("title=\"2026-11-20: no incidents\"").count(),
+        2
+    );
+    // A date that isn't one names the file and line.
+    repo.write(
+        "inc.yaml",
+        &CONFIG.replace(
+            "  history_days: 30\n",
+            "  history_days: 30\n  since: last spring\n",
+        ),
+    );
+    let out = repo.inc().args(["site", "build"]).fails();
+    assert!(
+        out.stderr
+            .contains("inc.yaml:13:10: site.since: `last spring` is not a date like 2026-01-31"),
+        "{out}"
+    );
+}
+
+#[test]
+fn each_update_says_what_it_did_to_each_component() {
+    let repo = TestRepo::with_config(CONFIG);
+    incident(
+        &repo,
+        "2026-11-27-slow",
+        "title: Slow\nservices: [web, api]\nopened_at: 2026-11-27T09:00:00Z\nopened_by: alice\n",
+        &[
+            opened("2026-11-27T09:00:00Z", "SEV2", "investigating"),
+            update("2026-11-27T09:10:00Z", None, "We are looking into it."),
+            update("2026-11-27T09:40:00Z", Some("resolved"), "Fixed."),
+        ],
+    );
+    repo.inc().now(LATER).args(["site", "build"]).ok();
+    let incidents = json(&repo, "api/v2/incidents.json");
+    let updates = incidents["incidents"][0]["incident_updates"]
+        .as_array()
+        .unwrap();
+    let changes: Vec<String> = updates
+        .iter()
+        .map(|u| {
+            u["affected_components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}:{}>{}",
+                        c["code"].as_str().unwrap(),
+                        c["old_status"].as_str().unwrap(),
+                        c["new_status"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    // Newest first, as Statuspage lists updates.
+    assert_eq!(
+        changes,
+        [
+            "web:partial_outage>operational api:partial_outage>operational",
+            "web:operational>partial_outage api:operational>partial_outage",
+        ]
+    );
+    assert_eq!(updates[0]["affected_components"][0]["name"], "Web shop");
+}
+
+/// Link checkers and crawlers read raw HTML: a path is written as a path,
+/// not as `&#x2f;`-escaped text.
+#[test]
+fn internal_links_are_plain_paths() {
+    let repo = TestRepo::examples();
+    repo.inc().now(LATER).args(["site", "build"]).ok();
+    let mut hrefs = 0;
+    for (path, html) in site_files(&repo, "site") {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        assert!(!html.contains("&#x2f;"), "{path}");
+        hrefs += html.matches("href=\"incidents/").count();
+    }
+    assert!(hrefs > 6, "{hrefs}");
 }
 
 #[test]
@@ -779,7 +984,7 @@ fn utc_is_added_beside_the_page_zone_only_when_it_differs() {
             );
             assert!(index.contains("(2026-11-27 09:30 UTC)"), "{index}");
             assert!(
-                page.contains("Times are shown in Europe&#x2f;Berlin and in UTC."),
+                page.contains("Times are shown in Europe/Berlin and in UTC."),
                 "{page}"
             );
         } else {

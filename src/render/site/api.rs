@@ -5,7 +5,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::public::{Incident, Public, statuspage_impact, statuspage_status};
+use super::public::{ComponentStatus, Incident, Public, statuspage_impact, statuspage_status};
+use crate::model::Impact;
 
 /// How many incidents `incidents.json` and `scheduled-maintenances.json` hold.
 const LIMIT: usize = 50;
@@ -64,6 +65,16 @@ pub struct UpdateJson {
     pub created_at: String,
     pub updated_at: String,
     pub display_at: String,
+    pub affected_components: Vec<ComponentChange>,
+}
+
+/// What an update did to a component, as Statuspage gives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentChange {
+    pub code: String,
+    pub name: String,
+    pub old_status: &'static str,
+    pub new_status: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,9 +135,9 @@ pub fn files(
     };
     let status = StatusJson {
         indicator: public.overall.indicator,
-        description: public.overall.description,
+        description: statuspage_description(public.overall.indicator, public.overall.worst),
     };
-    let components = components(public, &page_id);
+    let components = components(public, &page_id, zone);
     let json = |i: &Incident| incident_json(i, public, base.as_deref(), &page_id);
     let incidents: Vec<&Incident> = public
         .incidents
@@ -143,11 +154,17 @@ pub fn files(
         .filter(|i| i.is_open())
         .map(|i| json(i))
         .collect();
-    let current_maintenances: Vec<IncidentJson> = maintenances
+    let active: Vec<IncidentJson> = maintenances
         .iter()
-        .filter(|i| i.maintenance_active(now) || i.maintenance_upcoming(now))
+        .filter(|i| i.maintenance_active())
         .map(|i| json(i))
         .collect();
+    let upcoming: Vec<IncidentJson> = maintenances
+        .iter()
+        .filter(|i| i.maintenance_upcoming(now))
+        .map(|i| json(i))
+        .collect();
+    let current_maintenances: Vec<IncidentJson> = active.iter().chain(&upcoming).cloned().collect();
     let summary = Summary {
         page: page.clone(),
         components: components.clone(),
@@ -197,8 +214,28 @@ pub fn files(
                     maintenances.iter().take(LIMIT).map(|i| json(i)).collect::<Vec<_>>(),
             })),
         ),
+        (
+            "api/v2/scheduled-maintenances/upcoming.json".to_owned(),
+            pretty(&serde_json::json!({ "page": page, "scheduled_maintenances": upcoming })),
+        ),
+        (
+            "api/v2/scheduled-maintenances/active.json".to_owned(),
+            pretty(&serde_json::json!({ "page": page, "scheduled_maintenances": active })),
+        ),
         ("badge.json".to_owned(), pretty(&badge)),
     ]
+}
+
+/// Statuspage's own wording of the overall status, which clients compare
+/// as strings (the page words it its own way).
+fn statuspage_description(indicator: &str, worst: Option<Impact>) -> &'static str {
+    match (indicator, worst) {
+        ("maintenance", _) => "Service Under Maintenance",
+        (_, Some(Impact::MajorOutage)) => "Major Service Outage",
+        (_, Some(Impact::PartialOutage)) => "Partial System Outage",
+        (_, Some(Impact::DegradedPerformance)) => "Partially Degraded Service",
+        _ => "All Systems Operational",
+    }
 }
 
 /// Pretty JSON with a final newline.
@@ -207,7 +244,7 @@ fn pretty<T: Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
-fn components(public: &Public, page_id: &str) -> Vec<ComponentJson> {
+fn components(public: &Public, page_id: &str, zone: Tz) -> Vec<ComponentJson> {
     let updated = time(public.updated_at);
     let mut out: Vec<ComponentJson> = Vec::new();
     let mut groups: Vec<(String, String, Vec<String>)> = Vec::new();
@@ -223,7 +260,7 @@ fn components(public: &Public, page_id: &str) -> Vec<ComponentJson> {
             id: c.id.clone(),
             name: c.name.clone(),
             status: c.status.as_str(),
-            created_at: format!("{}T00:00:00Z", c.since),
+            created_at: time(super::public::day_start(c.since, zone)),
             updated_at: updated.clone(),
             position: n + 1,
             description: c.description.clone(),
@@ -296,21 +333,7 @@ pub fn incident_json(
             None => path,
         },
         page_id: page_id.to_owned(),
-        incident_updates: i
-            .updates
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(n, u)| UpdateJson {
-                id: format!("{}-{}", i.id, n + 1),
-                status: statuspage_status(u.status),
-                body: u.body.clone(),
-                incident_id: i.id.clone(),
-                created_at: time(u.at),
-                updated_at: time(u.at),
-                display_at: time(u.at),
-            })
-            .collect(),
+        incident_updates: updates_json(i, public),
         components: i
             .components
             .iter()
@@ -327,6 +350,47 @@ pub fn incident_json(
         scheduled_for: i.window.map(|(s, _)| time(s)),
         scheduled_until: i.window.map(|(_, e)| time(e)),
     }
+}
+
+/// The updates, newest first, each with what it did to the incident's
+/// components (from `operational` before the first).
+fn updates_json(i: &Incident, public: &Public) -> Vec<UpdateJson> {
+    let mut before: Vec<ComponentStatus> = vec![ComponentStatus::Operational; i.components.len()];
+    let mut out: Vec<UpdateJson> = i
+        .updates
+        .iter()
+        .enumerate()
+        .map(|(n, u)| {
+            let affected = i
+                .components
+                .iter()
+                .zip(&mut before)
+                .map(|((id, impact), old)| {
+                    let new = ComponentStatus::during(*impact, u.status);
+                    let change = ComponentChange {
+                        code: id.clone(),
+                        name: super::html::name_of(public, id).to_owned(),
+                        old_status: old.as_str(),
+                        new_status: new.as_str(),
+                    };
+                    *old = new;
+                    change
+                })
+                .collect();
+            UpdateJson {
+                id: format!("{}-{}", i.id, n + 1),
+                status: statuspage_status(u.status),
+                body: u.body.clone(),
+                incident_id: i.id.clone(),
+                created_at: time(u.at),
+                updated_at: time(u.at),
+                display_at: time(u.at),
+                affected_components: affected,
+            }
+        })
+        .collect();
+    out.reverse();
+    out
 }
 
 /// `a-z0-9-` from any text, for IDs.

@@ -351,7 +351,7 @@ pub fn index(
             .map(|i| incident_view(i, &public.components, zone))
             .collect()
     };
-    let in_progress = maintenance(&|i| i.maintenance_active(now));
+    let in_progress = maintenance(&|i| i.maintenance_active());
     let upcoming = maintenance(&|i| i.maintenance_upcoming(now));
     let today = now.with_timezone(&zone).date_naive();
     let mut by_day: BTreeMap<NaiveDate, Vec<SummaryView>> = BTreeMap::new();

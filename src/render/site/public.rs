@@ -62,15 +62,16 @@ impl Incident {
         }
     }
 
-    /// A maintenance in its window and not completed.
-    pub fn maintenance_active(&self, now: DateTime<Utc>) -> bool {
-        matches!(self.window, Some((start, end)) if start <= now && now < end)
-            && self.status != Status::Completed
+    /// A maintenance under way: in progress or verifying, whether someone
+    /// said so (early, or overrunning its end) or its window did (see
+    /// [`assemble`]'s auto-transition, which runs first).
+    pub fn maintenance_active(&self) -> bool {
+        self.window.is_some() && matches!(self.status, Status::InProgress | Status::Verifying)
     }
 
-    /// A maintenance whose window has not begun.
+    /// A maintenance still scheduled, whose window has not begun.
     pub fn maintenance_upcoming(&self, now: DateTime<Utc>) -> bool {
-        matches!(self.window, Some((start, _)) if now < start) && !self.status.is_closed()
+        matches!(self.window, Some((start, _)) if now < start) && self.status == Status::Scheduled
     }
 }
 
@@ -113,6 +114,17 @@ impl ComponentStatus {
             ComponentStatus::DegradedPerformance => "Degraded performance",
             ComponentStatus::PartialOutage => "Partial outage",
             ComponentStatus::MajorOutage => "Major outage",
+        }
+    }
+
+    /// A component's status while an incident (or maintenance) with
+    /// `impact` on it stands at `status`.
+    pub fn during(impact: Impact, status: Status) -> ComponentStatus {
+        match status {
+            s if s.is_closed() => ComponentStatus::Operational,
+            Status::Scheduled => ComponentStatus::Operational,
+            Status::InProgress | Status::Verifying => ComponentStatus::UnderMaintenance,
+            _ => ComponentStatus::of(impact),
         }
     }
 
@@ -194,6 +206,8 @@ pub struct Overall {
     /// `none`, `minor`, `major`, `critical` or `maintenance`.
     pub indicator: &'static str,
     pub description: &'static str,
+    /// The worst impact of an open incident, if any is open.
+    pub worst: Option<Impact>,
 }
 
 /// Descriptions the code (not a template) writes on the page.
@@ -370,6 +384,44 @@ pub fn project(source: &Source<'_>, config: &Config) -> Option<Incident> {
     })
 }
 
+/// Statuspage's auto-transition: a maintenance still `scheduled` when its
+/// window opens is in progress, and completed once the window has closed,
+/// each with the status's sentence as an update at that time. A status
+/// someone set (in progress past the end: it overran) is left alone.
+fn auto_transition(i: &mut Incident, config: &Config, now: DateTime<Utc>) {
+    let Some((start, end)) = i.window else {
+        return;
+    };
+    if i.status != Status::Scheduled || now < start {
+        return;
+    }
+    let mut step = |status: Status, at: DateTime<Utc>| {
+        i.status = status;
+        i.updates.push(Update {
+            at,
+            status,
+            body: config.site.status_text(status).to_owned(),
+        });
+        i.updated_at = i.updated_at.max(at);
+    };
+    step(Status::InProgress, start);
+    if end <= now {
+        step(Status::Completed, end);
+    }
+    // An update posted in the window while nobody moved the status is
+    // under the status the window gave it.
+    for u in &mut i.updates {
+        if u.status == Status::Scheduled && u.at >= start {
+            u.status = if u.at >= end {
+                Status::Completed
+            } else {
+                Status::InProgress
+            };
+        }
+    }
+    i.updates.sort_by_key(|u| u.at);
+}
+
 /// The start of `day` in `zone`, as UTC.
 pub fn day_start(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -387,6 +439,9 @@ pub fn assemble(
     now: DateTime<Utc>,
     zone: Tz,
 ) -> Public {
+    for i in &mut incidents {
+        auto_transition(i, config, now);
+    }
     incidents.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
     // Two stored IDs whose public ones collide (48 bits of a hash: not
     // expected, but two pages must never share a file): the older keeps it.
@@ -403,7 +458,7 @@ pub fn assemble(
         }
     }
     let components = components(&incidents, config, now, zone);
-    let overall = overall(&incidents, now);
+    let overall = overall(&incidents);
     let updated_at = incidents
         .iter()
         .map(|i| i.updated_at)
@@ -419,7 +474,7 @@ pub fn assemble(
 
 /// The overall status follows the worst open public incident; with none,
 /// a maintenance in its window makes it `maintenance`.
-pub fn overall(incidents: &[Incident], now: DateTime<Utc>) -> Overall {
+pub fn overall(incidents: &[Incident]) -> Overall {
     let worst = incidents
         .iter()
         .filter(|i| !i.is_maintenance() && i.is_open())
@@ -430,7 +485,7 @@ pub fn overall(incidents: &[Incident], now: DateTime<Utc>) -> Overall {
         Some(Impact::PartialOutage) => ("major", "Partial system outage"),
         Some(Impact::DegradedPerformance) => ("minor", "Minor service disruption"),
         Some(Impact::None) => ("none", "Known issue, no service impact"),
-        None if incidents.iter().any(|i| i.maintenance_active(now)) => {
+        None if incidents.iter().any(Incident::maintenance_active) => {
             ("maintenance", "Service under maintenance")
         }
         None => ("none", "All systems operational"),
@@ -438,6 +493,7 @@ pub fn overall(incidents: &[Incident], now: DateTime<Utc>) -> Overall {
     Overall {
         indicator,
         description,
+        worst,
     }
 }
 
@@ -460,7 +516,7 @@ pub fn components(
                 impact: *impact,
                 maintenance: i.is_maintenance(),
                 open_now: i.is_open() && !i.is_maintenance(),
-                active_maintenance: i.maintenance_active(now),
+                active_maintenance: i.maintenance_active(),
             });
         }
     }
@@ -485,22 +541,25 @@ pub fn components(
                 .collect()
         };
     let today = now.with_timezone(&zone).date_naive();
-    let earliest_any = incidents
-        .iter()
-        .map(|i| i.started_at)
-        .min()
-        .map(|t| t.with_timezone(&zone).date_naive());
+    // One start for every component: a service with no incident yet was
+    // up all along, not "no data" until its first outage.
+    let since = config
+        .site
+        .since
+        .or_else(|| {
+            incidents
+                .iter()
+                .map(|i| i.started_at)
+                .min()
+                .map(|t| t.with_timezone(&zone).date_naive())
+        })
+        .unwrap_or(today)
+        .min(today);
     let days = config.site.history_days.clamp(1, 3660);
     listed
         .into_iter()
         .map(|(id, name, group, description)| {
             let spans = spans.get(id.as_str()).map_or(&[][..], Vec::as_slice);
-            let first = spans
-                .iter()
-                .map(|s| s.start)
-                .min()
-                .map(|t| t.with_timezone(&zone).date_naive());
-            let since = first.or(earliest_any).unwrap_or(today).min(today);
             let status = spans
                 .iter()
                 .filter(|s| s.open_now)
@@ -890,21 +949,17 @@ mod tests {
             updates: vec![],
             window: None,
         };
-        let now = t("2026-11-27T12:00:00Z");
         let worse = Incident {
             impact: Impact::MajorOutage,
             status: Status::Resolved,
             ..base.clone()
         };
-        assert_eq!(
-            overall(&[base.clone(), worse.clone()], now).indicator,
-            "minor"
-        );
+        assert_eq!(overall(&[base.clone(), worse.clone()]).indicator, "minor");
         let open_worse = Incident {
             status: Status::Monitoring,
             ..worse
         };
-        assert_eq!(overall(&[base, open_worse], now).indicator, "critical");
-        assert_eq!(overall(&[], now).description, "All systems operational");
+        assert_eq!(overall(&[base, open_worse]).indicator, "critical");
+        assert_eq!(overall(&[]).description, "All systems operational");
     }
 }
