@@ -117,6 +117,13 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
             Some(hint) => anyhow!("{e:#}\n{hint}"),
             None => e,
         })?;
+    if app.config.site.url.is_none() {
+        ui.warn(
+            "site.url is not set in inc.yaml: the feed's and the API's links are relative, \
+             which feed readers and Statuspage clients can't follow\n\
+             hint: set `site: {url: https://status.example.com}`",
+        );
+    }
     ui.status(&format!(
         "Built {}: {} ({} open), {}; status: {}. {} written, {} unchanged, {} removed.",
         out.display(),

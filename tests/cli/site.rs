@@ -218,7 +218,7 @@ fn examples_summary_status_and_index() {
     let repo = TestRepo::examples();
     let run = repo.inc().now(LATER).args(["site", "build"]).ok();
     assert_eq!(run.stdout, "");
-    insta::assert_snapshot!(repo.redact(&run.stderr), @"Built [TMP]/repo/site: 6 incidents (2 open), 0 maintenances; status: Minor service disruption. 20 files written, 0 unchanged, 0 removed.");
+    insta::assert_snapshot!(repo.redact(&run.stderr), @"Built [TMP]/repo/site: 6 incidents (2 open), 0 maintenances; status: Minor service disruption. 21 files written, 0 unchanged, 0 removed.");
     insta::assert_json_snapshot!("examples_summary", json(&repo, "api/v2/summary.json"));
     insta::assert_json_snapshot!("examples_status", json(&repo, "api/v2/status.json"));
     insta::assert_snapshot!(
@@ -274,7 +274,7 @@ fn unchanged_rebuild_rewrites_nothing() {
     let run = repo.inc().now(LATER).args(["site", "build"]).ok();
     assert!(
         run.stderr
-            .contains("0 files written, 20 unchanged, 0 removed"),
+            .contains("0 files written, 21 unchanged, 0 removed"),
         "{run}"
     );
     assert_eq!(mtimes(&repo), before);
@@ -995,4 +995,174 @@ fn utc_is_added_beside_the_page_zone_only_when_it_differs() {
             assert!(page.contains("Times are in UTC."), "{page}");
         }
     }
+}
+
+/// Fourteen open incidents must not push the components off the screen:
+/// three cards, each with its latest update (the rest folded), then one
+/// line per further incident, folded too.
+#[test]
+fn the_index_stays_short_with_many_open_incidents() {
+    let repo = TestRepo::with_config(CONFIG);
+    for n in 0..14 {
+        let at = format!("2026-11-27T{:02}:00:00Z", 6 + n / 2);
+        incident(
+            &repo,
+            &format!("2026-11-27-outage-{n}"),
+            &format!("title: Outage {n}\nservices: [web]\nopened_at: {at}\nopened_by: alice\n"),
+            &[
+                opened(&at, "SEV3", "investigating"),
+                update(&at, None, &format!("First word on outage {n}.")),
+                update(
+                    &at.replace(":00:00Z", ":30:00Z"),
+                    None,
+                    &format!("Latest on outage {n}."),
+                ),
+            ],
+        );
+    }
+    repo.inc().now(LATER).args(["site", "build"]).ok();
+    let index = repo.read("site/index.html");
+    assert_eq!(index.matches("<article class=\"card").count(), 3, "{index}");
+    assert!(index.contains("<summary>11 more active incidents</summary>"));
+    // The newest three, latest update shown, the first one folded.
+    let card = &index[index.find("Outage 13").unwrap()..];
+    let card = &card[..card.find("</article>").unwrap()];
+    let latest = card.find("Latest on outage 13.").unwrap();
+    let earlier = card.find("<details class=\"earlier\">").unwrap();
+    let first = card.find("First word on outage 13.").unwrap();
+    assert!(latest < earlier && earlier < first, "{card}");
+    // Components come before the folded list ends and before past incidents.
+    assert!(
+        index.find("<h2>Components</h2>").unwrap() < index.find("<h2>Past incidents</h2>").unwrap()
+    );
+    assert!(index.contains("Outage 0"), "every incident is still linked");
+}
+
+#[test]
+fn history_months_are_summarised_and_folded_and_entries_say_how_long() {
+    let repo = TestRepo::with_config(CONFIG);
+    let resolved = |id: &str, title: &str, sev: &str, from: &str, to: &str| {
+        incident(
+            &repo,
+            id,
+            &format!("title: {title}\nservices: [web]\nopened_at: {from}\nopened_by: alice\n"),
+            &[
+                opened(from, sev, "investigating"),
+                ev(
+                    to,
+                    "alice",
+                    "status",
+                    serde_json::json!({"status": "resolved"}),
+                ),
+            ],
+        );
+    };
+    resolved(
+        "2026-10-02-a",
+        "Slow search",
+        "SEV3",
+        "2026-10-02T10:00:00Z",
+        "2026-10-02T10:45:00Z",
+    );
+    resolved(
+        "2026-10-20-b",
+        "Checkout down",
+        "SEV1",
+        "2026-10-20T10:00:00Z",
+        "2026-10-20T12:05:00Z",
+    );
+    resolved(
+        "2026-11-10-c",
+        "Emails late",
+        "SEV3",
+        "2026-11-10T10:00:00Z",
+        "2026-11-10T10:20:00Z",
+    );
+    repo.inc().now(LATER).args(["site", "build"]).ok();
+    let history = repo.read("site/history.html");
+    // The newest month open, the older folded, each with its line.
+    assert!(history.contains(
+        "<details open>\n<summary><h2>November 2026</h2> <span class=\"quiet\">1 incident · longest 20m · worst: degraded performance</span></summary>"
+    ), "{history}");
+    assert!(history.contains(
+        "<details>\n<summary><h2>October 2026</h2> <span class=\"quiet\">2 incidents · longest 2h 05m · worst: major outage</span></summary>"
+    ), "{history}");
+    assert!(history.contains("lasted 2h 05m"), "{history}");
+    // The incident page says it too.
+    let page = text_of(&repo.read(format!("site/{}", TestRepo::page_of("2026-10-20-b"))));
+    assert!(page.contains("Duration2h 05m"), "{page}");
+    // A time never wraps mid-value.
+    assert!(
+        repo.read("site/style.css")
+            .contains("time, .nowrap { white-space: nowrap; }")
+    );
+}
+
+#[test]
+fn a_bar_cell_links_to_that_days_incidents() {
+    let repo = TestRepo::with_config(CONFIG);
+    for (id, at) in [
+        ("2026-11-20-one", "2026-11-20T10:00:00Z"),
+        ("2026-11-25-two", "2026-11-25T10:00:00Z"),
+        ("2026-11-25-three", "2026-11-25T11:00:00Z"),
+    ] {
+        incident(
+            &repo,
+            id,
+            &format!("title: {id}\nservices: [web]\nopened_at: {at}\nopened_by: alice\n"),
+            &[
+                opened(at, "SEV3", "investigating"),
+                ev(
+                    &at.replace("T1", "T2"),
+                    "alice",
+                    "status",
+                    serde_json::json!({"status": "resolved"}),
+                ),
+            ],
+        );
+    }
+    repo.inc().now(LATER).args(["site", "build"]).ok();
+    let index = repo.read("site/index.html");
+    // One incident that day: its page. Two: the day in the history.
+    let one = format!(
+        "title=\"2026-11-20: degraded performance\"><a href=\"{}\">",
+        TestRepo::page_of("2026-11-20-one")
+    );
+    assert!(index.contains(&one), "{index}");
+    assert!(index.contains(
+        "title=\"2026-11-25: degraded performance\"><a href=\"history/2026.html#day-2026-11-25\">"
+    ));
+    assert!(
+        repo.read("site/history/2026.html")
+            .contains("id=\"day-2026-11-25\"")
+    );
+    // A day without incidents is no link; nor is the other component's.
+    assert!(index.contains("title=\"2026-11-21: no incidents\"><span class=\"vh\">"));
+    // On a phone, the last 30 days.
+    let css = repo.read("site/style.css");
+    assert!(css.contains(".bar .day:nth-last-child(n+31) { display: none; }"));
+}
+
+#[test]
+fn the_site_has_its_own_icon_and_a_description_and_warns_once_without_a_url() {
+    let repo = TestRepo::with_config(CONFIG);
+    let run = repo.inc().now(LATER).args(["site", "build"]).ok();
+    assert!(repo.read("site/favicon.svg").starts_with("<svg"));
+    let index = repo.read("site/index.html");
+    assert!(index.contains("<link rel=\"icon\" href=\"favicon.svg\" type=\"image/svg+xml\">"));
+    assert!(index.contains("<meta name=\"description\" content=\"Test status: current status"));
+    assert_eq!(
+        run.stderr.matches("site.url is not set").count(),
+        1,
+        "{run}"
+    );
+    repo.write(
+        "inc.yaml",
+        &CONFIG.replace(
+            "  title: Test status\n",
+            "  title: Test status\n  url: https://status.example.com\n",
+        ),
+    );
+    let run = repo.inc().now(LATER).args(["site", "build"]).ok();
+    assert!(!run.stderr.contains("site.url"), "{run}");
 }

@@ -12,6 +12,7 @@ use super::markdown;
 use super::public::{
     Component, Incident, Public, impact_label, status_label, statuspage_impact, statuspage_status,
 };
+use crate::model::when;
 use crate::render::templates::{TemplateError, Templates};
 
 pub const INDEX: &str = "site/index.html.j2";
@@ -128,6 +129,9 @@ pub struct IncidentView {
     pub resolved: Option<TimeView>,
     pub window_start: Option<TimeView>,
     pub window_end: Option<TimeView>,
+    /// How long it lasted (`1h 20m`): impact start to resolution, or a
+    /// maintenance's window; none while an incident is open.
+    pub duration: Option<String>,
     /// Newest first.
     pub updates: Vec<UpdateView>,
 }
@@ -138,6 +142,9 @@ pub struct DayView {
     pub state: &'static str,
     /// `2026-11-27: partial outage`, the cell's text alternative.
     pub label: String,
+    /// Where that day's incidents of the component are: the incident's
+    /// page when there is one, else the day in the history.
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,6 +178,11 @@ pub struct SummaryView {
     pub impact: &'static str,
     pub impact_label: &'static str,
     pub created: TimeView,
+    /// As [`IncidentView::duration`].
+    pub duration: Option<String>,
+    /// `day-2026-11-27` on a history page's first entry of a day: where
+    /// the uptime bar's cell of that day links.
+    pub anchor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -183,6 +195,10 @@ pub struct DayList {
 pub struct MonthView {
     /// `November 2026`
     pub label: String,
+    /// `3 incidents · longest 2h 05m · worst: major outage`
+    pub summary: String,
+    /// Shown unfolded: the newest month of the page.
+    pub open: bool,
     pub incidents: Vec<SummaryView>,
 }
 
@@ -207,6 +223,15 @@ fn component_name<'a>(components: &'a [Component], id: &'a str) -> &'a str {
         .iter()
         .find(|c| c.id == id)
         .map_or(id, |c| c.name.as_str())
+}
+
+/// As [`IncidentView::duration`], as a span of time.
+fn lasted(i: &Incident) -> Option<Duration> {
+    match (i.window, i.resolved_at) {
+        (Some((start, end)), _) => Some(end - start),
+        (None, Some(resolved)) if !i.is_open() => Some(resolved - i.started_at),
+        _ => None,
+    }
 }
 
 fn kind_impact(i: &Incident) -> (&'static str, &'static str, &'static str) {
@@ -248,6 +273,7 @@ pub fn incident_view(i: &Incident, components: &[Component], zone: Tz) -> Incide
         resolved: i.resolved_at.map(|t| TimeView::new(t, zone)),
         window_start: i.window.map(|(s, _)| TimeView::new(s, zone)),
         window_end: i.window.map(|(_, e)| TimeView::new(e, zone)),
+        duration: lasted(i).map(when::duration),
         updates: i
             .updates
             .iter()
@@ -274,10 +300,50 @@ pub fn summary_view(i: &Incident, zone: Tz) -> SummaryView {
         impact,
         impact_label: impact_label_,
         created: TimeView::new(i.created_at, zone),
+        duration: lasted(i).map(when::duration),
+        anchor: None,
     }
 }
 
-pub fn component_view(c: &Component) -> ComponentView {
+/// The incidents a component had on each day of the bars: (component,
+/// day) → the incidents, newest first.
+pub type DayIncidents<'a> = BTreeMap<(&'a str, NaiveDate), Vec<&'a Incident>>;
+
+pub fn day_incidents<'a>(
+    public: &'a Public,
+    first: NaiveDate,
+    now: DateTime<Utc>,
+    zone: Tz,
+) -> DayIncidents<'a> {
+    let mut map: DayIncidents<'a> = BTreeMap::new();
+    for i in &public.incidents {
+        let from = i.started_at.with_timezone(&zone).date_naive().max(first);
+        let to = i.ended(now).with_timezone(&zone).date_naive();
+        for (component, _) in &i.components {
+            let mut day = from;
+            while day <= to {
+                map.entry((component.as_str(), day)).or_default().push(i);
+                day += Duration::days(1);
+            }
+        }
+    }
+    map
+}
+
+/// Where a bar's cell links: the one incident's page, else the newest
+/// incident's day in the history.
+fn day_link(incidents: &[&Incident], zone: Tz) -> Option<String> {
+    match incidents {
+        [] => None,
+        [one] => Some(incident_path(&one.id)),
+        [newest, ..] => {
+            let day = newest.created_at.with_timezone(&zone).date_naive();
+            Some(format!("history/{}.html#day-{day}", day.year()))
+        }
+    }
+}
+
+pub fn component_view(c: &Component, days: &DayIncidents<'_>, zone: Tz) -> ComponentView {
     ComponentView {
         id: c.id.clone(),
         name: c.name.clone(),
@@ -292,6 +358,9 @@ pub fn component_view(c: &Component) -> ComponentView {
                 date: day.to_string(),
                 state: state.as_str(),
                 label: format!("{day}: {}", state.label()),
+                link: days
+                    .get(&(c.id.as_str(), *day))
+                    .and_then(|list| day_link(list, zone)),
             })
             .collect(),
         since: c.since.to_string(),
@@ -299,14 +368,15 @@ pub fn component_view(c: &Component) -> ComponentView {
 }
 
 /// Components grouped by `group`, groups in order of first appearance.
-pub fn groups(components: &[Component]) -> Vec<GroupView> {
+pub fn groups(components: &[Component], days: &DayIncidents<'_>, zone: Tz) -> Vec<GroupView> {
     let mut groups: Vec<GroupView> = Vec::new();
     for c in components {
+        let view = component_view(c, days, zone);
         match groups.iter_mut().find(|g| g.name == c.group) {
-            Some(g) => g.components.push(component_view(c)),
+            Some(g) => g.components.push(view),
             None => groups.push(GroupView {
                 name: c.group.clone(),
-                components: vec![component_view(c)],
+                components: vec![view],
             }),
         }
     }
@@ -354,6 +424,13 @@ pub fn index(
     let in_progress = maintenance(&|i| i.maintenance_active());
     let upcoming = maintenance(&|i| i.maintenance_upcoming(now));
     let today = now.with_timezone(&zone).date_naive();
+    let first = public
+        .components
+        .iter()
+        .filter_map(|c| c.days.first().map(|(day, _)| *day))
+        .min()
+        .unwrap_or(today);
+    let days = day_incidents(public, first, now, zone);
     let mut by_day: BTreeMap<NaiveDate, Vec<SummaryView>> = BTreeMap::new();
     for i in &public.incidents {
         let day = i.created_at.with_timezone(&zone).date_naive();
@@ -375,7 +452,7 @@ pub fn index(
         minijinja::context! {
             site => to_value(site),
             root => "",
-            groups => to_value(groups(&public.components)),
+            groups => to_value(groups(&public.components, &days, zone)),
             active => to_value(&active),
             in_progress => to_value(&in_progress),
             upcoming => to_value(&upcoming),
@@ -408,7 +485,7 @@ pub fn history(
     public: &Public,
     zone: Tz,
 ) -> Result<Vec<(String, String)>, TemplateError> {
-    let mut years: BTreeMap<i32, BTreeMap<u32, Vec<SummaryView>>> = BTreeMap::new();
+    let mut years: BTreeMap<i32, BTreeMap<u32, Vec<&Incident>>> = BTreeMap::new();
     for i in &public.incidents {
         let local = i.created_at.with_timezone(&zone);
         years
@@ -416,7 +493,7 @@ pub fn history(
             .or_default()
             .entry(local.month())
             .or_default()
-            .push(summary_view(i, zone));
+            .push(i);
     }
     let links: Vec<YearLink> = years
         .iter()
@@ -434,10 +511,13 @@ pub fn history(
         let months: Vec<MonthView> = months
             .into_iter()
             .rev()
-            .map(|(month, incidents)| MonthView {
+            .enumerate()
+            .map(|(n, (month, incidents))| MonthView {
                 label: NaiveDate::from_ymd_opt(year, month, 1)
                     .map_or_else(String::new, |d| d.format("%B %Y").to_string()),
-                incidents,
+                summary: month_summary(&incidents),
+                open: n == 0,
+                incidents: anchored(&incidents, zone),
             })
             .collect();
         let months = to_value(&months);
@@ -475,6 +555,43 @@ pub fn history(
         pages.push(("history.html".to_owned(), html));
     }
     Ok(pages)
+}
+
+/// A month's entries, each day's first with its `day-…` anchor.
+fn anchored(list: &[&Incident], zone: Tz) -> Vec<SummaryView> {
+    let mut last = None;
+    list.iter()
+        .map(|i| {
+            let mut view = summary_view(i, zone);
+            let day = i.created_at.with_timezone(&zone).date_naive();
+            if last != Some(day) {
+                view.anchor = Some(format!("day-{day}"));
+                last = Some(day);
+            }
+            view
+        })
+        .collect()
+}
+
+/// A month's line: how many incidents (and maintenances), the longest
+/// incident, the worst impact.
+fn month_summary(list: &[&Incident]) -> String {
+    let (windows, incidents): (Vec<&Incident>, Vec<&Incident>) =
+        list.iter().partition(|i| i.is_maintenance());
+    let mut parts = Vec::new();
+    if !incidents.is_empty() {
+        parts.push(crate::ui::count(incidents.len(), "incident"));
+    }
+    if !windows.is_empty() {
+        parts.push(crate::ui::count(windows.len(), "maintenance"));
+    }
+    if let Some(longest) = incidents.iter().filter_map(|i| lasted(i)).max() {
+        parts.push(format!("longest {}", when::duration(longest)));
+    }
+    if let Some(worst) = incidents.iter().map(|i| i.impact).max() {
+        parts.push(format!("worst: {}", impact_label(worst).to_lowercase()));
+    }
+    parts.join(" · ")
 }
 
 /// Used by the public module's tests and the JSON: a component's name.

@@ -37,6 +37,10 @@ pub type Files = Vec<(String, Vec<u8>)>;
 /// The stylesheet every page links, `style.css`.
 pub const STYLE: &str = include_str!("../../../templates/site/style.css");
 pub const STYLE_FILE: &str = "style.css";
+/// The site's icon, a file of the site (a browser asks for one; no
+/// external request).
+pub const FAVICON: &str = include_str!("../../../templates/site/favicon.svg");
+pub const FAVICON_FILE: &str = "favicon.svg";
 
 /// One incident as stored: what the site is built from.
 #[derive(Debug, Clone, Copy)]
@@ -240,6 +244,7 @@ pub fn build(mut input: Input<'_>, folder: &dyn Folder) -> Result<Output, Error>
                 files.push((path, json.into_bytes()));
             }
             files.push((STYLE_FILE.to_owned(), input.style.as_bytes().to_vec()));
+            files.push((FAVICON_FILE.to_owned(), FAVICON.as_bytes().to_vec()));
             files.sort_by(|a, b| a.0.cmp(&b.0));
             let paths = files.iter().map(|(path, _)| path.clone()).collect();
             let held: Vec<bool> = files.iter().map(|(p, b)| folder.holds(p, b)).collect();
@@ -351,7 +356,7 @@ fn scan_inputs<'p>(
                 .map(String::as_str),
         );
     }
-    public_texts.extend([title, url.unwrap_or_default(), STYLE]);
+    public_texts.extend([title, url.unwrap_or_default(), STYLE, FAVICON]);
     public_texts.extend(config.name.as_deref());
     public_texts.extend(public::FIXED_TEXTS);
     public_texts.extend(input.template_texts.iter().copied());
