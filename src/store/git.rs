@@ -974,7 +974,6 @@ fn walk_window(
     // Not libgit2's revwalk: sorted by time, it reads the whole history
     // before giving the first commit. This queue reads a commit's parents
     // only once the commit is taken, so the walk costs what it shows.
-    let shallow = repo.is_shallow();
     let mut queue = std::collections::BinaryHeap::new();
     let mut seen = std::collections::HashSet::new();
     let first = repo.find_commit(start)?;
@@ -997,12 +996,10 @@ fn walk_window(
             if !seen.insert(parent) {
                 continue;
             }
-            match repo.find_commit(parent) {
-                Ok(p) => queue.push((time_of(&p), parent)),
-                // A shallow clone (a CI checkout) ends where it was cut.
-                Err(e) if shallow && e.code() == ErrorCode::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
+            // A shallow clone's cut commits have no parents here: libgit2
+            // reads `.git/shallow`.
+            let p = repo.find_commit(parent)?;
+            queue.push((time_of(&p), parent));
         }
         if !take {
             continue;

@@ -641,3 +641,80 @@ fn the_config_section_is_checked() {
         "{out}"
     );
 }
+
+/// A CI checkout is often shallow: its history ends where it was cut,
+/// without an error (libgit2 reads `.git/shallow`).
+#[test]
+fn a_shallow_clone_ends_where_it_was_cut() {
+    let repo = TestRepo::new();
+    incident(&repo);
+    quiet_web(&repo);
+    let full = side_repo(&repo, "api-full");
+    commit_at(&repo, &full, "2026-11-27T08:10:00Z", "bob", "Cut away");
+    commit_at(
+        &repo,
+        &full,
+        "2026-11-27T09:45:00Z",
+        "dana",
+        "Deploy checkout 4f2a",
+    );
+    let mut c = repo.git_command();
+    c.current_dir(repo.base()).args([
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &format!("file://{}", full.display()),
+        "api",
+    ]);
+    run_git(c);
+    assert!(repo.base().join("api/.git/shallow").exists());
+    let out = repo.inc().args(["suspects"]).ok();
+    assert_eq!(out.stderr, "", "{out}");
+    assert!(out.stdout.contains("Deploy checkout 4f2a"), "{out}");
+    assert!(!out.stdout.contains("Cut away"), "{out}");
+}
+
+/// On a terminal the subject is cut to its width (90 columns here), not to
+/// the 80 characters of a pipe.
+#[cfg(unix)]
+#[test]
+fn the_subject_is_cut_to_the_terminal_width() {
+    let repo = TestRepo::new();
+    incident(&repo);
+    quiet_web(&repo);
+    let api = side_repo(&repo, "api");
+    let subject = format!("Deploy {}", "word ".repeat(40));
+    commit_at(&repo, &api, "2026-11-27T09:45:00Z", "dana", &subject);
+    let inc = repo.std_command();
+    let mut cmd = StdCommand::new("sh");
+    cmd.env_clear();
+    for (k, v) in inc.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.env("NO_COLOR", "1").current_dir(&repo.root).args([
+        "-c",
+        &format!(
+            "stty cols 90 rows 24; exec '{}' suspects",
+            crate::harness::inc_bin().display()
+        ),
+    ]);
+    let mut session = rexpect::session::spawn_command(cmd, Some(15_000)).expect("a pty");
+    let out = session.exp_eof().expect("inc ends");
+    // rexpect reads bytes as Latin-1.
+    let out = String::from_utf8(out.chars().map(|c| c as u8).collect()).expect("UTF-8");
+    let row = out
+        .lines()
+        .find(|l| l.contains("Deploy word"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let row = row.trim_end_matches('\r');
+    assert!(row.ends_with('…'), "{out}");
+    assert!(
+        row.chars().count() <= 90,
+        "{} columns: {out}",
+        row.chars().count()
+    );
+    assert!(row.chars().count() > 80, "the width is used: {out}");
+}
