@@ -32,6 +32,8 @@ pub struct Env {
     /// 10 by default.
     pub lock_timeout: Duration,
     pub cwd: PathBuf,
+    /// `HOME`: where `~/` in inc.yaml paths points.
+    pub home: Option<PathBuf>,
     /// `INC_NO_HOOKS`: run no hooks.
     pub no_hooks: bool,
     /// `INC_TRUST_HOOKS`: run inc.yaml's hooks without `inc hooks trust`
@@ -57,6 +59,9 @@ impl Env {
                     .min(86_400.0),
             ),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            home: var("HOME")
+                .or_else(|| var("USERPROFILE"))
+                .map(PathBuf::from),
             no_hooks: var("INC_NO_HOOKS").is_some_and(|v| is_yes(&v)),
             trust_hooks: var("INC_TRUST_HOOKS").is_some_and(|v| is_yes(&v)),
         }
@@ -106,6 +111,8 @@ pub struct App {
     pub author: String,
     pub now: DateTime<Utc>,
     pub zone: Tz,
+    /// The home folder (`HOME`), for `~/` in inc.yaml paths.
+    pub home: Option<PathBuf>,
     git: Option<Git>,
     commit: bool,
     /// How long to wait for a lock git holds (`INC_LOCK_TIMEOUT`, seconds).
@@ -197,6 +204,7 @@ impl App {
             author,
             now: env.now()?,
             zone,
+            home: env.home.clone(),
             git,
             lock_timeout: env.lock_timeout,
             ui: ui.clone(),

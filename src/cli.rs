@@ -133,6 +133,8 @@ pub enum Command {
     Hooks(HooksCommand),
     /// Show who is on call now and next; add overrides; print a calendar
     Oncall(OncallArgs),
+    /// List the commits made around an incident's impact, and note the suspects
+    Suspects(SuspectsArgs),
     /// Page the escalation levels due on unacknowledged incidents (run it every minute)
     Escalate(EscalateArgs),
     /// Print shell completions: subcommands, flags, and the repository's IDs, people …
@@ -579,6 +581,27 @@ pub struct EscalateArgs {
     /// Page as at TIME instead of now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads this repository and the local repositories of `suspects.repos` in \
+inc.yaml (paths, or {path, ref} to read a ref such as origin/main instead of HEAD), never \
+fetching or writing there. A commit is listed when its committer time falls between \
+`suspects.before` (2h) ahead of the impact's start and mitigation (else resolution, else now), \
+newest first; inc's own commits are left out. # counts from the oldest, so the numbers stay \
+put while new commits land."
+)]
+pub struct SuspectsArgs {
+    /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
+    pub id: Option<String>,
+    /// Open the window this long before the impact started, instead of `suspects.before`
+    #[arg(long, value_name = "DURATION")]
+    pub before: Option<String>,
+    /// Record these commits (their # or 7+ characters of their sha) as one internal note
+    #[arg(long, value_name = "N", num_args = 1.., value_delimiter = ',')]
+    pub note: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

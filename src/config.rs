@@ -43,6 +43,9 @@ pub struct Config {
     pub hooks: Vec<Hook>,
     #[serde(default)]
     pub git: Git,
+    /// Other repositories whose commits `inc suspects` lists.
+    #[serde(default)]
+    pub suspects: Suspects,
     /// On-call rotations and overrides as written here (more may be in
     /// `oncall.yaml`); [`Config::oncall`] is the validated whole.
     #[serde(default, rename = "oncall")]
@@ -276,6 +279,84 @@ impl Hook {
     }
 }
 
+/// `suspects:`: where `inc suspects` looks for the commits made around an
+/// incident's impact, besides the incident repository itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Suspects {
+    /// Local git repositories (paths relative to the incident repository's
+    /// root, `~/` for the home folder), each read at HEAD or at its `ref`.
+    pub repos: Vec<SuspectRepo>,
+    /// How long before the impact started the window opens: a duration
+    /// like `2h` ([`crate::model::when::parse_duration`]), checked on load.
+    pub before: String,
+    /// The 1-based inc.yaml line of each entry of `repos`, for warnings.
+    #[serde(skip)]
+    pub lines: Vec<Option<usize>>,
+}
+
+impl Default for Suspects {
+    fn default() -> Self {
+        Suspects {
+            repos: Vec::new(),
+            before: "2h".to_owned(),
+            lines: Vec::new(),
+        }
+    }
+}
+
+impl Suspects {
+    /// [`Suspects::before`] as a duration (it was checked on load).
+    pub fn before(&self) -> chrono::Duration {
+        crate::model::when::parse_duration(&self.before)
+            .unwrap_or_else(|_| chrono::Duration::hours(2))
+    }
+}
+
+/// One entry of `suspects.repos`: a path, or `{path, ref}` to read a ref
+/// (`origin/main`, a tag) instead of HEAD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspectRepo {
+    pub path: String,
+    pub rev: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for SuspectRepo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Table {
+            path: String,
+            #[serde(default, rename = "ref")]
+            rev: Option<String>,
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SuspectRepo;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path, or {path, ref}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SuspectRepo, E> {
+                Ok(SuspectRepo {
+                    path: v.to_owned(),
+                    rev: None,
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<SuspectRepo, A::Error> {
+                let t = Table::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(SuspectRepo {
+                    path: t.path,
+                    rev: t.rev,
+                })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Git {
@@ -354,6 +435,12 @@ impl Config {
             serde_yaml::from_str(text).map_err(|e| yaml_error(&e, path))?
         };
         config.validate(text, path)?;
+        config.suspects.lines = config
+            .suspects
+            .repos
+            .iter()
+            .map(|r| line_after(text, "suspects:", &r.path))
+            .collect();
         let file: Option<oncall::OncallFile> = match oncall {
             Some((t, _)) if t.trim().is_empty() => Some(oncall::OncallFile::default()),
             Some((t, p)) => Some(serde_yaml::from_str(t).map_err(|e| yaml_error(&e, p))?),
@@ -466,6 +553,32 @@ impl Config {
             }
         }
         crate::hooks::validate(&self.hooks, text, path)?;
+        if let Err(e) = crate::model::when::parse_duration(&self.suspects.before) {
+            bail!(
+                "{}: suspects.before: {e}",
+                at_in(text, path, "suspects:", "before")
+            );
+        }
+        for repo in &self.suspects.repos {
+            if repo.path.trim().is_empty() {
+                let quotes = if line_after(text, "suspects:", "''").is_some() {
+                    "''"
+                } else {
+                    "\"\""
+                };
+                bail!(
+                    "{}: suspects.repos has an empty path; name a local git repository",
+                    at_in(text, path, "suspects:", quotes)
+                );
+            }
+            if repo.rev.as_deref().is_some_and(|r| r.trim().is_empty()) {
+                bail!(
+                    "{}: suspects.repos: `{}` has an empty `ref`; leave it out to read HEAD",
+                    at_in(text, path, "suspects:", &repo.path),
+                    repo.path
+                );
+            }
+        }
         for (label, sev) in &self.alerts.severity_map {
             if self.severity(sev).is_none() {
                 bail!(
@@ -565,6 +678,26 @@ fn yaml_error(e: &serde_yaml::Error, path: &Path) -> anyhow::Error {
     anyhow::anyhow!("{place}: {message}")
 }
 
+/// The 1-based line where `needle` first appears after the line holding
+/// `section` (so a repository path is found in `suspects:`, not in a
+/// service description).
+fn line_after(text: &str, section: &str, needle: &str) -> Option<usize> {
+    let start = line_of(text, section)?;
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+}
+
+/// `path:line` of `needle` in `section`, else of the section, else `path`.
+fn at_in(text: &str, path: &Path, section: &str, needle: &str) -> String {
+    match line_after(text, section, needle).or_else(|| line_of(text, section)) {
+        Some(n) => format!("{}:{n}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
 /// The 1-based line where `needle` first appears.
 fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
@@ -636,6 +769,38 @@ mod tests {
             .to_string();
         assert!(err.starts_with("inc.yaml:2: "), "{err}");
         assert!(parse("alerts:\n  reopen_window: 1h30m\n").is_ok());
+    }
+
+    #[test]
+    fn suspects_take_paths_or_path_and_ref() {
+        let c = parse("").unwrap();
+        assert_eq!(c.suspects.before(), chrono::Duration::hours(2));
+        assert!(c.suspects.repos.is_empty());
+        let text = "name: x\nsuspects:\n  before: 90m\n  repos:\n    - ../api\n    - {path: ~/web, ref: origin/main}\n";
+        let c = parse(text).unwrap();
+        assert_eq!(c.suspects.before(), chrono::Duration::minutes(90));
+        assert_eq!(
+            c.suspects.repos,
+            [
+                SuspectRepo {
+                    path: "../api".to_owned(),
+                    rev: None
+                },
+                SuspectRepo {
+                    path: "~/web".to_owned(),
+                    rev: Some("origin/main".to_owned())
+                },
+            ]
+        );
+        assert_eq!(c.suspects.lines, [Some(5), Some(6)]);
+        let err = parse("suspects:\n  repos:\n    - {path: x, ref: ''}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("inc.yaml:3: "), "{err}");
+        let err = parse("suspects:\n  repos:\n    - [x]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("inc.yaml:3:"), "{err}");
     }
 
     #[test]

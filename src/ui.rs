@@ -39,6 +39,14 @@ impl Ui {
         self.wrap
     }
 
+    /// The terminal's width in columns, when stdout is a terminal.
+    pub fn width(&self) -> Option<usize> {
+        if !self.wrap {
+            return None;
+        }
+        comfy_table::Table::new().width().map(usize::from)
+    }
+
     /// Prompts need a person: stdin and stderr must both be terminals.
     pub fn can_prompt(&self) -> bool {
         self.can_prompt

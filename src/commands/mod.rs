@@ -25,6 +25,7 @@ mod show;
 mod site;
 mod stats;
 mod status;
+mod suspects;
 mod sync;
 mod timeline;
 mod update;
@@ -85,6 +86,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Site(command) => site::run(&app()?, &ui, command),
         Command::Hooks(command) => hooks::run(&app()?, &ui, &cli.global, command),
         Command::Oncall(args) => oncall::run(&app()?, &ui, &cli.global, args),
+        Command::Suspects(args) => suspects::run(&app()?, &ui, &cli.global, args),
         Command::Escalate(args) => escalate::run(&app()?, &ui, args),
     }
 }

@@ -13,6 +13,7 @@ pub mod oncall;
 pub mod phases;
 pub mod state;
 pub mod status;
+pub mod suspects;
 pub mod typo;
 pub mod when;
 

@@ -8,6 +8,7 @@ pub mod oncall;
 pub mod postmortem;
 pub mod site;
 pub mod stats;
+pub mod suspects;
 pub mod table;
 pub mod templates;
 pub mod text;

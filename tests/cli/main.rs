@@ -43,6 +43,7 @@ mod site_output;
 mod site_property;
 mod site_public;
 mod stats;
+mod suspects;
 mod sync;
 mod threats;
 mod timeline;
