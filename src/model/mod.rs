@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod event;
+pub mod exec;
 pub mod id;
 pub mod incident;
 pub mod merge;
