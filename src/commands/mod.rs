@@ -9,6 +9,7 @@ mod check;
 mod close;
 mod completions;
 mod escalate;
+mod exec;
 mod hooks;
 mod init;
 mod list;
@@ -77,6 +78,10 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Hooks(command) => hooks::run(&app()?, &ui, &cli.global, command),
         Command::Oncall(args) => oncall::run(&app()?, &ui, &cli.global, args),
         Command::Escalate(args) => escalate::run(&app()?, &ui, args),
+        Command::Exec(_) if cli.global.json => Ok(usage_error(
+            "the argument '--json' cannot be used with 'exec': its stdout is the command's output",
+        )),
+        Command::Exec(args) => exec::run(&app()?, &ui, args),
     }
 }
 

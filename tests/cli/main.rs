@@ -14,6 +14,8 @@ mod crash;
 mod errors;
 mod escalate;
 mod examples;
+#[cfg(unix)]
+mod exec;
 mod git;
 mod help;
 mod hooks;
