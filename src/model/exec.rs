@@ -620,11 +620,8 @@ pub fn note_text(
     took: Duration,
     captured: Option<&Captured>,
 ) -> String {
-    let mut text = format!(
-        "ran {} → {}",
-        code_span(&command.line()),
-        outcome.describe()
-    );
+    let line = cut_line(&command.line(), MAX_COMMAND_CHARS, false);
+    let mut text = format!("ran {} → {}", code_span(&line), outcome.describe());
     if !matches!(outcome, Outcome::NotStarted { .. }) {
         let _ = write!(text, " after {}", duration(took));
     }
@@ -699,6 +696,9 @@ fn longest_run(s: &str, c: char) -> usize {
 pub const RAW_LINE_BYTES: usize = 4096;
 /// The characters of a line in the note; longer lines end in `…`.
 pub const LINE_CHARS: usize = 500;
+/// The characters of the command line in the note; a longer one (a whole
+/// script passed to `sh -c`) ends in `…`.
+pub const MAX_COMMAND_CHARS: usize = 2000;
 /// The most lines `--capture` keeps.
 pub const MAX_CAPTURE: usize = 1000;
 
@@ -1219,6 +1219,16 @@ mod tests {
              output, last 2 of 10 lines:\n\n\
              ``````\n```\nok ````` done\n``````"
         );
+    }
+
+    #[test]
+    fn a_huge_command_line_is_cut() {
+        let script = format!("echo {}", "x".repeat(5000));
+        let command = mask_command(&["sh".to_owned(), "-c".to_owned(), script]);
+        let text = note_text(&command, &Outcome::Exited(0), Duration::ZERO, None);
+        let frame = "ran `` → exit 0 after 0.0s".chars().count();
+        assert_eq!(text.chars().count(), frame + MAX_COMMAND_CHARS);
+        assert!(text.ends_with("xx…` → exit 0 after 0.0s"), "{text}");
     }
 
     #[test]

@@ -474,3 +474,21 @@ fn ctrl_c_at_a_terminal_stops_the_command_and_is_noted() {
     let text = last_note(&repo, &id);
     assert!(text.contains("→ killed by SIGINT after "), "{text}");
 }
+
+#[test]
+fn an_incident_gone_when_the_command_ends_is_an_error_with_the_commands_status() {
+    for (tail, code) in [("", 1), ("; exit 5", 5)] {
+        let repo = TestRepo::new();
+        let id = repo.open("Checkout returns 500s", "SEV2");
+        let script = format!("rm -r '{}'{tail}", TestRepo::incident_dir(&id));
+        repo.inc()
+            .args(["exec", "--", "sh", "-c", &script])
+            .run()
+            .code(code)
+            .stderr_has(&[
+                "error: the command ended (exit ",
+                &format!("but inc could not note it on {id}"),
+                "is gone",
+            ]);
+    }
+}
