@@ -26,7 +26,7 @@
 //!   Elsewhere `-p` is as often a port as a password, so it is left alone.
 //!
 //! An argument holding spaces (a `sh -c` script) is masked word by word as
-//! text. Every masked value of 4 or more characters is masked in the
+//! text: `;|&<>()` end words too, quotes group them (`TOKEN="a b"`). Every masked value of 4 or more characters is masked in the
 //! captured output too, where the header, URL and `NAME=VALUE` rules also
 //! apply.
 
@@ -540,7 +540,12 @@ pub fn quote(arg: &str) -> String {
                 '\t' => out.push_str("\\t"),
                 '\r' => out.push_str("\\r"),
                 c if c.is_control() => {
-                    let _ = write!(out, "\\u{:04x}", u32::from(c));
+                    let code = u32::from(c);
+                    let _ = if code < 0x80 {
+                        write!(out, "\\x{code:02x}")
+                    } else {
+                        write!(out, "\\u{code:04x}")
+                    };
                 }
                 c => out.push(c),
             }
@@ -965,6 +970,19 @@ mod tests {
                 "curl -H 'authorization: Basic ***'",
             ),
             (
+                &[
+                    "git",
+                    "-c",
+                    "http.extraHeader=Authorization: Basic eHk=",
+                    "fetch",
+                ],
+                "git -c 'http.extraHeader=Authorization: Basic ***' fetch",
+            ),
+            (
+                &["openssl", "pkcs12", "-passin", "pass:xyz", "-in", "a.p12"],
+                "openssl pkcs12 -passin *** -in a.p12",
+            ),
+            (
                 &["curl", "--header=Authorization: Bearer t0k"],
                 "curl '--header=Authorization: Bearer ***'",
             ),
@@ -1103,6 +1121,7 @@ mod tests {
             ("$HOME", "'$HOME'"),
             ("a\nb", "$'a\\nb'"),
             ("tab\there 'q'", "$'tab\\there \\'q\\''"),
+            ("esc\x1b[0m\u{85}", "$'esc\\x1b[0m\\u0085'"),
             ("~/x", "'~/x'"),
             ("a=b,c:d@e%f+g/h.i-j_k", "a=b,c:d@e%f+g/h.i-j_k"),
         ];

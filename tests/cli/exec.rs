@@ -492,3 +492,38 @@ fn an_incident_gone_when_the_command_ends_is_an_error_with_the_commands_status()
             ]);
     }
 }
+
+#[test]
+fn the_noted_command_line_pastes_back_into_a_shell() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let args = [
+        "printf",
+        "[%s]",
+        "two words",
+        "it's",
+        "$HOME",
+        "*.log",
+        "",
+        "line\nbreak",
+        "back`tick",
+        "~",
+    ];
+    let run = repo.inc().args(["exec", "--"]).args(args).ok();
+    let text = last_note(&repo, &id);
+    let line = text
+        .strip_prefix("ran ``")
+        .and_then(|t| t.split_once("`` → exit 0"))
+        .map(|(line, _)| line.trim())
+        .unwrap_or_else(|| panic!("{text}"));
+    let pasted = std::process::Command::new("bash")
+        .args(["-c", line])
+        .current_dir(&repo.root)
+        .output()
+        .expect("bash");
+    assert_eq!(
+        String::from_utf8_lossy(&pasted.stdout),
+        run.stdout,
+        "{line}"
+    );
+}
