@@ -24,6 +24,8 @@ static PROMPTING: AtomicBool = AtomicBool::new(false);
 static WAITING: AtomicBool = AtomicBool::new(false);
 /// That command's process ID, to pass a SIGINT on to (0: none).
 static FORWARD_TO: AtomicU32 = AtomicU32::new(0);
+/// A SIGINT not passed on yet (it came while the command was starting).
+static PENDING: AtomicBool = AtomicBool::new(false);
 
 /// Installs the Ctrl-C handler, once per process.
 fn install() {
@@ -31,7 +33,13 @@ fn install() {
     ONCE.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             if WAITING.load(Ordering::SeqCst) {
-                forward(FORWARD_TO.load(Ordering::SeqCst));
+                // Whichever of this and `forward_to` takes PENDING
+                // passes it on: once, even while the command is starting.
+                PENDING.store(true, Ordering::SeqCst);
+                let pid = FORWARD_TO.load(Ordering::SeqCst);
+                if pid != 0 && PENDING.swap(false, Ordering::SeqCst) {
+                    forward(pid);
+                }
                 return;
             }
             if PROMPTING.load(Ordering::SeqCst) {
@@ -55,6 +63,12 @@ impl Prompting {
     }
 }
 
+impl Drop for Prompting {
+    fn drop(&mut self) {
+        PROMPTING.store(false, Ordering::SeqCst);
+    }
+}
+
 /// A command inc runs and waits for: Ctrl-C leaves inc running until this
 /// is dropped (after the command's end is recorded).
 pub struct Waiting(());
@@ -69,9 +83,15 @@ impl Waiting {
 
     /// Passes a SIGINT inc gets on to process `pid`; `None` when a
     /// terminal's Ctrl-C reaches it anyway (inc and the command are in its
-    /// foreground process group).
+    /// foreground process group). A SIGINT that came while the command
+    /// was being started is passed on now.
     pub fn forward_to(&self, pid: Option<u32>) {
         FORWARD_TO.store(pid.unwrap_or(0), Ordering::SeqCst);
+        if PENDING.swap(false, Ordering::SeqCst)
+            && let Some(pid) = pid
+        {
+            forward(pid);
+        }
     }
 }
 
@@ -79,6 +99,7 @@ impl Drop for Waiting {
     fn drop(&mut self) {
         FORWARD_TO.store(0, Ordering::SeqCst);
         WAITING.store(false, Ordering::SeqCst);
+        PENDING.store(false, Ordering::SeqCst);
     }
 }
 
@@ -95,12 +116,6 @@ fn forward(pid: u32) {
 
 #[cfg(not(unix))]
 fn forward(_: u32) {}
-
-impl Drop for Prompting {
-    fn drop(&mut self) {
-        PROMPTING.store(false, Ordering::SeqCst);
-    }
-}
 
 /// Shows the cursor, says nothing was recorded and exits 130.
 pub fn cancel() -> ! {

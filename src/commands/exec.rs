@@ -55,7 +55,7 @@ pub fn run(app: &App, ui: &Ui, args: &ExecArgs) -> Result<ExitCode> {
     if let Outcome::NotStarted { reason, code } = &ran.outcome {
         ui.error(&format!(
             "could not start `{}`: {reason}",
-            one_line(&argv[0], 80)
+            one_line(&masked.args[0], 80)
         ));
         ui.hint(if *code == 127 {
             "is it installed, and in a folder on PATH? (or give its path: ./script.sh)"
@@ -108,7 +108,7 @@ struct Ran {
 }
 
 impl Ran {
-    fn not_started(e: &io::Error, captured: Option<Captured>) -> Ran {
+    fn not_started(e: &io::Error) -> Ran {
         // "No such file or directory (os error 2)": the words are enough.
         let text = e.to_string();
         let reason = match text.rfind(" (os error ") {
@@ -125,7 +125,7 @@ impl Ran {
                 },
             },
             took: Duration::ZERO,
-            captured,
+            captured: None,
         }
     }
 }
@@ -136,7 +136,7 @@ fn inherited(command: &mut Command, waiting: &Waiting) -> Result<Ran> {
     let started = Instant::now();
     let mut child = match command.spawn() {
         Ok(child) => child,
-        Err(e) => return Ok(Ran::not_started(&e, None)),
+        Err(e) => return Ok(Ran::not_started(&e)),
     };
     waiting.forward_to(forward_pid(child.id()));
     let status = child.wait().context("can't wait for the command to end")?;
@@ -156,7 +156,7 @@ fn piped(command: &mut Command, keep: usize, masked: &Masked, waiting: &Waiting)
     let started = Instant::now();
     let mut child = match command.spawn() {
         Ok(child) => child,
-        Err(e) => return Ok(Ran::not_started(&e, None)),
+        Err(e) => return Ok(Ran::not_started(&e)),
     };
     waiting.forward_to(forward_pid(child.id()));
     let tail = Arc::new(Mutex::new(Tail::new(keep)));

@@ -172,7 +172,12 @@ impl Masker {
         if secret.is_empty() {
             return String::new();
         }
-        self.secrets.push(secret.to_owned());
+        // A script's `TOKEN="abc"`: the output shows abc.
+        let bare = ['\'', '"']
+            .iter()
+            .find_map(|&q| secret.strip_prefix(q)?.strip_suffix(q))
+            .unwrap_or(secret);
+        self.secrets.push(bare.to_owned());
         HOLE.to_string()
     }
 
@@ -1080,6 +1085,12 @@ mod tests {
             .collect();
         let m = mask_command(&argv);
         assert_eq!(m.secrets, vec!["longer-one", "abcdef", "pw"]);
+        let script = mask_command(&[
+            "sh".to_owned(),
+            "-c".to_owned(),
+            "TOKEN='quoted' x".to_owned(),
+        ]);
+        assert_eq!(script.secrets, vec!["quoted"]);
         assert_eq!(
             mask_line("got abcdef and longer-one, pw stays", &m.secrets),
             "got *** and ***, pw stays"
