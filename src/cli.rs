@@ -137,6 +137,9 @@ pub enum Command {
     Suspects(SuspectsArgs),
     /// Page the escalation levels due on unacknowledged incidents (run it every minute)
     Escalate(EscalateArgs),
+    /// Run a command, then note on the incident what ran, how it ended and how long it took
+    #[command(override_usage = "inc exec [OPTIONS] [ID] -- <CMD>...")]
+    Exec(ExecArgs),
     /// Print shell completions: subcommands, flags, and the repository's IDs, people …
     #[command(
         after_help = "bash: `inc completions bash > ~/.local/share/bash-completion/completions/inc`\n\
@@ -602,6 +605,28 @@ pub struct SuspectsArgs {
     /// Record these commits (their # or 7+ characters of their sha) as one internal note
     #[arg(long, value_name = "N", num_args = 1.., value_delimiter = ',')]
     pub note: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The incident is picked before the command runs; nothing is written \
+until it ends. The note is internal, timed when the command started, and holds the command \
+line with secrets masked (`--password=***`, `TOKEN=***`, `https://user:***@host`, \
+`Authorization: Bearer ***`). inc exits with the command's status (a signal N: 128+N; not \
+found: 127; not runnable: 126). Ctrl-C goes to the command; inc records how it ended. \
+No --json: stdout is the command's."
+)]
+pub struct ExecArgs {
+    /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
+    pub id: Option<String>,
+    /// Also keep the last N lines of output (stdout and stderr, at most 1000) in the note;
+    /// the output then goes through a pipe, so many programs drop colours and progress bars
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=crate::model::exec::MAX_CAPTURE as i64))]
+    pub capture: Option<u16>,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Subcommand)]

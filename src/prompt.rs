@@ -6,14 +6,50 @@
 //! cursor again and exits 130 (what a shell reports for Ctrl-C), saying
 //! nothing was recorded; Esc (or `q`) in a list cancels the same way.
 //! Prompts come before anything is written.
+//!
+//! The same handler (a process has one) keeps inc alive while it waits for
+//! a command it runs (`inc exec`): Ctrl-C at a terminal reaches that
+//! command too, which decides what to do with it, and inc records how it
+//! ended. A SIGINT sent to inc alone (no terminal: a script's `kill -INT`)
+//! is passed on to the command.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// The exit code of a prompt cancelled by Ctrl-C or Esc.
 pub const CANCELLED: i32 = 130;
 
 static PROMPTING: AtomicBool = AtomicBool::new(false);
+/// inc is waiting for a command it runs.
+static WAITING: AtomicBool = AtomicBool::new(false);
+/// That command's process ID, to pass a SIGINT on to (0: none).
+static FORWARD_TO: AtomicU32 = AtomicU32::new(0);
+/// A SIGINT not passed on yet (it came while the command was starting).
+static PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler, once per process.
+fn install() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            if WAITING.load(Ordering::SeqCst) {
+                // Whichever of this and `forward_to` takes PENDING
+                // passes it on: once, even while the command is starting.
+                PENDING.store(true, Ordering::SeqCst);
+                let pid = FORWARD_TO.load(Ordering::SeqCst);
+                if pid != 0 && PENDING.swap(false, Ordering::SeqCst) {
+                    forward(pid);
+                }
+                return;
+            }
+            if PROMPTING.load(Ordering::SeqCst) {
+                cancel();
+            }
+            // Past the prompts, as without the handler.
+            std::process::exit(CANCELLED);
+        });
+    });
+}
 
 /// A prompt being shown: Ctrl-C cancels it, until this is dropped.
 pub struct Prompting(());
@@ -21,16 +57,7 @@ pub struct Prompting(());
 impl Prompting {
     /// Installs the Ctrl-C handler (once per process) and marks a prompt up.
     pub fn start() -> Prompting {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let _ = ctrlc::set_handler(|| {
-                if PROMPTING.load(Ordering::SeqCst) {
-                    cancel();
-                }
-                // Past the prompts, as without the handler.
-                std::process::exit(CANCELLED);
-            });
-        });
+        install();
         PROMPTING.store(true, Ordering::SeqCst);
         Prompting(())
     }
@@ -41,6 +68,54 @@ impl Drop for Prompting {
         PROMPTING.store(false, Ordering::SeqCst);
     }
 }
+
+/// A command inc runs and waits for: Ctrl-C leaves inc running until this
+/// is dropped (after the command's end is recorded).
+pub struct Waiting(());
+
+impl Waiting {
+    /// Installs the handler and ignores Ctrl-C from now on.
+    pub fn start() -> Waiting {
+        install();
+        WAITING.store(true, Ordering::SeqCst);
+        Waiting(())
+    }
+
+    /// Passes a SIGINT inc gets on to process `pid`; `None` when a
+    /// terminal's Ctrl-C reaches it anyway (inc and the command are in its
+    /// foreground process group). A SIGINT that came while the command
+    /// was being started is passed on now.
+    pub fn forward_to(&self, pid: Option<u32>) {
+        FORWARD_TO.store(pid.unwrap_or(0), Ordering::SeqCst);
+        if PENDING.swap(false, Ordering::SeqCst)
+            && let Some(pid) = pid
+        {
+            forward(pid);
+        }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        FORWARD_TO.store(0, Ordering::SeqCst);
+        WAITING.store(false, Ordering::SeqCst);
+        PENDING.store(false, Ordering::SeqCst);
+    }
+}
+
+#[cfg(unix)]
+fn forward(pid: u32) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    if let Ok(pid) = i32::try_from(pid)
+        && pid > 0
+    {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGINT);
+    }
+}
+
+#[cfg(not(unix))]
+fn forward(_: u32) {}
 
 /// Shows the cursor, says nothing was recorded and exits 130.
 pub fn cancel() -> ! {

@@ -10,6 +10,7 @@ mod close;
 mod completions;
 mod dashboard;
 mod escalate;
+mod exec;
 mod hooks;
 mod init;
 mod list;
@@ -88,6 +89,10 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Oncall(args) => oncall::run(&app()?, &ui, &cli.global, args),
         Command::Suspects(args) => suspects::run(&app()?, &ui, &cli.global, args),
         Command::Escalate(args) => escalate::run(&app()?, &ui, args),
+        Command::Exec(_) if cli.global.json => Ok(usage_error(
+            "the argument '--json' cannot be used with 'exec': its stdout is the command's output",
+        )),
+        Command::Exec(args) => exec::run(&app()?, &ui, args),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod event;
+pub mod exec;
 pub mod id;
 pub mod incident;
 pub mod merge;
@@ -67,6 +68,31 @@ mod properties {
         fn times_never_panic(input in ".{0,40}") {
             let now = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
             let _ = when::parse(&input, now, chrono_tz::Europe::Berlin);
+        }
+
+        #[test]
+        fn masking_never_panics_nor_leaves_a_hole(
+            args in proptest::collection::vec(".{0,40}", 1..6), line in ".{0,200}"
+        ) {
+            let args: Vec<String> = args.into_iter().map(|a| a.replace('\0', "")).collect();
+            let masked = super::exec::mask_command(&args);
+            prop_assert!(!masked.line().contains('\0'));
+            let out = super::exec::mask_line(&line.replace('\0', ""), &masked.secrets);
+            prop_assert!(!out.contains('\0'));
+        }
+
+        #[test]
+        fn the_tail_never_panics(chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 0..20)) {
+            let mut tail = super::exec::Tail::new(3);
+            for (i, chunk) in chunks.iter().enumerate() {
+                let stream = if i % 2 == 0 { super::exec::Stream::Out } else { super::exec::Stream::Err };
+                tail.feed(stream, chunk);
+            }
+            let captured = tail.finish(&[], false);
+            prop_assert!(captured.lines.len() <= 3);
+            for line in &captured.lines {
+                prop_assert!(!line.chars().any(|c| c.is_control() && c != '\t'));
+            }
         }
 
         #[test]

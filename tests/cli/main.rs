@@ -15,6 +15,8 @@ mod dashboard;
 mod errors;
 mod escalate;
 mod examples;
+#[cfg(unix)]
+mod exec;
 mod git;
 mod help;
 mod hooks;
