@@ -37,6 +37,8 @@ pub struct Env {
     /// `INC_TRUST_HOOKS`: run inc.yaml's hooks without `inc hooks trust`
     /// (CI).
     pub trust_hooks: bool,
+    /// `VISUAL`, else `EDITOR` (`inc edit`).
+    pub editor: Option<String>,
 }
 
 impl Env {
@@ -59,6 +61,7 @@ impl Env {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             no_hooks: var("INC_NO_HOOKS").is_some_and(|v| is_yes(&v)),
             trust_hooks: var("INC_TRUST_HOOKS").is_some_and(|v| is_yes(&v)),
+            editor: var("VISUAL").or_else(|| var("EDITOR")),
         }
     }
 

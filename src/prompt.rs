@@ -14,6 +14,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const CANCELLED: i32 = 130;
 
 static PROMPTING: AtomicBool = AtomicBool::new(false);
+static EDITING: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler, once per process.
+fn install() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            // The editor has the terminal, and Ctrl-C is its to handle.
+            if EDITING.load(Ordering::SeqCst) {
+                return;
+            }
+            if PROMPTING.load(Ordering::SeqCst) {
+                cancel();
+            }
+            // Past the prompts, as without the handler.
+            std::process::exit(CANCELLED);
+        });
+    });
+}
 
 /// A prompt being shown: Ctrl-C cancels it, until this is dropped.
 pub struct Prompting(());
@@ -21,16 +40,7 @@ pub struct Prompting(());
 impl Prompting {
     /// Installs the Ctrl-C handler (once per process) and marks a prompt up.
     pub fn start() -> Prompting {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let _ = ctrlc::set_handler(|| {
-                if PROMPTING.load(Ordering::SeqCst) {
-                    cancel();
-                }
-                // Past the prompts, as without the handler.
-                std::process::exit(CANCELLED);
-            });
-        });
+        install();
         PROMPTING.store(true, Ordering::SeqCst);
         Prompting(())
     }
@@ -39,6 +49,25 @@ impl Prompting {
 impl Drop for Prompting {
     fn drop(&mut self) {
         PROMPTING.store(false, Ordering::SeqCst);
+    }
+}
+
+/// An editor running on the terminal (`inc edit`): Ctrl-C is the
+/// editor's, and inc ignores it (as git does), so that it lives to clean
+/// up after the editor, until this is dropped.
+pub struct Editing(());
+
+impl Editing {
+    pub fn start() -> Editing {
+        install();
+        EDITING.store(true, Ordering::SeqCst);
+        Editing(())
+    }
+}
+
+impl Drop for Editing {
+    fn drop(&mut self) {
+        EDITING.store(false, Ordering::SeqCst);
     }
 }
 

@@ -8,6 +8,7 @@ mod assign;
 mod check;
 mod close;
 mod completions;
+mod edit;
 mod escalate;
 mod hooks;
 mod init;
@@ -60,6 +61,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Show(args) => show::run(&app()?, &ui, &cli.global, args),
         Command::Timeline(args) => timeline::run(&app()?, &ui, args),
         Command::Postmortem(args) => postmortem::run(&app()?, &ui, args),
+        Command::Edit(args) => edit::run(&app()?, &ui, env, args),
         Command::Action(command) => action::run(&app()?, &ui, &cli.global, command),
         Command::Check(args) => {
             let (app, config_error) = App::new_lenient(&cli.global, env, &ui)?;

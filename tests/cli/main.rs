@@ -11,6 +11,7 @@ mod check;
 mod completions;
 mod concurrency;
 mod crash;
+mod edit;
 mod errors;
 mod escalate;
 mod examples;
