@@ -155,6 +155,12 @@ pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
         };
         if text == start {
             copy.remove();
+            if original.is_none() {
+                ui.status(&format!(
+                    "The draft is unchanged, so inc wrote nothing; `inc postmortem {id}` writes it as it is."
+                ));
+                return Ok(ExitCode::SUCCESS);
+            }
             ui.status(&format!("{shown} is unchanged; nothing to commit."));
             if !before.is_empty() {
                 ui.hint(&format!(

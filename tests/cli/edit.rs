@@ -445,7 +445,10 @@ fn a_missing_postmortem_starts_from_the_draft() {
         .args(["edit", &id, "--file", "postmortem"])
         .env("EDITOR", "true")
         .ok()
-        .stderr_has(&["no postmortem yet"]);
+        .stderr_has(&[
+            "no postmortem yet",
+            "The draft is unchanged, so inc wrote nothing",
+        ]);
     assert!(!repo.exists(&draft));
     repo.inc()
         .args(["edit", &id, "--file", "postmortem"])
@@ -495,4 +498,18 @@ echo 'summary: typed' >> "$1""#,
             .unwrap()
             .ends_with("summary: typed\n")
     );
+}
+
+#[test]
+fn no_commit_writes_the_file_only() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout down", "SEV2");
+    let commits = repo.commit_count();
+    repo.inc()
+        .args(["--no-commit", "edit", &id])
+        .env("EDITOR", retitle(&repo))
+        .ok();
+    assert!(header(&repo, &id).contains("in eu-west"));
+    assert_eq!(repo.commit_count(), commits);
+    assert_eq!(leftovers(&repo), Vec::<PathBuf>::new());
 }
