@@ -39,6 +39,8 @@ pub struct Env {
     /// `INC_TRUST_HOOKS`: run inc.yaml's hooks without `inc hooks trust`
     /// (CI).
     pub trust_hooks: bool,
+    /// `VISUAL`, else `EDITOR` (`inc edit`).
+    pub editor: Option<String>,
 }
 
 impl Env {
@@ -64,6 +66,7 @@ impl Env {
                 .map(PathBuf::from),
             no_hooks: var("INC_NO_HOOKS").is_some_and(|v| is_yes(&v)),
             trust_hooks: var("INC_TRUST_HOOKS").is_some_and(|v| is_yes(&v)),
+            editor: var("VISUAL").or_else(|| var("EDITOR")),
         }
     }
 

@@ -109,6 +109,8 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Write (or refresh) the postmortem draft of an incident
     Postmortem(PostmortemArgs),
+    /// Edit an incident's header or postmortem in your editor, checked, then commit it
+    Edit(EditArgs),
     /// Track follow-up actions
     #[command(subcommand)]
     Action(ActionCommand),
@@ -347,6 +349,36 @@ pub struct PostmortemArgs {
     /// Print the template's context as JSON (for template authors)
     #[arg(long, conflicts_with = "stdout")]
     pub context: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Opens a copy of the file in $VISUAL, else $EDITOR, else vi (a value with \
+arguments, such as `code --wait`, runs as git runs it). On save, inc checks it as `inc check` \
+would; when it is not valid, the editor opens again with the errors on top (`# inc: …` lines, \
+which inc removes). To give up, save it unchanged (your text is kept in .git/, and inc says \
+where) or empty it. An unchanged file commits nothing; a valid one is committed alone \
+(`inc(ID): edit incident.yaml`), with any changes to it not yet committed, unless it changed \
+on disk while you edited (then nothing is written). The timeline is append-only: add to it \
+with `inc note`, `inc update`, `inc status`. `--file postmortem` on an incident without one \
+starts from the draft `inc postmortem` writes."
+)]
+pub struct EditArgs {
+    /// Incident (default: the only open one)
+    #[arg(add = ArgValueCompleter::new(incident_ids))]
+    pub id: Option<String>,
+    /// incident.yaml (the header) or postmortem.md; the timeline is append-only
+    #[arg(long, value_enum, default_value_t = EditFile::Incident)]
+    pub file: EditFile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditFile {
+    Incident,
+    Postmortem,
+    /// Refused, with a hint: timeline.yaml is append-only.
+    #[value(hide = true)]
+    Timeline,
 }
 
 #[derive(Debug, Subcommand)]

@@ -26,12 +26,17 @@ static WAITING: AtomicBool = AtomicBool::new(false);
 static FORWARD_TO: AtomicU32 = AtomicU32::new(0);
 /// A SIGINT not passed on yet (it came while the command was starting).
 static PENDING: AtomicBool = AtomicBool::new(false);
+static EDITING: AtomicBool = AtomicBool::new(false);
 
 /// Installs the Ctrl-C handler, once per process.
 fn install() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = ctrlc::set_handler(|| {
+            // The editor has the terminal, and Ctrl-C is its to handle.
+            if EDITING.load(Ordering::SeqCst) {
+                return;
+            }
             if WAITING.load(Ordering::SeqCst) {
                 // Whichever of this and `forward_to` takes PENDING
                 // passes it on: once, even while the command is starting.
@@ -116,6 +121,25 @@ fn forward(pid: u32) {
 
 #[cfg(not(unix))]
 fn forward(_: u32) {}
+
+/// An editor running on the terminal (`inc edit`): Ctrl-C is the
+/// editor's, and inc ignores it (as git does), so that it lives to clean
+/// up after the editor, until this is dropped.
+pub struct Editing(());
+
+impl Editing {
+    pub fn start() -> Editing {
+        install();
+        EDITING.store(true, Ordering::SeqCst);
+        Editing(())
+    }
+}
+
+impl Drop for Editing {
+    fn drop(&mut self) {
+        EDITING.store(false, Ordering::SeqCst);
+    }
+}
 
 /// Shows the cursor, says nothing was recorded and exits 130.
 pub fn cancel() -> ! {

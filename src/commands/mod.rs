@@ -9,6 +9,7 @@ mod check;
 mod close;
 mod completions;
 mod dashboard;
+mod edit;
 mod escalate;
 mod exec;
 mod hooks;
@@ -71,6 +72,7 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
         Command::Show(args) => show::run(&app()?, &ui, &cli.global, args),
         Command::Timeline(args) => timeline::run(&app()?, &ui, args),
         Command::Postmortem(args) => postmortem::run(&app()?, &ui, args),
+        Command::Edit(args) => edit::run(&app()?, &ui, env, args),
         Command::Action(command) => action::run(&app()?, &ui, &cli.global, command),
         Command::Check(args) => {
             let (app, config_error) = App::new_lenient(&cli.global, env, &ui)?;

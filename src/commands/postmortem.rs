@@ -43,31 +43,13 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let templates = Templates::new(files::overrides(&app.store)?);
-    let overridden = templates.is_overridden(postmortem::TEMPLATE);
-    let fresh = postmortem::render(&context, templates, app.zone).map_err(|e| {
-        if e.message.starts_with("undefined") {
-            anyhow!(
-                "{e}\nhint: `inc postmortem {id} --context` prints the variables a template can use"
-            )
-        } else {
-            anyhow!(e)
-        }
-    })?;
+    let Fresh {
+        text: fresh,
+        template_name,
+    } = render_fresh(app, &id, &context)?;
     let rel = postmortem_path(&id);
     let shown = rel.display().to_string();
-    let template_name = if overridden {
-        format!("{DIR}/{}", postmortem::TEMPLATE)
-    } else {
-        format!("the built-in {}", postmortem::TEMPLATE)
-    };
-    let template_error = |e: MarkerError| {
-        anyhow!(
-            "{template_name} makes a draft whose markers don't pair up: line {} of its output: {}",
-            e.line,
-            e.message
-        )
-    };
+    let template_error = |e: MarkerError| markers_error(&template_name, e);
     let existing = files::read_draft(&app.store, &rel)?;
     let (text, changed) = match &existing {
         None => {
@@ -155,6 +137,62 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
         )),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The postmortem template rendered now, and how errors name it.
+struct Fresh {
+    text: String,
+    /// `templates/postmortem.md.j2` or `the built-in postmortem.md.j2`.
+    template_name: String,
+}
+
+fn render_fresh(app: &App, id: &str, context: &Context) -> Result<Fresh> {
+    let templates = Templates::new(files::overrides(&app.store)?);
+    let overridden = templates.is_overridden(postmortem::TEMPLATE);
+    let text = postmortem::render(context, templates, app.zone).map_err(|e| {
+        if e.message.starts_with("undefined") {
+            anyhow!(
+                "{e}\nhint: `inc postmortem {id} --context` prints the variables a template can use"
+            )
+        } else {
+            anyhow!(e)
+        }
+    })?;
+    let template_name = if overridden {
+        format!("{DIR}/{}", postmortem::TEMPLATE)
+    } else {
+        format!("the built-in {}", postmortem::TEMPLATE)
+    };
+    Ok(Fresh {
+        text,
+        template_name,
+    })
+}
+
+fn markers_error(template_name: &str, e: MarkerError) -> anyhow::Error {
+    anyhow!(
+        "{template_name} makes a draft whose markers don't pair up: line {} of its output: {}",
+        e.line,
+        e.message
+    )
+}
+
+/// The new draft `inc postmortem ID` would write for incident `id` (which
+/// has none yet): the template rendered now, its markers checked.
+pub(super) fn new_draft(app: &App, id: &str) -> Result<String> {
+    let incident = app.load(id)?;
+    let context = Context::new(
+        id,
+        &incident.header,
+        &incident.state,
+        &incident.events,
+        &app.config,
+        app.zone,
+        app.now.with_timezone(&app.zone).date_naive(),
+    );
+    let fresh = render_fresh(app, id, &context)?;
+    postmortem::blocks(&fresh.text).map_err(|e| markers_error(&fresh.template_name, e))?;
+    Ok(fresh.text)
 }
 
 /// `the `timeline` block`, `the `facts` and `timeline` blocks`.

@@ -12,6 +12,7 @@ mod completions;
 mod concurrency;
 mod crash;
 mod dashboard;
+mod edit;
 mod errors;
 mod escalate;
 mod examples;

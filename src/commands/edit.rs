@@ -1,0 +1,551 @@
+//! `inc edit`: an incident's header (or its postmortem draft) in the
+//! user's editor, checked as `inc check` checks it, and committed alone.
+//!
+//! The editor gets a copy, never the file itself: a copy in `.git/` (else
+//! `.inc/`), named `inc-edit-<ID>-….incident.yaml` (or `.postmortem.md`) so
+//! editors highlight it and a person who finds it knows whose it is. A
+//! killed editor, or a killed inc, leaves the file as it was. The copy is
+//! removed on the way out, unless inc wrote nothing of what the person
+//! typed: then it is kept, and inc says where.
+//!
+//! No lock is held while the editor is open (that may be minutes, and
+//! alerts and notes must go on being recorded). Under the lock, before
+//! writing, the file must still be what the editor started from; if
+//! another command or a person changed it meanwhile, nothing is written.
+//!
+//! A header that had changes not committed is committed whole, those
+//! changes with it: the person saw all of it in the editor and saved it.
+//! (`Edit::Replace` would refuse; `Edit::Rewrite` to the saved text
+//! commits exactly what was saved.)
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, ExitCode};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+
+use crate::app::{App, Env};
+use crate::cli::{EditArgs, EditFile};
+use crate::model::check::{self, FileText, Level, Rules};
+use crate::model::{Header, id};
+use crate::render::postmortem;
+use crate::render::text::one_line;
+use crate::store::change::{Change, Edit, blob_id};
+use crate::store::templates::{POSTMORTEM_FILE, postmortem_path, read_draft};
+use crate::store::{HEADER_FILE, Store, scan};
+use crate::ui::Ui;
+
+/// The editor when neither `VISUAL` nor `EDITOR` is set.
+const DEFAULT_EDITOR: &str = "vi";
+
+/// The file being edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Header,
+    Postmortem,
+}
+
+impl Kind {
+    fn file_name(self) -> &'static str {
+        match self {
+            Kind::Header => HEADER_FILE,
+            Kind::Postmortem => POSTMORTEM_FILE,
+        }
+    }
+
+    /// A line of inc's own at the top of the file: `# inc: …` in YAML,
+    /// `<!-- inc: … -->` in Markdown.
+    fn comment(self, text: &str) -> String {
+        match self {
+            Kind::Header => format!("# inc: {}\n", one_line(text, usize::MAX)),
+            Kind::Postmortem => format!(
+                "<!-- inc: {} -->\n",
+                one_line(text, usize::MAX).replace("-->", "->")
+            ),
+        }
+    }
+
+    fn is_comment(self, line: &str) -> bool {
+        let line = line.trim_end_matches(['\r', '\n']);
+        match self {
+            Kind::Header => line.starts_with("# inc: ") || line == "# inc:",
+            Kind::Postmortem => line.starts_with("<!-- inc: ") && line.ends_with("-->"),
+        }
+    }
+}
+
+/// A problem with the text, at a line of it (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Problem {
+    line: usize,
+    rule: &'static str,
+    message: String,
+}
+
+pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
+    let kind = match args.file {
+        EditFile::Incident => Kind::Header,
+        EditFile::Postmortem => Kind::Postmortem,
+        EditFile::Timeline => bail!(
+            "timeline.yaml is append-only: inc edit does not rewrite it\n\
+             hint: add to it instead: `inc note ID TEXT` (a correction is a note saying what \
+             was wrong), `inc update`, `inc status`, `inc severity`"
+        ),
+    };
+    let id = app.resolve(args.id.as_deref())?;
+    let rel = match kind {
+        Kind::Header => Store::header_path(&id),
+        Kind::Postmortem => postmortem_path(&id),
+    };
+    let shown = rel.display().to_string();
+    let original = read_draft(&app.store, &rel)?;
+    let start = match (&original, kind) {
+        (Some(text), _) => text.clone(),
+        (None, Kind::Header) => {
+            bail!("{shown} is missing\nhint: `git checkout -- {shown}` restores it from git")
+        }
+        (None, Kind::Postmortem) => {
+            ui.status(&format!(
+                "{id} has no postmortem yet: editing the draft `inc postmortem {id}` would write"
+            ));
+            super::postmortem::new_draft(app, &id)?
+        }
+    };
+    let before = problems(app, &id, kind, &start);
+    let editor = env
+        .editor
+        .clone()
+        .unwrap_or_else(|| DEFAULT_EDITOR.to_owned());
+    let copy = Copy::new(app, &id, kind)?;
+
+    // What the editor is given (without inc's comments), and the problems
+    // shown on top of it.
+    let mut given = start.clone();
+    let mut shown_problems: Vec<Problem> = before.clone();
+    let mut intro: Option<Vec<String>> = (!before.is_empty()).then(|| {
+        vec![format!(
+            "`inc check` finds these problems in {} already (lines as the editor numbers them):",
+            kind.file_name()
+        )]
+    });
+    let saved = loop {
+        let comments = match &intro {
+            Some(intro) => comment_block(kind, intro, &shown_problems),
+            None => String::new(),
+        };
+        copy.write(&format!("{comments}{given}"))?;
+        if let Err(why) = run_editor(&editor, copy.path()) {
+            return give_up(ui, copy, &start, kind, intro.is_some(), &why);
+        }
+        let raw = match copy.read()? {
+            Some(raw) => raw,
+            None => {
+                let kept = copy.keep();
+                bail!(
+                    "the file the editor saved is not UTF-8 text; nothing was written\n\
+                     hint: it is kept in {}",
+                    kept.display()
+                );
+            }
+        };
+        let text = if intro.is_some() {
+            strip_comments(kind, &raw)
+        } else {
+            raw
+        };
+        if text == start {
+            copy.remove();
+            if original.is_none() {
+                ui.status(&format!(
+                    "The draft is unchanged, so inc wrote nothing; `inc postmortem {id}` writes it as it is."
+                ));
+                return Ok(ExitCode::SUCCESS);
+            }
+            ui.status(&format!("{shown} is unchanged; nothing to commit."));
+            if !before.is_empty() {
+                ui.hint(&format!(
+                    "{shown} still has the problems shown; `inc check` lists them"
+                ));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        if text.trim().is_empty() {
+            if given == start {
+                copy.remove();
+                bail!("you emptied {shown}, so inc gave up; nothing was written");
+            }
+            // What was typed before the errors were shown is kept.
+            copy.write(&given)?;
+            let kept = copy.keep();
+            bail!(
+                "you emptied {shown}, so inc gave up; nothing was written
+                 hint: the text you saved before is kept in {}",
+                kept.display()
+            );
+        }
+        if intro.is_some() && text == given {
+            let kept = copy.keep();
+            bail!(
+                "{shown} was saved without a change after the errors were shown, so inc gave up; \
+                 nothing was written\nhint: your text is kept in {}; `inc edit` again starts \
+                 from {shown} as it is",
+                kept.display()
+            );
+        }
+        let now = problems(app, &id, kind, &text);
+        // Problems the file had before the edit (an overdue postmortem, a
+        // service since removed from inc.yaml) are not the edit's to fix;
+        // a header that does not parse is always the edit's.
+        let blocking: Vec<Problem> = now
+            .into_iter()
+            .filter(|p| {
+                p.rule == "header"
+                    || !before
+                        .iter()
+                        .any(|b| b.rule == p.rule && b.message == p.message)
+            })
+            .collect();
+        if blocking.is_empty() {
+            break text;
+        }
+        intro = Some(vec![
+            format!(
+                "{} is not valid: fix it and save (lines as the editor numbers them).",
+                kind.file_name()
+            ),
+            "To give up, save it unchanged (your text is kept) or empty it. \
+             inc removes these lines."
+                .to_owned(),
+        ]);
+        given = text;
+        shown_problems = blocking;
+    };
+
+    // From here on, any failure keeps what was saved, without inc's lines.
+    let keep = |copy: Copy| -> String {
+        let _ = copy.write(&saved);
+        copy.keep().display().to_string()
+    };
+    match commit(app, ui, &id, kind, &rel, original.as_deref(), &saved) {
+        Ok(true) => {}
+        Ok(false) => bail!(
+            "{shown} changed while you were editing it (another inc command, or a person, \
+             wrote it); inc wrote nothing, so as not to undo that change\n\
+             hint: your text is kept in {}; run `inc edit` again and carry your change over",
+            keep(copy)
+        ),
+        Err(e) => return Err(anyhow!("{e:#}\nhint: your text is kept in {}", keep(copy))),
+    }
+    copy.remove();
+    ui.status(&format!("Saved {shown}."));
+    for p in problems(app, &id, kind, &saved) {
+        ui.warn(&format!("{shown}:{}: {}", p.line, p.message));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes and commits `saved` as `rel`, under the lock, unless the file
+/// is no longer `original` (what the editor started from): the editor may
+/// have been open for minutes, and writing over someone's change would
+/// undo it. `false`: it changed, and nothing was written.
+fn commit(
+    app: &App,
+    ui: &Ui,
+    id: &str,
+    kind: Kind,
+    rel: &Path,
+    original: Option<&str>,
+    saved: &str,
+) -> Result<bool> {
+    let _lock = app.lock()?;
+    if read_draft(&app.store, rel)?.as_deref() != original {
+        return Ok(false);
+    }
+    if let Some(text) = original {
+        note_uncommitted(app, ui, rel, text)?;
+    }
+    let bytes = saved.as_bytes().to_vec();
+    let edit = match original {
+        Some(_) => Edit::Rewrite(Box::new(move |_| Ok(bytes.clone()))),
+        None => Edit::Create(bytes),
+    };
+    let change = Change {
+        files: vec![(rel.to_path_buf(), edit)],
+        new_dir: None,
+    };
+    let message = format!(
+        "inc({id}): edit {}\n\nInc-Id: {id}\nInc-Event: edit\n",
+        kind.file_name()
+    );
+    app.change_with_message(ui, &change, &message)?;
+    Ok(true)
+}
+
+/// Ends an edit that wrote nothing: the copy is kept when it holds text
+/// the person typed, and the message says where.
+fn give_up(
+    ui: &Ui,
+    copy: Copy,
+    start: &str,
+    kind: Kind,
+    commented: bool,
+    why: &str,
+) -> Result<ExitCode> {
+    let typed = match copy.read() {
+        Ok(Some(raw)) => {
+            let text = if commented {
+                strip_comments(kind, &raw)
+            } else {
+                raw
+            };
+            text != start && !text.trim().is_empty()
+        }
+        Ok(None) => true,
+        Err(_) => false,
+    };
+    let (first, hints) = why.split_once("\nhint: ").unwrap_or((why, ""));
+    ui.error(&format!("{first}; nothing was written"));
+    if !hints.is_empty() {
+        ui.hint(hints);
+    }
+    if typed {
+        let kept = copy.keep();
+        ui.hint(&format!("what you typed is kept in {}", kept.display()));
+    } else {
+        copy.remove();
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+/// inc's comment lines: `intro`, then one line per problem, with line
+/// numbers as the editor shows them (after these lines).
+fn comment_block(kind: Kind, intro: &[String], problems: &[Problem]) -> String {
+    let offset = intro.len() + problems.len();
+    let mut out: String = intro.iter().map(|line| kind.comment(line)).collect();
+    for p in problems {
+        out.push_str(&kind.comment(&format!("line {}: {}", p.line + offset, p.message)));
+    }
+    out
+}
+
+/// The text without inc's comment lines at its top.
+fn strip_comments(kind: Kind, raw: &str) -> String {
+    let mut rest = raw;
+    while let Some(line) = rest.split_inclusive('\n').next()
+        && kind.is_comment(line)
+    {
+        rest = &rest[line.len()..];
+    }
+    rest.to_owned()
+}
+
+/// What stops `text` being the file: for a header, the errors `inc check`
+/// finds in it (parse errors with their line, unknown keys, values not in
+/// inc.yaml, the limits), with the rest of the incident as it is on disk;
+/// for a postmortem, generated-block markers that don't pair up (which
+/// `inc postmortem` needs to refresh it).
+fn problems(app: &App, id: &str, kind: Kind, text: &str) -> Vec<Problem> {
+    match kind {
+        Kind::Header => {
+            let dir = scan::Dir {
+                year: id::year(id).to_owned(),
+                name: id.to_owned(),
+            };
+            let mut files = scan::read(app.store.root(), &dir);
+            files.header.text = FileText::Text(text.to_owned());
+            let rules = Rules::new(&app.config, app.now, app.zone);
+            let mut found: Vec<Problem> = check::incident(&files, &rules)
+                .findings
+                .into_iter()
+                .filter(|f| f.level == Level::Error && f.file == files.header.path)
+                .map(|f| Problem {
+                    line: f.line,
+                    rule: f.rule,
+                    message: f.message,
+                })
+                .collect();
+            found.extend(id_key(id, text));
+            found.sort_by_key(|p| p.line);
+            found
+        }
+        Kind::Postmortem => match postmortem::blocks(text) {
+            Ok(_) => Vec::new(),
+            Err(e) => vec![Problem {
+                line: e.line,
+                rule: "markers",
+                message: format!(
+                    "{}; `inc postmortem` refreshes the blocks between these markers",
+                    e.message
+                ),
+            }],
+        },
+    }
+}
+
+/// The ID is the folder's name: an `id:` key naming another incident would
+/// read as a rename that did not happen.
+fn id_key(id: &str, text: &str) -> Option<Problem> {
+    let header = Header::from_yaml(text).ok()?;
+    let value = header.extra.get("id")?;
+    if value.as_str() == Some(id) {
+        return None;
+    }
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("id:"))
+        .map_or(1, |n| n + 1);
+    Some(Problem {
+        line,
+        rule: "id",
+        message: format!(
+            "the ID is the folder's name ({id}), and an edit can't change it; remove `id`"
+        ),
+    })
+}
+
+/// Says so when the header had changes not committed, which the commit
+/// now holds too.
+fn note_uncommitted(app: &App, ui: &Ui, rel: &Path, text: &str) -> Result<()> {
+    let Some(git) = app.git().filter(|_| app.commits()) else {
+        return Ok(());
+    };
+    let Some(head) = git.head_commit()? else {
+        return Ok(());
+    };
+    if git.blob_at(&head, rel)?.as_deref() != Some(blob_id(text.as_bytes()).as_str()) {
+        ui.status(&format!(
+            "{} had changes not committed; they are in this commit too, as you saw them",
+            rel.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the editor on `file` the way git does: `sh -c '<editor> "$@"'
+/// <editor> <file>`, so `code --wait` or `vim -u NONE` work.
+fn run_editor(editor: &str, file: &Path) -> Result<(), String> {
+    let _editing = crate::prompt::Editing::start();
+    let status = Process::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$@\""))
+        .arg(editor)
+        .arg(file)
+        .status();
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        // sh's own "not found".
+        Ok(s) if s.code() == Some(127) => Err(format!(
+            "the editor (`{}`) could not be started\n\
+             hint: set VISUAL or EDITOR to your editor's command (`vim`, `nano`, `code --wait`)",
+            one_line(editor, 80)
+        )),
+        Ok(s) => Err(format!(
+            "the editor (`{}`) {}",
+            one_line(editor, 80),
+            match s.code() {
+                Some(code) => format!("exited with status {code}"),
+                None => "was killed".to_owned(),
+            }
+        )),
+        Err(e) => Err(format!(
+            "can't run the editor (`{}`) through sh: {e}",
+            one_line(editor, 80)
+        )),
+    }
+}
+
+/// The copy the editor edits.
+struct Copy {
+    file: Option<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl Copy {
+    fn new(app: &App, id: &str, kind: Kind) -> Result<Copy> {
+        let dir = match app.git() {
+            Some(git) => git.git_dir().to_path_buf(),
+            None => app.store.root().join(".inc"),
+        };
+        fs::create_dir_all(&dir).with_context(|| format!("can't create {}", dir.display()))?;
+        let suffix = match kind {
+            Kind::Header => ".incident.yaml",
+            Kind::Postmortem => ".postmortem.md",
+        };
+        let file = tempfile::Builder::new()
+            .prefix(&format!("inc-edit-{id}-"))
+            .suffix(suffix)
+            .tempfile_in(&dir)
+            .with_context(|| format!("can't write in {}", dir.display()))?;
+        let path = file.path().to_path_buf();
+        Ok(Copy {
+            file: Some(file),
+            path,
+        })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `text` at the copy's path (an editor may have replaced the
+    /// file there with its own).
+    fn write(&self, text: &str) -> Result<()> {
+        fs::write(&self.path, text).with_context(|| format!("can't write {}", self.path.display()))
+    }
+
+    /// What the editor saved; `None` when it is not UTF-8.
+    fn read(&self) -> Result<Option<String>> {
+        let bytes =
+            fs::read(&self.path).with_context(|| format!("can't read {}", self.path.display()))?;
+        Ok(String::from_utf8(bytes).ok())
+    }
+
+    /// Keeps the copy; returns where it is.
+    fn keep(mut self) -> PathBuf {
+        if let Some(file) = self.file.take() {
+            let _ = file.keep();
+        }
+        self.path.clone()
+    }
+
+    fn remove(mut self) {
+        if let Some(file) = self.file.take() {
+            let _ = file.close();
+        }
+        // An editor that saved by renaming a new file over the copy left
+        // that file here; the temp file's own removal covers the rest.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_stripped_only_at_the_top() {
+        let block = comment_block(
+            Kind::Header,
+            &["not valid".to_owned()],
+            &[Problem {
+                line: 2,
+                rule: "x",
+                message: "bad\nthing".into(),
+            }],
+        );
+        assert_eq!(block, "# inc: not valid\n# inc: line 4: bad thing\n");
+        let text = "title: a\n# inc: mine\n";
+        assert_eq!(
+            strip_comments(Kind::Header, &format!("{block}{text}")),
+            text
+        );
+        let md = comment_block(Kind::Postmortem, &["a --> b".to_owned()], &[]);
+        assert_eq!(md, "<!-- inc: a -> b -->\n");
+        let draft = "<!-- inc:begin facts -->\nx\n<!-- inc:end facts -->\n";
+        assert_eq!(
+            strip_comments(Kind::Postmortem, &format!("{md}{draft}")),
+            draft
+        );
+        assert_eq!(strip_comments(Kind::Postmortem, draft), draft);
+    }
+}
