@@ -16,8 +16,10 @@ use crate::app::App;
 use crate::cli::SiteCommand;
 use crate::render::site::{self, Digest, Error, Input, Source};
 use crate::render::templates::{BUILTINS, Templates};
+use crate::render::timeline::publishable;
 use crate::store::site as files;
-use crate::store::templates as overrides;
+use crate::store::templates::{self as overrides, postmortem_path, read_draft};
+use crate::store::{FileError, HINT_FIX};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
@@ -32,17 +34,55 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     let folder = files::Folder::open(&dir, args.force)?;
     // Each incident is digested as it is read, and its timeline dropped.
     let config = &app.config;
-    let (parts, errors) = app.store.load_each(Digest::default, |digest, incident| {
+    // A published incident's postmortem is read too, for the part its
+    // front matter makes public (`public: true`); one that can't be read
+    // stops the build like any unreadable file.
+    let postmortem_errors = std::sync::Mutex::new(Vec::new());
+    let store = &app.store;
+    let (parts, mut errors) = app.store.load_each(Digest::default, |digest, incident| {
+        let postmortem = if publishable(&incident.header, &incident.state).is_ok() {
+            match read_draft(store, &postmortem_path(&incident.id)) {
+                Ok(text) => text.filter(|t| site::postmortem::is_public(t)),
+                Err(e) => {
+                    let rel = postmortem_path(&incident.id);
+                    let text = format!("{e:#}");
+                    let first = text.lines().next().unwrap_or_default();
+                    let shown = rel.display().to_string();
+                    let message = first
+                        .strip_prefix(&format!("{shown}: "))
+                        .unwrap_or(first)
+                        .to_owned();
+                    postmortem_errors
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(FileError {
+                            path: rel,
+                            line: None,
+                            message,
+                            hint: HINT_FIX,
+                        });
+                    None
+                }
+            }
+        } else {
+            None
+        };
         digest.add(
             &Source {
                 id: &incident.id,
                 header: &incident.header,
                 state: &incident.state,
                 events: &incident.events,
+                postmortem: postmortem.as_deref(),
             },
             config,
         );
     })?;
+    errors.extend(
+        postmortem_errors
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner()),
+    );
     // A page built without an incident that can't be read could say "All
     // systems operational" through an outage: refuse, before anything is
     // written, so the site deployed last stays as it was.

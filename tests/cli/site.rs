@@ -234,9 +234,18 @@ fn examples_summary_status_and_index() {
         }
         // The private example and its internal notes are nowhere.
         assert!(!text.contains("invoice export"), "{path}");
-        assert!(!text.contains("Patroni"), "{path}: a summary");
-        assert!(!text.contains("pgbouncer"), "{path}: a note");
+        assert!(
+            !text.contains("after disk stalls on db-01"),
+            "{path}: a header's summary"
+        );
+        assert!(!text.contains("server_lifetime=3600s and only"), "{path}: a note");
+        assert!(!text.contains("SQLSTATE 25006"), "{path}: an internal postmortem section");
     }
+    // The example postmortem publishes its summary, and only that.
+    let page = repo.read("site/incidents/2026-10-14-eaa72be21f42.html");
+    assert!(page.contains("<h2>Postmortem</h2>\n<h3>Summary</h3>"), "{page}");
+    assert!(page.contains("Patroni failed our main database cluster"), "{page}");
+    assert!(!page.contains("<h3>Impact</h3>"), "{page}");
     let badge = json(&repo, "badge.json");
     assert_eq!(badge["schemaVersion"], 1);
     assert_eq!(badge["color"], "yellow");
@@ -1165,4 +1174,88 @@ fn the_site_has_its_own_icon_and_a_description_and_warns_once_without_a_url() {
     );
     let run = repo.inc().now(LATER).args(["site", "build"]).ok();
     assert!(!run.stderr.contains("site.url"), "{run}");
+}
+
+/// A team may publish its review: `public: true` in the postmortem's
+/// front matter, and only the `##` sections marked `<!-- public -->`.
+#[test]
+fn a_public_postmortem_shows_only_its_public_sections() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    repo.inc()
+        .args([
+            "note",
+            &id,
+            "bob dropped the orders_v2 index on db-7 by hand",
+        ])
+        .ok();
+    repo.inc()
+        .args(["update", &id, "We are looking into failed payments."])
+        .ok();
+    repo.inc().args(["resolve", &id]).ok();
+    let path = format!("{}/postmortem.md", TestRepo::incident_dir(&id));
+    let draft = "# Postmortem: Checkout returns 500s\n\n\
+        ## Summary <!-- public -->\n\nPayments failed for 40 minutes after a database change.\n\n\
+        ## Timeline\n\nThe on-call engineer paged the database team.\n\n\
+        ## What we changed <!-- public -->\n\nDatabase changes now go through review.\n";
+    repo.write(&path, draft);
+    repo.commit_all("postmortem");
+    let page = |repo: &TestRepo| repo.read(format!("site/{}", TestRepo::page_of(&id)));
+    let body = |repo: &TestRepo| {
+        json(repo, "api/v2/incidents.json")["incidents"][0]["postmortem_body"].clone()
+    };
+
+    // Not public yet: nothing of it.
+    repo.inc().args(["site", "build"]).ok();
+    assert!(!page(&repo).contains("Postmortem"), "{}", page(&repo));
+    assert_eq!(body(&repo), Value::Null);
+
+    repo.write(&path, &format!("---\npublic: true\n---\n{draft}"));
+    repo.inc().args(["site", "build"]).ok();
+    let html = page(&repo);
+    assert!(html.contains("<h2>Postmortem</h2>"), "{html}");
+    assert!(html.contains("<h3>Summary</h3>"), "{html}");
+    assert!(
+        html.contains("Database changes now go through review."),
+        "{html}"
+    );
+    assert!(
+        !html.contains("paged the database team"),
+        "an unmarked section: {html}"
+    );
+    assert_eq!(
+        body(&repo),
+        "### Summary\n\nPayments failed for 40 minutes after a database change.\n\n\
+         ### What we changed\n\nDatabase changes now go through review."
+    );
+
+    // A public section that quotes an internal note is a leak like any.
+    repo.write(
+        &path,
+        &format!(
+            "---\npublic: true\n---\n{draft}\n## Cause <!-- public -->\n\nbob dropped the orders_v2 index on db-7 by hand\n"
+        ),
+    );
+    let run = repo.inc().args(["site", "build"]).fails();
+    assert!(run.stderr.contains("an internal note"), "{run}");
+    assert!(run.stderr.contains("nothing was written"), "{run}");
+    assert!(
+        page(&repo).contains("Database changes now go through review."),
+        "the last site stays"
+    );
+}
+
+#[test]
+fn a_private_incidents_public_postmortem_stays_off_the_site() {
+    let repo = TestRepo::new();
+    let id = repo.open_with("Internal tooling down", "SEV3", &["--private"]);
+    repo.inc().args(["resolve", &id]).ok();
+    repo.write(
+        format!("{}/postmortem.md", TestRepo::incident_dir(&id)),
+        "---\npublic: true\n---\n## Summary <!-- public -->\n\nThe build farm was down.\n",
+    );
+    repo.inc().args(["site", "build"]).ok();
+    for (path, text) in site_files(&repo, "site") {
+        assert!(!text.contains("build farm"), "{path}");
+    }
 }

@@ -92,6 +92,8 @@ pub struct IncidentJson {
     pub page_id: String,
     pub incident_updates: Vec<UpdateJson>,
     pub components: Vec<AffectedComponent>,
+    /// The published part of the postmortem (Markdown), as Statuspage's.
+    pub postmortem_body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_for: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -347,6 +349,7 @@ pub fn incident_json(
                     .map_or("operational", |c| c.status.as_str()),
             })
             .collect(),
+        postmortem_body: i.postmortem.clone(),
         scheduled_for: i.window.map(|(s, _)| time(s)),
         scheduled_until: i.window.map(|(_, e)| time(e)),
     }

@@ -134,6 +134,8 @@ pub struct IncidentView {
     pub duration: Option<String>,
     /// Newest first.
     pub updates: Vec<UpdateView>,
+    /// The published part of the postmortem, rendered as safe HTML.
+    pub postmortem: Option<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -274,6 +276,10 @@ pub fn incident_view(i: &Incident, components: &[Component], zone: Tz) -> Incide
         window_start: i.window.map(|(s, _)| TimeView::new(s, zone)),
         window_end: i.window.map(|(_, e)| TimeView::new(e, zone)),
         duration: lasted(i).map(when::duration),
+        postmortem: i
+            .postmortem
+            .as_deref()
+            .map(|text| Value::from_safe_string(markdown::to_html(text))),
         updates: i
             .updates
             .iter()

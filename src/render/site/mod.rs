@@ -15,6 +15,7 @@ pub mod feed;
 pub mod html;
 pub mod leaks;
 pub mod markdown;
+pub mod postmortem;
 pub mod public;
 
 use std::sync::OnceLock;
@@ -49,6 +50,8 @@ pub struct Source<'a> {
     pub header: &'a Header,
     pub state: &'a State,
     pub events: &'a [Event],
+    /// `postmortem.md`, when it is published ([`postmortem::is_public`]).
+    pub postmortem: Option<&'a str>,
 }
 
 /// What the site keeps of the incidents: the public view of each public

@@ -43,6 +43,8 @@ pub struct Incident {
     pub updates: Vec<Update>,
     /// A maintenance's planned window.
     pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The published part of the postmortem (Markdown), if any.
+    pub postmortem: Option<String>,
 }
 
 impl Incident {
@@ -381,6 +383,7 @@ pub fn project(source: &Source<'_>, config: &Config) -> Option<Incident> {
         resolved_at: state.resolved_at,
         updates,
         window,
+        postmortem: source.postmortem.and_then(super::postmortem::public_part),
     })
 }
 
@@ -772,6 +775,7 @@ mod tests {
             header: &h,
             state: &s,
             events: &e,
+            postmortem: None,
         };
         let i = project(&source, &Config::default()).unwrap();
         assert_eq!(i.id, public_id("2026-11-27-checkout-slow"));
@@ -948,6 +952,7 @@ mod tests {
             resolved_at: None,
             updates: vec![],
             window: None,
+            postmortem: None,
         };
         let worse = Incident {
             impact: Impact::MajorOutage,
