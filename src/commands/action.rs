@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::cli::{ActionAddArgs, ActionCommand, ActionDoneArgs, ActionListArgs, Global, split_id};
 use crate::model::{Event, EventKind, when};
 use crate::render::actions::{self, ActionRow};
+use crate::store::Incident;
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, global: &Global, command: &ActionCommand) -> Result<ExitCode> {
@@ -104,24 +105,26 @@ fn done(app: &App, ui: &Ui, args: &ActionDoneArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Every follow-up action of `incidents`, as rows, in incident order.
+pub(super) fn rows(
+    incidents: &[Incident],
+    today: NaiveDate,
+) -> impl Iterator<Item = ActionRow<'_>> {
+    incidents.iter().flat_map(move |i| {
+        i.state
+            .actions
+            .iter()
+            .map(move |a| ActionRow::new(&i.id, a, today))
+    })
+}
+
 fn list(app: &App, ui: &Ui, global: &Global, args: &ActionListArgs) -> Result<ExitCode> {
     let today = app.now.with_timezone(&app.zone).date_naive();
     let (incidents, errors) = app.store.load_all(false)?;
-    let mut rows: Vec<ActionRow> = incidents
-        .iter()
-        .flat_map(|i| {
-            i.state
-                .actions
-                .iter()
-                .map(move |a| ActionRow::new(&i.id, a, today))
-        })
+    let mut rows: Vec<ActionRow> = rows(&incidents, today)
         .filter(|r| !args.open || !r.done)
         .filter(|r| !args.overdue || r.overdue)
-        .filter(|r| {
-            args.owner
-                .as_deref()
-                .is_none_or(|o| r.owner.is_some_and(|owner| owner.eq_ignore_ascii_case(o)))
-        })
+        .filter(|r| args.owner.as_deref().is_none_or(|o| r.owned_by(o)))
         .collect();
     // Soonest due first (undated last), then by incident and number.
     rows.sort_by(|a, b| {

@@ -13,7 +13,7 @@ use crate::render::actions::ActionRow;
 use crate::render::dashboard::{self, Dashboard, DashboardView, OpenView};
 use crate::render::json::IncidentView;
 use crate::render::oncall::{RotationNow, RotationView, ShiftView};
-use crate::render::table::{Row, Style};
+use crate::render::table::Row;
 use crate::store::Incident;
 use crate::ui::Ui;
 
@@ -71,15 +71,8 @@ pub fn run(app: &App, ui: &Ui, json: bool) -> Result<ExitCode> {
             )
         })
         .collect();
-    let mut overdue: Vec<ActionRow> = incidents
-        .iter()
-        .flat_map(|i| {
-            i.state
-                .actions
-                .iter()
-                .map(move |a| ActionRow::new(&i.id, a, today))
-        })
-        .filter(|r| r.overdue && r.owner.is_some_and(|o| o.eq_ignore_ascii_case(&app.author)))
+    let mut overdue: Vec<ActionRow> = super::action::rows(&incidents, today)
+        .filter(|r| r.overdue && r.owned_by(&app.author))
         .collect();
     overdue.sort_by_key(|r| (r.due, r.incident, r.id));
 
@@ -139,12 +132,7 @@ pub fn run(app: &App, ui: &Ui, json: bool) -> Result<ExitCode> {
             }),
             overdue,
         };
-        let style = Style {
-            zone: app.zone,
-            now,
-            color: ui.color(),
-            wrap: ui.wrap(),
-        };
+        let style = super::style(app, ui);
         ui.out(&dashboard::text(&view, style))?;
     }
     // An unreadable file could hide an open incident: say so, exit 1.

@@ -9,7 +9,7 @@ use crate::app::App;
 use crate::cli::{Global, ListArgs};
 use crate::model::{Kind, Status, when};
 use crate::render::json::IncidentView;
-use crate::render::table::{self, Row, Style};
+use crate::render::table::{self, Row};
 use crate::store::Incident;
 use crate::ui::Ui;
 
@@ -140,12 +140,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
             state: &i.state,
         })
         .collect();
-    let style = Style {
-        zone: app.zone,
-        now: app.now,
-        color: ui.color(),
-        wrap: ui.wrap(),
-    };
+    let style = super::style(app, ui);
     if args.maintenance {
         ui.out(&table::maintenance(&rows, style))?;
     } else {

@@ -100,6 +100,17 @@ pub fn run(cli: &Cli, env: &Env) -> Result<ExitCode> {
 
 /// A usage error found after parsing (flags clap can't relate, such as a
 /// global one): printed the way clap prints its own, exit code 2.
+/// How the terminal tables of `list`, `show`, `stats` and the dashboard
+/// are drawn: the display zone, the command's clock, and the terminal.
+fn style(app: &App, ui: &Ui) -> crate::render::table::Style {
+    crate::render::table::Style {
+        zone: app.zone,
+        now: app.now,
+        color: ui.color(),
+        wrap: ui.wrap(),
+    }
+}
+
 /// What clap says when a subcommand is missing: the help, on stderr, exit 2.
 fn missing_subcommand() -> ExitCode {
     use clap::CommandFactory;

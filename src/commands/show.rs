@@ -7,7 +7,7 @@ use anyhow::Result;
 use crate::app::App;
 use crate::cli::{Global, ShowArgs};
 use crate::render::json::IncidentView;
-use crate::render::table::{self, Style};
+use crate::render::table;
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, global: &Global, args: &ShowArgs) -> Result<ExitCode> {
@@ -24,12 +24,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ShowArgs) -> Result<ExitC
         ui.out(&(serde_json::to_string_pretty(&view)? + "\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let style = Style {
-        zone: app.zone,
-        now: app.now,
-        color: ui.color(),
-        wrap: ui.wrap(),
-    };
+    let style = super::style(app, ui);
     ui.out(&table::show(
         &incident.id,
         &incident.header,

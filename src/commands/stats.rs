@@ -12,7 +12,6 @@ use crate::cli::{Global, StatsArgs, StatsBy};
 use crate::model::metrics::{self, Context, GroupBy, Subject};
 use crate::model::when;
 use crate::render::stats::{self as render, StatsView};
-use crate::render::table::Style;
 use crate::ui::Ui;
 
 /// How many out-of-order incidents to name before summing up the rest.
@@ -91,12 +90,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
         ui.status(&message);
         return Ok(code);
     }
-    let style = Style {
-        zone: app.zone,
-        now: app.now,
-        color: ui.color(),
-        wrap: ui.wrap(),
-    };
+    let style = super::style(app, ui);
     ui.out(&render::report(&report, by, since, style))?;
     done(ExitCode::SUCCESS)
 }

@@ -37,6 +37,12 @@ impl<'a> ActionRow<'a> {
         }
     }
 
+    /// Whether `who` owns it (names compared without regard to case).
+    pub fn owned_by(&self, who: &str) -> bool {
+        self.owner
+            .is_some_and(|owner| owner.eq_ignore_ascii_case(who))
+    }
+
     fn status(&self) -> &'static str {
         match (self.done, self.overdue) {
             (true, _) => "done",

@@ -4,13 +4,12 @@
 use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
-use comfy_table::Cell;
 use serde::Serialize;
 
 use super::actions::{self, ActionRow};
 use super::json::IncidentView;
 use super::oncall::{self, RotationNow, RotationView};
-use super::table::{self, Row, Style, finish, new_table};
+use super::table::{self, Row, Style};
 use super::text::one_line;
 use crate::model::{Status, when};
 
@@ -90,7 +89,7 @@ pub fn text(d: &Dashboard<'_>, style: Style) -> String {
         out.push_str(&heading("Open incidents: none"));
     } else {
         out.push_str(&heading(&format!("Open incidents ({})", d.open.len())));
-        out.push_str(&open_table(&d.open, style));
+        out.push_str(&table::list_with_last_update(&d.open, style));
     }
 
     if !d.maintenance.is_empty() || d.upcoming_maintenance > 0 {
@@ -100,7 +99,7 @@ pub fn text(d: &Dashboard<'_>, style: Style) -> String {
             d.maintenance.len()
         )));
         if !d.maintenance.is_empty() {
-            out.push_str(&maintenance_table(&d.maintenance, style));
+            out.push_str(&table::maintenance_table(&d.maintenance, style));
         }
         if d.upcoming_maintenance > 0 {
             let _ = writeln!(
@@ -128,70 +127,6 @@ pub fn text(d: &Dashboard<'_>, style: Style) -> String {
         out.push_str(&actions::table(&d.overdue, style.color, style.wrap));
     }
     out
-}
-
-/// Open incidents: what `inc list` shows, plus how long since anyone
-/// wrote to the timeline (a quiet incident is a warning sign).
-fn open_table(rows: &[Row<'_>], style: Style) -> String {
-    let mut t = new_table(
-        &[
-            "ID",
-            "SEV",
-            "STATUS",
-            "TITLE",
-            "COMMANDER",
-            "AGE",
-            "LAST UPDATE",
-        ],
-        style.color,
-        style.wrap,
-    );
-    for row in rows {
-        let mut status = Cell::new(row.state.status.map_or("?", |s| s.as_str()));
-        if style.color {
-            status = status.fg(table::status_color(row.state.status));
-        }
-        t.add_row(vec![
-            Cell::new(row.id),
-            Cell::new(row.state.severity.as_deref().unwrap_or("?")),
-            status,
-            Cell::new(one_line(&row.header.title, 60)),
-            Cell::new(
-                row.state
-                    .commander()
-                    .map_or("none".to_owned(), |c| one_line(c, 30)),
-            ),
-            Cell::new(when::ago(row.header.opened_at, style.now)),
-            Cell::new(
-                row.state
-                    .last_event_at
-                    .map_or("—".to_owned(), |t| when::ago(t, style.now)),
-            ),
-        ]);
-    }
-    finish(&t)
-}
-
-fn maintenance_table(rows: &[Row<'_>], style: Style) -> String {
-    let mut t = new_table(
-        &["ID", "STATUS", "WINDOW", "TITLE"],
-        style.color,
-        style.wrap,
-    );
-    for row in rows {
-        let planned = match (row.header.scheduled_start, row.header.scheduled_end) {
-            (Some(start), Some(end)) => table::window(start, end, style.zone),
-            (Some(start), None) => format!("from {}", when::show(start, style.zone)),
-            _ => "?".to_owned(),
-        };
-        t.add_row(vec![
-            Cell::new(row.id),
-            Cell::new(row.state.status.map_or("?", |s| s.as_str())),
-            Cell::new(planned),
-            Cell::new(one_line(&row.header.title, 60)),
-        ]);
-    }
-    finish(&t)
 }
 
 #[cfg(test)]

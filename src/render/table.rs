@@ -26,7 +26,7 @@ pub struct Row<'a> {
     pub state: &'a State,
 }
 
-pub fn status_color(status: Option<Status>) -> Color {
+fn status_color(status: Option<Status>) -> Color {
     match status {
         Some(Status::Triage) => Color::Magenta,
         Some(Status::Investigating) => Color::Red,
@@ -96,17 +96,27 @@ pub fn finish(table: &Table) -> String {
 
 /// The `inc list` table.
 pub fn list(rows: &[Row<'_>], style: Style) -> String {
-    let mut table = new_table(
-        &["ID", "SEV", "STATUS", "TITLE", "COMMANDER", "AGE"],
-        style.color,
-        style.wrap,
-    );
+    incidents(rows, style, false)
+}
+
+/// The `inc list` table and, last, how long since the newest timeline
+/// entry (the dashboard's: a quiet open incident is a warning sign).
+pub fn list_with_last_update(rows: &[Row<'_>], style: Style) -> String {
+    incidents(rows, style, true)
+}
+
+fn incidents(rows: &[Row<'_>], style: Style, last_update: bool) -> String {
+    let mut headers = vec!["ID", "SEV", "STATUS", "TITLE", "COMMANDER", "AGE"];
+    if last_update {
+        headers.push("LAST UPDATE");
+    }
+    let mut table = new_table(&headers, style.color, style.wrap);
     for row in rows {
         let mut status = Cell::new(status_text(row.state));
         if style.color {
             status = status.fg(status_color(row.state.status));
         }
-        table.add_row(vec![
+        let mut cells = vec![
             Cell::new(row.id),
             Cell::new(row.state.severity.as_deref().unwrap_or("?")),
             status,
@@ -117,7 +127,15 @@ pub fn list(rows: &[Row<'_>], style: Style) -> String {
                     .map_or("—".to_owned(), |c| one_line(c, 30)),
             ),
             Cell::new(age(row.header, row.state, style.now)),
-        ]);
+        ];
+        if last_update {
+            cells.push(Cell::new(
+                row.state
+                    .last_event_at
+                    .map_or("—".to_owned(), |t| when::ago(t, style.now)),
+            ));
+        }
+        table.add_row(cells);
     }
     finish(&table)
 }
@@ -137,6 +155,16 @@ pub fn window(start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String {
 /// The `inc list --maintenance` section: windows have a status and a
 /// planned window, never a severity or a commander.
 pub fn maintenance(rows: &[Row<'_>], style: Style) -> String {
+    let heading = if style.color {
+        "\x1b[1mMaintenance\x1b[0m"
+    } else {
+        "Maintenance"
+    };
+    format!("{heading}\n{}", maintenance_table(rows, style))
+}
+
+/// Maintenance windows: ID, status, planned window, title.
+pub fn maintenance_table(rows: &[Row<'_>], style: Style) -> String {
     let mut table = new_table(
         &["ID", "STATUS", "WINDOW", "TITLE"],
         style.color,
@@ -159,12 +187,7 @@ pub fn maintenance(rows: &[Row<'_>], style: Style) -> String {
             Cell::new(one_line(&row.header.title, 80)),
         ]);
     }
-    let heading = if style.color {
-        "\x1b[1mMaintenance\x1b[0m"
-    } else {
-        "Maintenance"
-    };
-    format!("{heading}\n{}", finish(&table))
+    finish(&table)
 }
 
 fn field(out: &mut String, name: &str, value: &str) {
