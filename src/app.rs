@@ -178,7 +178,8 @@ impl App {
             }
             Err(e) => return Err(e),
         };
-        let git = Git::open(store.root());
+        let git =
+            Git::open(store.root()).map(|g| g.with_index_fast_path(config.git.index_fast_path));
         let (git_name, _) = git.as_ref().map(Git::user).unwrap_or_default();
         let author = global
             .author

@@ -13,6 +13,7 @@ use crate::prompt::OrCancel;
 use crate::render::postmortem::{self, Context, MarkerError, SpliceError};
 use crate::render::templates::{DIR, Templates};
 use crate::render::text::one_line;
+use crate::store::Incident;
 use crate::store::change::{Change, Edit};
 use crate::store::templates::{self as files, postmortem_path};
 use crate::ui::Ui;
@@ -29,15 +30,7 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
         None => implied(app, ui)?,
     };
     let incident = app.load(&id)?;
-    let context = Context::new(
-        &id,
-        &incident.header,
-        &incident.state,
-        &incident.events,
-        &app.config,
-        app.zone,
-        app.now.with_timezone(&app.zone).date_naive(),
-    );
+    let context = context(app, &id, &incident);
     if args.context {
         ui.out(&(serde_json::to_string_pretty(&context)? + "\n"))?;
         return Ok(ExitCode::SUCCESS);
@@ -177,11 +170,9 @@ fn markers_error(template_name: &str, e: MarkerError) -> anyhow::Error {
     )
 }
 
-/// The new draft `inc postmortem ID` would write for incident `id` (which
-/// has none yet): the template rendered now, its markers checked.
-pub(super) fn new_draft(app: &App, id: &str) -> Result<String> {
-    let incident = app.load(id)?;
-    let context = Context::new(
+/// The template's context for incident `id`, as of the command's clock.
+fn context<'a>(app: &'a App, id: &'a str, incident: &'a Incident) -> Context<'a> {
+    Context::new(
         id,
         &incident.header,
         &incident.state,
@@ -189,7 +180,14 @@ pub(super) fn new_draft(app: &App, id: &str) -> Result<String> {
         &app.config,
         app.zone,
         app.now.with_timezone(&app.zone).date_naive(),
-    );
+    )
+}
+
+/// The new draft `inc postmortem ID` would write for incident `id` (which
+/// has none yet): the template rendered now, its markers checked.
+pub(super) fn new_draft(app: &App, id: &str) -> Result<String> {
+    let incident = app.load(id)?;
+    let context = context(app, id, &incident);
     let fresh = render_fresh(app, id, &context)?;
     postmortem::blocks(&fresh.text).map_err(|e| markers_error(&fresh.template_name, e))?;
     Ok(fresh.text)

@@ -19,6 +19,12 @@ use git2::{
     Time,
 };
 
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread staged through the fast path.
+    static FAST_STAGES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// A git repository holding an incident repository (maybe in a subfolder).
 pub struct Git {
     repo: Repository,
@@ -26,6 +32,9 @@ pub struct Git {
     prefix: PathBuf,
     /// The incident root on disk.
     root: PathBuf,
+    /// Stage through [`index::patched`] where it applies (inc.yaml's
+    /// `git.index_fast_path`, default on); else always through libgit2.
+    index_fast_path: bool,
 }
 
 impl Git {
@@ -35,7 +44,20 @@ impl Git {
         let workdir = repo.workdir()?.canonicalize().ok()?;
         let root = root.canonicalize().ok()?;
         let prefix = root.strip_prefix(&workdir).ok()?.to_path_buf();
-        Some(Git { repo, prefix, root })
+        Some(Git {
+            repo,
+            prefix,
+            root,
+            index_fast_path: true,
+        })
+    }
+
+    /// Whether staging may patch the index in place ([`index::patched`])
+    /// instead of having libgit2 rewrite it: inc.yaml's
+    /// `git.index_fast_path`.
+    pub fn with_index_fast_path(mut self, on: bool) -> Git {
+        self.index_fast_path = on;
+        self
     }
 
     /// Creates a repository at `dir` (for `inc init` outside any repository).
@@ -242,10 +264,14 @@ impl Git {
             let _ = fs::remove_file(&new_path);
             match current
                 .as_deref()
-                .filter(|_| removed.is_empty())
+                .filter(|_| removed.is_empty() && self.index_fast_path)
                 .and_then(|bytes| index::patched(bytes, &updates))
             {
-                Some(bytes) => write_synced(&new_path, &bytes)?,
+                Some(bytes) => {
+                    #[cfg(test)]
+                    FAST_STAGES.with(|n| n.set(n.get() + 1));
+                    write_synced(&new_path, &bytes)?;
+                }
                 None => self.stage_slow(current.as_deref(), &new_path, &updates, &removed)?,
             }
             match fs::hard_link(&new_path, &lock_path) {
@@ -1030,4 +1056,43 @@ fn walk_window(
         });
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod stage_tests {
+    use super::*;
+
+    /// `git.index_fast_path: false` stages through libgit2 only; either
+    /// way the file is staged.
+    #[test]
+    fn the_index_fast_path_switch_decides_who_writes_the_index() {
+        for on in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let repo = Repository::init(dir.path()).unwrap();
+            fs::write(dir.path().join("a.txt"), "a").unwrap();
+            let mut index = repo.index().unwrap();
+            index.add_path(Path::new("a.txt")).unwrap();
+            index.write().unwrap();
+            let git = Git::open(dir.path()).unwrap().with_index_fast_path(on);
+            fs::write(dir.path().join("b.txt"), "b").unwrap();
+            let oid = repo.blob(b"b").unwrap().to_string();
+            let before = FAST_STAGES.with(std::cell::Cell::get);
+            let patience = Patience {
+                timeout: std::time::Duration::from_secs(1),
+                on_wait: &|_| {},
+            };
+            git.stage(
+                &[(PathBuf::from("b.txt"), oid.clone(), None)],
+                &[],
+                &patience,
+            )
+            .unwrap();
+            let fast = FAST_STAGES.with(std::cell::Cell::get) - before;
+            assert_eq!(fast, usize::from(on), "fast path on: {on}");
+            let index = Repository::open(dir.path()).unwrap().index().unwrap();
+            let entry = index.get_path(Path::new("b.txt"), 0).expect("staged");
+            assert_eq!(entry.id.to_string(), oid);
+            assert!(index.get_path(Path::new("a.txt"), 0).is_some());
+        }
+    }
 }

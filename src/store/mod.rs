@@ -7,7 +7,7 @@
 pub mod change;
 pub mod git;
 pub mod gitcli;
-mod index;
+pub mod index;
 mod lock;
 pub mod scan;
 pub mod site;

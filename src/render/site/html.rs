@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use super::markdown;
 use super::public::{
-    Component, Incident, Public, impact_label, status_label, statuspage_impact, statuspage_status,
+    Component, DayState, Incident, Public, impact_label, status_label, statuspage_impact,
+    statuspage_status,
 };
 use crate::model::when;
 use crate::render::templates::{TemplateError, Templates};
@@ -360,13 +361,22 @@ pub fn component_view(c: &Component, days: &DayIncidents<'_>, zone: Tz) -> Compo
         days: c
             .days
             .iter()
-            .map(|(day, state)| DayView {
-                date: day.to_string(),
-                state: state.as_str(),
-                label: format!("{day}: {}", state.label()),
-                link: days
+            .map(|(day, state)| {
+                let link = days
                     .get(&(c.id.as_str(), *day))
-                    .and_then(|list| day_link(list, zone)),
+                    .and_then(|list| day_link(list, zone));
+                // The label is the link's text: a day whose incidents had
+                // no impact on the component is not "no incidents".
+                let label = match (state, &link) {
+                    (DayState::Operational, Some(_)) => format!("{day}: no impact"),
+                    _ => format!("{day}: {}", state.label()),
+                };
+                DayView {
+                    date: day.to_string(),
+                    state: state.as_str(),
+                    label,
+                    link,
+                }
             })
             .collect(),
         since: c.since.to_string(),
