@@ -759,6 +759,14 @@ fn maintenance_is_upcoming_before_its_window_and_under_maintenance_inside() {
     // Nobody set it in progress: its window did (Statuspage's
     // auto-transition), on the page and in the API, with an update.
     assert_eq!(listed(&repo, "active"), ["Database upgrade in_progress"]);
+    // Its card is tagged by what it is now, not "Scheduled".
+    let card = &index[index
+        .find("Maintenance in progress\nDatabase upgrade")
+        .unwrap()..];
+    assert!(
+        card.starts_with("Maintenance in progress\nDatabase upgrade\nIn progress"),
+        "{card}"
+    );
     assert!(listed(&repo, "upcoming").is_empty());
     let page = text_of(&repo.read(format!("site/{}", TestRepo::page_of("2026-11-20-upgrade"))));
     assert!(
