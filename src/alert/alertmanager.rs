@@ -56,15 +56,11 @@ pub(super) fn parse(text: &str, source: Source) -> Result<Batch, String> {
 
 /// Turns a parsed webhook body into a batch.
 pub(super) fn batch(payload: Payload, source: Source) -> Result<Batch, String> {
-    let group_resolved = match payload.status.as_str() {
-        "firing" => false,
-        "resolved" => true,
-        other => {
-            return Err(format!(
-                "the {source} payload's `status` is `{}`, not `firing` or `resolved`",
-                clean_key(other)
-            ));
-        }
+    let Some(group_state) = firing_or_resolved(&payload.status) else {
+        return Err(format!(
+            "the {source} payload's `status` is `{}`, not `firing` or `resolved`",
+            clean_key(&payload.status)
+        ));
     };
     if payload.alerts.is_empty() {
         return Err(format!("the {source} payload has no alerts"));
@@ -100,7 +96,7 @@ pub(super) fn batch(payload: Payload, source: Source) -> Result<Batch, String> {
         source,
         group,
         alerts,
-        group_resolved,
+        group_resolved: group_state == AlertState::Resolved,
         truncated: payload.truncated_alerts,
         test: false,
         title: payload
@@ -111,17 +107,22 @@ pub(super) fn batch(payload: Payload, source: Source) -> Result<Batch, String> {
     })
 }
 
+/// A group's or an alert's `status`: only these two (no `acknowledged`).
+fn firing_or_resolved(status: &str) -> Option<AlertState> {
+    match status {
+        "firing" => Some(AlertState::Firing),
+        "resolved" => Some(AlertState::Resolved),
+        _ => None,
+    }
+}
+
 fn alert(i: usize, a: RawAlert) -> Result<Alert, String> {
-    let state = match a.status.as_str() {
-        "firing" => AlertState::Firing,
-        "resolved" => AlertState::Resolved,
-        other => {
-            return Err(format!(
-                "alert {} has `status` `{}`, not `firing` or `resolved`",
-                i + 1,
-                clean_key(other)
-            ));
-        }
+    let Some(state) = firing_or_resolved(&a.status) else {
+        return Err(format!(
+            "alert {} has `status` `{}`, not `firing` or `resolved`",
+            i + 1,
+            clean_key(&a.status)
+        ));
     };
     let sent = a
         .fingerprint
@@ -154,12 +155,11 @@ fn alert(i: usize, a: RawAlert) -> Result<Alert, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::fixture;
     use super::super::{AlertState, Format, fingerprint, parse};
 
     #[test]
     fn firing_group() {
-        let b = parse(&fixture("alertmanager-firing.json"), Format::Alertmanager).unwrap();
+        let b = parse(fixture!("alertmanager-firing.json"), Format::Alertmanager).unwrap();
         assert_eq!(
             b.group,
             "{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\"}"
@@ -177,11 +177,11 @@ mod tests {
 
     #[test]
     fn resolved_and_mixed_groups() {
-        let b = parse(&fixture("alertmanager-resolved.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("alertmanager-resolved.json"), Format::Auto).unwrap();
         assert!(b.group_resolved);
         assert!(b.alerts.iter().all(|a| a.state == AlertState::Resolved));
         assert!(b.alerts[0].ends_at.is_some());
-        let b = parse(&fixture("alertmanager-mixed.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("alertmanager-mixed.json"), Format::Auto).unwrap();
         assert!(!b.group_resolved);
         let states: Vec<_> = b.alerts.iter().map(|a| a.state).collect();
         assert_eq!(states, [AlertState::Resolved, AlertState::Firing]);
@@ -189,16 +189,16 @@ mod tests {
 
     #[test]
     fn truncated_alerts_are_counted() {
-        let b = parse(&fixture("alertmanager-truncated.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("alertmanager-truncated.json"), Format::Auto).unwrap();
         assert_eq!(b.truncated, 37);
         assert_eq!(b.alerts.len(), 3);
     }
 
     #[test]
     fn old_releases_without_fingerprint_get_the_same_one_each_time() {
-        let text = fixture("alertmanager-no-fingerprint.json");
-        let a = parse(&text, Format::Auto).unwrap();
-        let b = parse(&text, Format::Auto).unwrap();
+        let text = fixture!("alertmanager-no-fingerprint.json");
+        let a = parse(text, Format::Auto).unwrap();
+        let b = parse(text, Format::Auto).unwrap();
         assert_eq!(a.alerts[0].fingerprint, b.alerts[0].fingerprint);
         assert_eq!(a.alerts[0].fingerprint, fingerprint(&a.alerts[0].labels));
         assert_ne!(a.alerts[0].fingerprint, a.alerts[1].fingerprint);
@@ -206,9 +206,9 @@ mod tests {
 
     #[test]
     fn unicode_and_big_annotations_survive() {
-        let b = parse(&fixture("alertmanager-unicode.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("alertmanager-unicode.json"), Format::Auto).unwrap();
         assert!(b.title().contains("Zahlungsdienst"), "{}", b.title());
-        let b = parse(&fixture("alertmanager-big-annotation.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("alertmanager-big-annotation.json"), Format::Auto).unwrap();
         let description = &b.alerts[0].annotations["description"];
         assert!(description.len() > 10_000, "{}", description.len());
     }

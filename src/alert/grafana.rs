@@ -29,12 +29,11 @@ pub(super) fn parse(text: &str) -> Result<Batch, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::fixture;
     use super::super::{AlertState, Format, Source, parse};
 
     #[test]
     fn firing_group() {
-        let b = parse(&fixture("grafana-firing.json"), Format::Grafana).unwrap();
+        let b = parse(fixture!("grafana-firing.json"), Format::Grafana).unwrap();
         assert_eq!(b.source, Source::Grafana);
         assert!(!b.test);
         assert_eq!(b.alerts.len(), 2);
@@ -44,14 +43,14 @@ mod tests {
 
     #[test]
     fn resolved_group() {
-        let b = parse(&fixture("grafana-resolved.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("grafana-resolved.json"), Format::Auto).unwrap();
         assert!(b.group_resolved);
         assert!(b.alerts.iter().all(|a| a.state == AlertState::Resolved));
     }
 
     #[test]
     fn the_test_button() {
-        let b = parse(&fixture("grafana-test.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("grafana-test.json"), Format::Auto).unwrap();
         assert!(b.test);
         assert_eq!(b.alerts[0].name(), "TestAlert");
         assert_eq!(b.title(), "Notification test");

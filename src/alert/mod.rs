@@ -6,9 +6,24 @@
 //! here; free text (summaries, labels) is kept as sent and flattened by the
 //! caller before it reaches a terminal or a file.
 
+/// A fixture's text, from tests/fixtures/alerts/, built into the test
+/// binary (this module stays off the disk, tests too).
+#[cfg(test)]
+macro_rules! fixture {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/alerts/",
+            $name
+        ))
+    };
+}
+
 mod alertmanager;
 mod grafana;
 mod pagerduty;
+pub mod plan;
+mod severity;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -55,6 +70,18 @@ impl AlertState {
             AlertState::Acknowledged => "acknowledged",
             AlertState::Resolved => "resolved",
         }
+    }
+
+    /// The state an `alert` event records ([`AlertState::as_str`]); `None`
+    /// for any other text.
+    pub fn parse(recorded: &str) -> Option<AlertState> {
+        [
+            AlertState::Firing,
+            AlertState::Acknowledged,
+            AlertState::Resolved,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == recorded)
     }
 }
 
@@ -347,28 +374,23 @@ pub fn parse_window(s: &str) -> Result<Duration, String> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-
-    /// A fixture's text, from tests/fixtures/alerts/.
-    pub fn fixture(name: &str) -> String {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/alerts")
-            .join(name);
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
 
     #[test]
     fn detects_each_format_by_shape() {
-        for (name, source) in [
-            ("alertmanager-firing.json", Source::Alertmanager),
-            ("alertmanager-no-fingerprint.json", Source::Alertmanager),
-            ("grafana-firing.json", Source::Grafana),
-            ("grafana-test.json", Source::Grafana),
-            ("pagerduty-trigger.json", Source::Pagerduty),
+        for (text, source) in [
+            (fixture!("alertmanager-firing.json"), Source::Alertmanager),
+            (
+                fixture!("alertmanager-no-fingerprint.json"),
+                Source::Alertmanager,
+            ),
+            (fixture!("grafana-firing.json"), Source::Grafana),
+            (fixture!("grafana-test.json"), Source::Grafana),
+            (fixture!("pagerduty-trigger.json"), Source::Pagerduty),
         ] {
-            let batch = parse(&fixture(name), Format::Auto).unwrap();
-            assert_eq!(batch.source, source, "{name}");
+            let batch = parse(text, Format::Auto).unwrap();
+            assert_eq!(batch.source, source, "{text}");
         }
     }
 
@@ -409,7 +431,7 @@ pub(crate) mod tests {
             let err = parse_time("startsAt", s).unwrap_err();
             assert_eq!(err, format!("`startsAt` is not a time: `{s}`"));
         }
-        let text = fixture("alertmanager-firing.json").replacen(
+        let text = fixture!("alertmanager-firing.json").replacen(
             "\"startsAt\": \"",
             "\"startsAt\": \"-640-11-27T11:50:00+19:00\", \"x\": \"",
             1,
@@ -443,7 +465,7 @@ pub(crate) mod tests {
             err.starts_with("the `groupKey` holds a control character (U+0000)"),
             "{err}"
         );
-        let payload = fixture("alertmanager-firing.json").replacen(
+        let payload = fixture!("alertmanager-firing.json").replacen(
             "\"groupKey\": \"",
             "\"groupKey\": \"\\u0007",
             1,

@@ -139,12 +139,11 @@ pub(super) fn parse(text: &str) -> Result<Batch, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::fixture;
     use super::super::{AlertState, Format, Source, parse};
 
     #[test]
     fn trigger_with_a_colonless_offset() {
-        let b = parse(&fixture("pagerduty-trigger.json"), Format::Pagerduty).unwrap();
+        let b = parse(fixture!("pagerduty-trigger.json"), Format::Pagerduty).unwrap();
         assert_eq!(b.source, Source::Pagerduty);
         assert_eq!(b.group, "srv01/mysql-replication-lag");
         assert_eq!(b.alerts[0].fingerprint, b.group);
@@ -160,20 +159,20 @@ mod tests {
 
     #[test]
     fn acknowledge_and_resolve() {
-        let b = parse(&fixture("pagerduty-acknowledge.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("pagerduty-acknowledge.json"), Format::Auto).unwrap();
         assert_eq!(b.alerts[0].state, AlertState::Acknowledged);
         assert_eq!(b.group, "srv01/mysql-replication-lag");
-        let b = parse(&fixture("pagerduty-resolve.json"), Format::Auto).unwrap();
+        let b = parse(fixture!("pagerduty-resolve.json"), Format::Auto).unwrap();
         assert_eq!(b.alerts[0].state, AlertState::Resolved);
         assert!(b.group_resolved);
     }
 
     #[test]
     fn trigger_without_dedup_key_gets_a_stable_one() {
-        let text = fixture("pagerduty-unicode.json");
-        let a = parse(&text, Format::Auto).unwrap();
+        let text = fixture!("pagerduty-unicode.json");
+        let a = parse(text, Format::Auto).unwrap();
         assert!(a.group.starts_with("pd-"), "{}", a.group);
-        assert_eq!(a.group, parse(&text, Format::Auto).unwrap().group);
+        assert_eq!(a.group, parse(text, Format::Auto).unwrap().group);
         assert!(a.title().contains("東京"), "{}", a.title());
     }
 
