@@ -8,11 +8,11 @@
 //!
 //! Errors make `inc check` fail (exit 3); warnings are reported only.
 //!
-//! The rules sit in one file per thing they check: [`header`] (the keys
-//! and times of `incident.yaml`), [`timeline`] (each event, and the order
-//! of phases), [`due`] (postmortems and actions past their dates),
-//! [`postmortem`] (placeholders and blaming language), [`groups`] (alert
-//! groups open twice at once); [`yaml`] finds the line of a key in a text.
+//! The rules sit in one file per thing they check: `header` (the keys
+//! and times of `incident.yaml`), `timeline` (each event, and the order
+//! of phases), `due` (postmortems and actions past their dates),
+//! `postmortem` (placeholders and blaming language), `groups` (alert
+//! groups open twice at once); `yaml` finds the line of a key in a text.
 
 mod due;
 #[cfg(test)]
