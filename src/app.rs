@@ -12,6 +12,8 @@ use chrono_tz::Tz;
 
 use crate::cli::Global;
 use crate::config::Config;
+/// `` `a`, `b` `` for error messages; one definition, in `model::text`.
+pub use crate::model::text::backticked;
 use crate::model::{Event, id, when};
 use crate::render::text::one_line;
 use crate::store::change::{self, Applied, Change, Commit};
@@ -481,15 +483,6 @@ pub fn waiting(ui: &Ui, lock: &Path) {
         "Waiting for {}: another git command is running…",
         lock.display()
     ));
-}
-
-/// `` `a`, `b` `` for error messages.
-pub fn backticked(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Reads a text argument; `-` means all of stdin, kept exactly.

@@ -15,6 +15,7 @@ pub mod phases;
 pub mod state;
 pub mod status;
 pub mod suspects;
+pub mod text;
 pub mod typo;
 pub mod when;
 

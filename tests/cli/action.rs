@@ -206,3 +206,77 @@ fn check_and_action_list_agree_on_an_rfc3339_due_date() {
         .ok()
         .stdout_has(&["Raise the pool size", "overdue"]);
 }
+
+/// Where `inc check`, `inc action list` and `inc stats` overlap, they say
+/// the same: which actions are overdue (one rule for due dates, in every
+/// form one is written), and an action's text cut to one line of 80
+/// characters (one definition of shortening).
+#[test]
+fn check_action_list_and_stats_agree_on_overdue_actions() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let long = format!("Raise the pool size\n{}", "and watch it ".repeat(8));
+    let action = |at: &str, n: u32, text: &str, due: &str| {
+        format!(
+            "- {{\"at\":\"2026-11-27T{at}Z\",\"by\":\"alice\",\"type\":\"action\",\"id\":{n},\
+             \"text\":{},\"owner\":null,\"due\":\"{due}\",\"link\":null}}\n",
+            serde_json::to_string(text).unwrap()
+        )
+    };
+    repo.append(
+        TestRepo::timeline_path(&id),
+        &[
+            action("11:00:00", 1, &long, "2026-11-20T00:00:00Z"),
+            action("11:01:00", 2, "Add an alert", "2026-11-26"),
+            action("11:02:00", 3, "Due today", "2026-11-27"),
+            action("11:03:00", 4, "Due later", "2026-12-24T09:00:00+01:00"),
+            action("11:04:00", 5, "Done late", "2026-11-01"),
+            "- {\"at\":\"2026-11-27T11:05:00Z\",\"by\":\"alice\",\"type\":\"action_done\",\"id\":5}\n"
+                .to_owned(),
+        ]
+        .concat(),
+    );
+
+    let check = repo.inc().args(["check", "--format", "json"]).run();
+    let report: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let past_due: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "action-overdue")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    let listed: Vec<u32> = actions(&repo, &["--overdue"])
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(listed, [1, 2], "{check}");
+    assert_eq!(past_due.len(), listed.len(), "{check}");
+    for n in &listed {
+        assert!(
+            past_due
+                .iter()
+                .any(|m| m.starts_with(&format!("action #{n} is past due"))),
+            "{past_due:?}"
+        );
+    }
+    let stats = repo.inc().args(["stats", "--json"]).ok();
+    let stats: serde_json::Value = serde_json::from_str(&stats.stdout).unwrap();
+    assert_eq!(
+        stats["overall"]["actions"]["overdue"],
+        listed.len(),
+        "{stats}"
+    );
+
+    // The long text, cut alike: what check quotes is a cell of the list.
+    let quoted = past_due[0].split_once("and not done: ").unwrap().1;
+    assert!(
+        quoted.ends_with('…') && quoted.chars().count() == 80,
+        "{quoted}"
+    );
+    assert!(!quoted.contains('\n'), "{quoted}");
+    repo.inc()
+        .args(["action", "list", "--overdue"])
+        .ok()
+        .stdout_has(&[quoted]);
+}

@@ -584,10 +584,18 @@ fn json_format() {
         (4, 3, 2),
         "{report:#?}"
     );
-    assert!(
-        report
-            .findings
-            .iter()
-            .all(|f| f.line >= 1 && !f.file.contains('\\'))
-    );
+    // Each finding points at a line of its file (1-based, within the
+    // file), with `/` in its path.
+    for f in &report.findings {
+        assert!(!f.file.contains('\\'), "{f:?}");
+        let lines = if repo.path(&f.file).is_file() {
+            repo.read(&f.file).lines().count().max(1)
+        } else {
+            1
+        };
+        assert!(
+            (1..=lines).contains(&f.line),
+            "{f:?} of a {lines}-line file"
+        );
+    }
 }
