@@ -1,36 +1,41 @@
 //! inc: terminal-first incident management, with incidents as YAML files in git.
 //!
-//! The layers, outermost first (nothing imports `commands`; `model` and
-//! `render` never touch the disk, git, the clock or stdout):
+//! The layers, outermost first: `commands` (one file per verb; nothing
+//! imports it) uses `app`, `cli`, `hooks`, `prompt` and `ui`; those use
+//! `config` and `store` (the only I/O on the repository); everything uses
+//! the pure `model`, `render` and `alert`, which never touch the disk, git,
+//! the clock or stdout (`.ci/run` greps for it). Modules are listed below
+//! alphabetically; only what the binary, the benches, the examples, the
+//! fuzz targets and the integration tests use is public.
 
 /// Alert payloads (Alertmanager, Grafana, PagerDuty) parsed into one batch.
 pub mod alert;
 /// `App`: root, config, author, time and git, resolved once per run.
-pub mod app;
+mod app;
 /// The command line (clap); the doc comments are the help text.
 pub mod cli;
 /// One file per verb, and the one `match` that dispatches to them.
-pub mod commands;
+mod commands;
 /// Shell completion of values from the repository (incident IDs).
-pub mod complete;
+mod complete;
 /// `inc.yaml`: schema, defaults, errors naming file:line.
 pub mod config;
 /// Exit codes and error reporting.
-pub mod exit;
+mod exit;
 /// Hooks: which run for an event, their trust, running them.
-pub mod hooks;
+mod hooks;
 /// Pure data: IDs, headers, events, the state fold, times.
 pub mod model;
 /// Work spread over the cores (one chunk per core).
-pub mod par;
+mod par;
 /// Prompts that leave the terminal as they found it.
-pub mod prompt;
+mod prompt;
 /// Pure presentation: JSON views, tables, text.
 pub mod render;
 /// Files, the lock, and git: the only code doing I/O on the repository.
 pub mod store;
 /// The terminal: stdout for the product, stderr for the conversation.
-pub mod ui;
+mod ui;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
