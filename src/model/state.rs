@@ -22,8 +22,8 @@ pub struct Action {
 }
 
 impl Action {
-    /// The due date ([`parse_due`]). Anything else has no date and so is
-    /// never overdue (`inc check` reports it).
+    /// The due date, as [`parse_due`] reads it. A `due` it can't read is
+    /// no date, so never overdue (`inc check` reports it as invalid).
     pub fn due_date(&self) -> Option<NaiveDate> {
         parse_due(self.due.as_deref()?)
     }
