@@ -408,7 +408,7 @@ pub fn spawn(
     let deadline = Instant::now() + timeout;
     // A hook need not read its input: the writer gives up when it exits.
     if let Some(mut input) = child.stdin.take() {
-        std::thread::spawn(move || {
+        crate::par::background(move || {
             let _ = input.write_all(&stdin);
         });
     }
@@ -431,7 +431,7 @@ pub fn spawn(
     for pipe in pipes {
         let tail = Arc::clone(&tail);
         let closed = closed_tx.clone();
-        std::thread::spawn(move || {
+        crate::par::background(move || {
             let mut reader = BufReader::new(pipe);
             let mut line = Vec::new();
             loop {

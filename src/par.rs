@@ -1,4 +1,7 @@
-//! Work spread over the machine's cores: the one place inc starts threads.
+//! Work spread over the machine's cores, and the one place inc starts
+//! threads: [`fold`], [`chunks`] and [`join`] spread work, [`workers`]
+//! runs one loop on several scoped threads, and [`background`] starts a
+//! thread that may outlive its caller (a reader of a child's output).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -39,11 +42,23 @@ where
             f(&mut state, start, &items[start..end]);
         }
     };
-    if threads == 1 {
+    workers(threads, work)
+}
+
+/// Runs `work` on `threads` threads at once (on this one alone when that
+/// is 1 or less) and returns what each returned, in no particular order;
+/// the workers share their items through `work`'s own state (an atomic
+/// counter, as [`fold`] does). A panic in a worker is re-raised.
+pub fn workers<A, W>(threads: usize, work: W) -> Vec<A>
+where
+    A: Send,
+    W: Fn() -> A + Sync,
+{
+    if threads <= 1 {
         return vec![work()];
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(&work)).collect();
         handles
             .into_iter()
             .map(|h| {
@@ -91,6 +106,18 @@ where
     })
 }
 
+/// Starts `f` on a thread of its own and leaves it running: for work that
+/// may outlast its caller, such as reading a child's output, which a
+/// grandchild can hold open after the child ended. Whoever needs to know
+/// when it is done is told by `f` (a channel), never by joining it.
+pub fn background<F>(f: F)
+where
+    F: FnOnce() + Send + 'static,
+{
+    // The handle is dropped: the thread runs on, detached.
+    drop(std::thread::spawn(f));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -98,11 +125,9 @@ mod tests {
         let items: Vec<u32> = (0..1000).collect();
         let sums = super::chunks(&items, |c| c.to_vec());
         assert_eq!(sums.concat(), items);
-        assert!(
-            super::chunks(&[] as &[u32], |c| c.len())
-                .iter()
-                .all(|n| *n == 0)
-        );
+        // No items: `f` is never called, and there is no result.
+        let none = super::chunks(&[] as &[u32], |_| -> usize { unreachable!() });
+        assert!(none.is_empty(), "{none:?}");
     }
 
     #[test]
@@ -130,6 +155,35 @@ mod tests {
         let panicked =
             std::panic::catch_unwind(|| super::chunks(&items, |run| assert!(!run.contains(&999))));
         assert!(panicked.is_err());
+    }
+
+    #[test]
+    fn workers_run_at_once_and_reraise_a_panic() {
+        use std::sync::Barrier;
+        // Each worker waits for the other: this ends only if both run at once.
+        let barrier = Barrier::new(2);
+        let ids = super::workers(2, || {
+            barrier.wait();
+            std::thread::current().id()
+        });
+        assert_eq!(ids.len(), 2);
+        assert_ne!(ids[0], ids[1]);
+        assert_eq!(
+            super::workers(1, || std::thread::current().id()),
+            [std::thread::current().id()]
+        );
+        let panicked = std::panic::catch_unwind(|| super::workers(2, || panic!("in a worker")));
+        assert!(panicked.is_err());
+    }
+
+    #[test]
+    fn background_runs_on_a_thread_of_its_own() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        super::background(move || {
+            let _ = tx.send(std::thread::current().id());
+        });
+        let id = rx.recv().expect("the thread ran");
+        assert_ne!(id, std::thread::current().id());
     }
 
     #[test]

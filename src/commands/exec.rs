@@ -197,7 +197,7 @@ fn spawn_copy(
     done: &Sender<()>,
 ) {
     let (tail, bytes, done) = (Arc::clone(tail), Arc::clone(bytes), done.clone());
-    std::thread::spawn(move || {
+    crate::par::background(move || {
         let mut buffer = vec![0u8; 64 * 1024];
         // Once inc's own output is gone (`| head`), keep reading: the
         // command runs on, and its tail is still kept.

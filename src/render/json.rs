@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::model::state::Action;
 use crate::model::{Event, Header, Kind, State, when};
 
 /// An incident as `inc show --json` prints it (`inc list --json` leaves out
@@ -54,6 +55,19 @@ pub struct ActionView<'a> {
     pub done: bool,
 }
 
+impl<'a> From<&'a Action> for ActionView<'a> {
+    fn from(a: &'a Action) -> ActionView<'a> {
+        ActionView {
+            id: a.id,
+            text: &a.text,
+            owner: a.owner.as_deref(),
+            due: a.due.as_deref(),
+            link: a.link.as_deref(),
+            done: a.done,
+        }
+    }
+}
+
 fn time(t: Option<DateTime<Utc>>) -> Option<String> {
     t.map(when::stored)
 }
@@ -95,18 +109,7 @@ impl<'a> IncidentView<'a> {
             resolved_at: time(state.resolved_at),
             scheduled_start: time(header.scheduled_start),
             scheduled_end: time(header.scheduled_end),
-            actions: state
-                .actions
-                .iter()
-                .map(|a| ActionView {
-                    id: a.id,
-                    text: &a.text,
-                    owner: a.owner.as_deref(),
-                    due: a.due.as_deref(),
-                    link: a.link.as_deref(),
-                    done: a.done,
-                })
-                .collect(),
+            actions: state.actions.iter().map(ActionView::from).collect(),
             events,
         }
     }
