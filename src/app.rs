@@ -370,7 +370,7 @@ impl App {
 
     /// Finds the incident a user named: an ID, a unique prefix, or a unique
     /// part of a slug. With no query, the only open incident.
-    pub fn resolve(&self, query: Option<&str>) -> Result<String> {
+    pub fn find_incident(&self, query: Option<&str>) -> Result<String> {
         let Some(query) = query else {
             return self.only_open().map(|i| i.id);
         };

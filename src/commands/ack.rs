@@ -12,7 +12,7 @@ use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &AckArgs) -> Result<ExitCode> {
     let _lock = app.lock()?;
-    let id = app.resolve(args.id.as_deref())?;
+    let id = app.find_incident(args.id.as_deref())?;
     let incident = app.load(&id)?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     let state = &incident.state;

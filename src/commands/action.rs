@@ -40,7 +40,7 @@ fn add(app: &App, ui: &Ui, args: &ActionAddArgs) -> Result<ExitCode> {
         .map(str::trim)
         .filter(|o| !o.is_empty());
     let _lock = app.lock()?;
-    let id = app.resolve(query)?;
+    let id = app.find_incident(query)?;
     let incident = app.load(&id)?;
     let number = incident
         .state
@@ -69,7 +69,7 @@ fn add(app: &App, ui: &Ui, args: &ActionAddArgs) -> Result<ExitCode> {
 
 fn done(app: &App, ui: &Ui, args: &ActionDoneArgs) -> Result<ExitCode> {
     let _lock = app.lock()?;
-    let id = app.resolve(Some(&args.id))?;
+    let id = app.find_incident(Some(&args.id))?;
     let incident = app.load(&id)?;
     let Some(action) = incident.state.actions.iter().find(|a| a.id == args.number) else {
         let known: Vec<String> = incident

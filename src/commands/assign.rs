@@ -46,7 +46,7 @@ pub fn run(app: &App, ui: &Ui, args: &AssignArgs) -> Result<ExitCode> {
         Some(who.to_owned())
     };
     let _lock = app.lock()?;
-    let id = app.resolve(query)?;
+    let id = app.find_incident(query)?;
     let incident = app.load(&id)?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if incident.state.roles.get(&role) == who.as_ref() {

@@ -13,7 +13,7 @@ use crate::ui::Ui;
 
 pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     let _lock = app.lock()?;
-    let id = app.resolve(args.id.as_deref())?;
+    let id = app.find_incident(args.id.as_deref())?;
     let incident = app.load(&id)?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if incident.header.kind() == Kind::Maintenance {
@@ -82,7 +82,7 @@ fn resolution(events: &[Event]) -> Option<&str> {
 
 pub fn reopen(app: &App, ui: &Ui, args: &ReopenArgs) -> Result<ExitCode> {
     let _lock = app.lock()?;
-    let id = app.resolve(Some(&args.id))?;
+    let id = app.find_incident(Some(&args.id))?;
     let incident = app.load(&id)?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     let status = match incident.state.status {
@@ -110,7 +110,7 @@ pub fn reopen(app: &App, ui: &Ui, args: &ReopenArgs) -> Result<ExitCode> {
 
 pub fn decline(app: &App, ui: &Ui, args: &DeclineArgs) -> Result<ExitCode> {
     let _lock = app.lock()?;
-    let id = app.resolve(args.id.as_deref())?;
+    let id = app.find_incident(args.id.as_deref())?;
     let incident = app.load(&id)?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if let Some(status) = incident.state.status

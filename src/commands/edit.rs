@@ -92,7 +92,7 @@ pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
              was wrong), `inc update`, `inc status`, `inc severity`"
         ),
     };
-    let id = app.resolve(args.id.as_deref())?;
+    let id = app.find_incident(args.id.as_deref())?;
     let rel = match kind {
         Kind::Header => Store::header_path(&id),
         Kind::Postmortem => postmortem_path(&id),

@@ -34,7 +34,7 @@ const IDLE: Duration = Duration::from_millis(500);
 const DRAIN_AT_MOST: Duration = Duration::from_secs(10);
 
 pub fn run(app: &App, ui: &Ui, args: &ExecArgs) -> Result<ExitCode> {
-    let id = app.resolve(args.id.as_deref())?;
+    let id = app.find_incident(args.id.as_deref())?;
     let Some((program, rest)) = args.command.split_first() else {
         bail!("no command to run\nhint: inc exec [ID] -- CMD ARGS…");
     };

@@ -216,7 +216,7 @@ fn incident(app: &App, query: Option<&str>) -> Result<(String, Header, Vec<Event
             return Ok((id, header, vec![opened]));
         }
     }
-    let id = app.resolve(query)?;
+    let id = app.find_incident(query)?;
     let incident = app.load(&id)?;
     Ok((incident.id, incident.header, incident.events))
 }

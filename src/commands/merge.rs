@@ -28,8 +28,8 @@ pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
     } else {
         Some(app.lock()?)
     };
-    let dup_id = app.resolve(Some(&args.dup))?;
-    let keep_id = app.resolve(Some(&args.into))?;
+    let dup_id = app.find_incident(Some(&args.dup))?;
+    let keep_id = app.find_incident(Some(&args.into))?;
     if dup_id == keep_id {
         bail!(
             "can't merge {dup_id} into itself\n\

@@ -18,7 +18,7 @@ pub fn run(app: &App, ui: &Ui, args: &NoteArgs) -> Result<ExitCode> {
     }
     let text = read_text(&rest[0], stdin(ui, "note"))?;
     let _lock = app.lock()?;
-    let id = app.resolve(query)?;
+    let id = app.find_incident(query)?;
     // Only a backdated note needs the header; a plain note reads nothing.
     let at = match args.at.as_deref() {
         Some(at) => {

@@ -26,7 +26,7 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
         Some(app.lock()?)
     };
     let id = match args.id.as_deref() {
-        Some(query) => app.resolve(Some(query))?,
+        Some(query) => app.find_incident(Some(query))?,
         None => implied(app, ui)?,
     };
     let incident = app.load(&id)?;

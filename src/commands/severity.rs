@@ -14,7 +14,7 @@ pub fn run(app: &App, ui: &Ui, args: &PairArgs) -> Result<ExitCode> {
     let (query, rest) = split_id(&args.args, 1);
     let severity = app.config.parse_severity(&rest[0])?;
     let _lock = app.lock()?;
-    let id = app.resolve(query)?;
+    let id = app.find_incident(query)?;
     let incident = app.load(&id)?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if incident.state.severity.as_deref() == Some(severity.as_str()) {

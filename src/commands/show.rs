@@ -11,7 +11,7 @@ use crate::render::table;
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, global: &Global, args: &ShowArgs) -> Result<ExitCode> {
-    let id = app.resolve(args.id.as_deref())?;
+    let id = app.find_incident(args.id.as_deref())?;
     let incident = app.load(&id)?;
     if global.json {
         let view = IncidentView::new(

@@ -15,7 +15,7 @@ use crate::ui::Ui;
 pub fn run(app: &App, ui: &Ui, args: &PairArgs) -> Result<ExitCode> {
     let (query, rest) = split_id(&args.args, 1);
     let _lock = app.lock()?;
-    let id = app.resolve(query)?;
+    let id = app.find_incident(query)?;
     let incident = app.load(&id)?;
     let status = status_of(&incident, &rest[0])?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;

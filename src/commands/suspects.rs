@@ -30,7 +30,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &SuspectsArgs) -> Result<E
     } else {
         Some(app.lock()?)
     };
-    let id = app.resolve(args.id.as_deref())?;
+    let id = app.find_incident(args.id.as_deref())?;
     let incident = app.load(&id)?;
     let window = Window::of(&incident.header, &incident.state, before, app.now);
     let commits = read_all(app, ui, &window)?;

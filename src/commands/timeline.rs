@@ -11,7 +11,7 @@ use crate::render::timeline::{self, TimelineView};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &TimelineArgs) -> Result<ExitCode> {
-    let id = app.resolve(args.id.as_deref())?;
+    let id = app.find_incident(args.id.as_deref())?;
     let incident = app.load(&id)?;
     if args.public
         && let Err(why) = timeline::publishable(&incident.header, &incident.state)

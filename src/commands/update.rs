@@ -18,7 +18,7 @@ pub fn run(app: &App, ui: &Ui, args: &UpdateArgs) -> Result<ExitCode> {
     }
     let text = read_text(&rest[0], stdin(ui, "update"))?;
     let _lock = app.lock()?;
-    let id = app.resolve(query)?;
+    let id = app.find_incident(query)?;
     let incident = app.load(&id)?;
     let status = args
         .status

@@ -123,7 +123,7 @@ pub struct Output {
     pub open: usize,
     /// The overall status's description.
     pub status: &'static str,
-    /// What the scan's verdict depended on ([`leaks::Needles::digest`]):
+    /// What the scan's verdict depended on ([`leaks::scan_digest`]):
     /// every file of this site passed under it.
     pub scan_digest: [u8; 20],
 }
