@@ -4,29 +4,9 @@
 
 use std::fs;
 
-use serde::Deserialize;
-
-use crate::harness::{Run, TestRepo};
+use crate::harness::{CheckReport, LATER, Run, TestRepo};
 
 const ID: &str = "2026-11-27-checkout-returns-500s";
-
-/// `inc check --format json`, as a script reads it.
-#[derive(Debug, Deserialize)]
-struct Report {
-    errors: usize,
-    warnings: usize,
-    incidents: usize,
-    findings: Vec<FindingJson>,
-}
-
-#[derive(Debug, Deserialize, PartialEq)]
-struct FindingJson {
-    severity: String,
-    file: String,
-    line: usize,
-    message: String,
-    rule: String,
-}
 
 /// A repository with one open SEV3 incident (`ID`), commander alice.
 fn one_incident() -> TestRepo {
@@ -51,22 +31,13 @@ fn append_event(repo: &TestRepo, fields: &str) {
     );
 }
 
-fn report(repo: &TestRepo, code: i32) -> Report {
-    let run = repo
-        .inc()
-        .args(["check", "--format", "json"])
-        .run()
-        .code(code);
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("check --format json: {e}\n{run}"))
-}
-
 /// Runs `inc check`, expects exit 3 and exactly one error, of `rule`, at
 /// `file:line`; returns the run.
 fn one_error(repo: &TestRepo, rule: &str, file: &str, line: usize) -> Run {
     let run = repo.inc().arg("check").run().code(3);
     let place = format!("{file}:{line}: error: ");
     assert!(run.stdout.contains(&place), "no error at {place}\n{run}");
-    let report = report(repo, 3);
+    let report = repo.check_report(3);
     assert_eq!(report.errors, 1, "{report:#?}");
     assert_eq!(
         (
@@ -87,7 +58,7 @@ fn one_warning(repo: &TestRepo, rule: &str, file: &str, line: usize) -> Run {
     let run = repo.inc().arg("check").ok();
     let place = format!("{file}:{line}: warning: ");
     assert!(run.stdout.contains(&place), "no warning at {place}\n{run}");
-    let report = report(repo, 0);
+    let report = repo.check_report(0);
     assert_eq!((report.errors, report.warnings), (0, 1), "{report:#?}");
     assert_eq!(report.findings[0].rule, rule, "{report:#?}");
     assert!(
@@ -111,7 +82,7 @@ fn clean_repository_exits_0() {
     repo.open_with("Search is slow", "SEV3", &["--service", "search"]);
     let run = repo.inc().arg("check").ok();
     insta::assert_snapshot!(run.snapshot(&repo));
-    let report = report(&repo, 0);
+    let report = repo.check_report(0);
     assert_eq!(
         (report.errors, report.warnings, report.incidents),
         (0, 0, 2)
@@ -129,14 +100,13 @@ fn clean_repository_exits_0() {
 #[test]
 fn the_shipped_examples() {
     let repo = TestRepo::examples();
-    let later = "2026-11-27T22:00:00Z";
     // Clean but for follow-ups that really are past due.
     let run = repo
         .inc()
-        .now(later)
+        .now(LATER)
         .args(["check", "--format", "json"])
         .ok();
-    let report: Report = serde_json::from_str(&run.stdout).unwrap();
+    let report: CheckReport = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report.errors, 0, "{report:#?}");
     assert!(report.warnings > 0, "{report:#?}");
     assert!(
@@ -146,7 +116,7 @@ fn the_shipped_examples() {
             .all(|f| f.severity == "warning" && f.rule == "action-overdue"),
         "{report:#?}"
     );
-    let run = repo.inc().now(later).arg("check").ok();
+    let run = repo.inc().now(LATER).arg("check").ok();
     insta::assert_snapshot!(run.snapshot(&repo));
 
     // Without its postmortem, the SEV1 is an overdue review.
@@ -158,11 +128,11 @@ fn the_shipped_examples() {
     ]);
     let run = repo
         .inc()
-        .now(later)
+        .now(LATER)
         .args(["check", "--format", "json"])
         .run()
         .code(3);
-    let report: Report = serde_json::from_str(&run.stdout).unwrap();
+    let report: CheckReport = serde_json::from_str(&run.stdout).unwrap();
     let errors: Vec<(&str, &str)> = report
         .findings
         .iter()
@@ -450,7 +420,7 @@ fn a_broken_inc_yaml_is_a_finding_and_the_rest_is_still_checked() {
     let run = repo.inc().arg("check").run().code(3);
     assert!(run.stdout.contains("inc.yaml:2: error: "), "{run}");
     assert!(run.stdout.contains("`sevrities`"), "{run}");
-    let report = report(&repo, 3);
+    let report = repo.check_report(3);
     assert_eq!(report.errors, 1, "{report:#?}");
     assert_eq!(report.findings[0].file, "inc.yaml");
     assert_eq!(report.findings[0].line, 2);
@@ -578,16 +548,24 @@ fn json_format() {
     let repo = problems();
     let run = repo.inc().args(["check", "--format", "json"]).run().code(3);
     insta::assert_snapshot!(run.snapshot(&repo));
-    let report: Report = serde_json::from_str(&run.stdout).unwrap();
+    let report: CheckReport = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         (report.errors, report.warnings, report.incidents),
         (4, 3, 2),
         "{report:#?}"
     );
-    assert!(
-        report
-            .findings
-            .iter()
-            .all(|f| f.line >= 1 && !f.file.contains('\\'))
-    );
+    // Every finding points at a real line of a real file, by a `/` path
+    // relative to the repository (but a missing file's, which is line 1).
+    for f in &report.findings {
+        assert!(!f.file.contains('\\'), "{f:?}");
+        if f.rule == "missing-file" {
+            assert!(!repo.exists(&f.file) && f.line == 1, "{f:?}");
+        } else {
+            let lines = repo.read(&f.file).lines().count();
+            assert!(
+                (1..=lines).contains(&f.line),
+                "not a line of the file: {f:?}"
+            );
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use crate::harness::{Rng, TestRepo};
+use crate::harness::{Rng, TestRepo, fixture};
 
 /// (path, blob) of every incident file in `rev`, or in the index.
 fn incident_blobs(repo: &TestRepo, rev: Option<&str>) -> Vec<String> {
@@ -236,7 +236,6 @@ fn killed_note_never_leaves_the_index_behind_head() {
 #[test]
 fn killed_alert_never_leaves_the_repository_between() {
     let repo = TestRepo::new();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alerts");
     let killed = kill_at_random(
         &repo,
         RUNS,
@@ -250,7 +249,7 @@ fn killed_alert_never_leaves_the_repository_between() {
             };
             vec![
                 "alert".to_owned(),
-                fixtures.join(name).to_string_lossy().into_owned(),
+                fixture(name).to_string_lossy().into_owned(),
             ]
         },
     );

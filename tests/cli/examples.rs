@@ -4,10 +4,7 @@
 
 use serde_json::Value;
 
-use crate::harness::TestRepo;
-
-/// After the newest example event, so ages are stable.
-const LATER: &str = "2026-11-27T22:00:00Z";
+use crate::harness::{LATER, TestRepo};
 
 #[test]
 fn every_example_loads_cleanly() {

@@ -7,9 +7,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::harness::TestRepo;
-
-const LATER: &str = "2026-11-27T22:00:00Z";
+use crate::harness::{LATER, TestRepo};
 
 const CONFIG: &str = "\
 name: Test Shop
@@ -238,13 +236,25 @@ fn examples_summary_status_and_index() {
             !text.contains("after disk stalls on db-01"),
             "{path}: a header's summary"
         );
-        assert!(!text.contains("server_lifetime=3600s and only"), "{path}: a note");
-        assert!(!text.contains("SQLSTATE 25006"), "{path}: an internal postmortem section");
+        assert!(
+            !text.contains("server_lifetime=3600s and only"),
+            "{path}: a note"
+        );
+        assert!(
+            !text.contains("SQLSTATE 25006"),
+            "{path}: an internal postmortem section"
+        );
     }
     // The example postmortem publishes its summary, and only that.
     let page = repo.read("site/incidents/2026-10-14-eaa72be21f42.html");
-    assert!(page.contains("<h2>Postmortem</h2>\n<h3>Summary</h3>"), "{page}");
-    assert!(page.contains("Patroni failed our main database cluster"), "{page}");
+    assert!(
+        page.contains("<h2>Postmortem</h2>\n<h3>Summary</h3>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Patroni failed our main database cluster"),
+        "{page}"
+    );
     assert!(!page.contains("<h3>Impact</h3>"), "{page}");
     let badge = json(&repo, "badge.json");
     assert_eq!(badge["schemaVersion"], 1);

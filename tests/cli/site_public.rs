@@ -2,17 +2,7 @@
 //! once put internal text on the page (or hid or garbled what it should
 //! say), run through the binary, named after the finding.
 
-use std::path::{Path, PathBuf};
-
-use crate::harness::TestRepo;
-
-const LATER: &str = "2026-11-27T22:00:00Z";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/alerts")
-        .join(name)
-}
+use crate::harness::{LATER, TestRepo, fixture};
 
 /// Every file of the built site under `dir`, path → text (lossy), sorted.
 fn site_files(repo: &TestRepo, dir: &str) -> Vec<(String, String)> {

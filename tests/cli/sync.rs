@@ -6,13 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use crate::harness::{AUTHOR, EMAIL, TestRepo, run_together};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/alerts")
-        .join(name)
-}
+use crate::harness::{AUTHOR, EMAIL, TestRepo, fixture, run_together};
 
 /// An empty bare repository (the "remote").
 fn bare() -> TestRepo {
