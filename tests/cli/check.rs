@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use crate::harness::{CheckReport, LATER, Run, TestRepo};
+use crate::harness::{CheckReport, LATER, Run, TestRepo, each_row};
 
 const ID: &str = "2026-11-27-checkout-returns-500s";
 
@@ -33,6 +33,7 @@ fn append_event(repo: &TestRepo, fields: &str) {
 
 /// Runs `inc check`, expects exit 3 and exactly one error, of `rule`, at
 /// `file:line`; returns the run.
+#[track_caller]
 fn one_error(repo: &TestRepo, rule: &str, file: &str, line: usize) -> Run {
     let run = repo.inc().arg("check").run().code(3);
     let place = format!("{file}:{line}: error: ");
@@ -54,6 +55,7 @@ fn one_error(repo: &TestRepo, rule: &str, file: &str, line: usize) -> Run {
 
 /// Runs `inc check`, expects exit 0 and exactly one warning, of `rule`, at
 /// `file:line`.
+#[track_caller]
 fn one_warning(repo: &TestRepo, rule: &str, file: &str, line: usize) -> Run {
     let run = repo.inc().arg("check").ok();
     let place = format!("{file}:{line}: warning: ");
@@ -149,66 +151,97 @@ fn the_shipped_examples() {
     );
 }
 
-// ----- errors: one test per rule -----
+// ----- errors: one test (or table row) per rule -----
 
+/// A line appended to a timeline of two lines is one error, of a rule, on
+/// line 3, whose message says what is wrong.
 #[test]
-fn a_line_that_is_not_an_event() {
-    let repo = one_incident();
-    repo.append(timeline(), "<<<<<<< HEAD\n");
-    let run = one_error(&repo, "event-syntax", &timeline(), 3);
-    assert!(run.stdout.contains("expected a line"), "{run}");
-}
-
-#[test]
-fn an_event_missing_a_field() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"note\"");
-    let run = one_error(&repo, "event-syntax", &timeline(), 3);
-    assert!(run.stdout.contains("a `note` event needs `text`"), "{run}");
-}
-
-#[test]
-fn an_event_with_a_bad_timestamp() {
-    let repo = one_incident();
-    repo.append(
-        timeline(),
-        "- {\"at\":\"27/11/2026 13:00\",\"by\":\"bob\",\"type\":\"ack\"}\n",
-    );
-    let run = one_error(&repo, "event-syntax", &timeline(), 3);
-    assert!(run.stdout.contains("RFC 3339"), "{run}");
-}
-
-#[test]
-fn an_unknown_event_type() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"nte\",\"text\":\"typo\"");
-    let run = one_error(&repo, "event-type", &timeline(), 3);
-    assert!(run.stdout.contains("unknown event type `nte`"), "{run}");
-}
-
-#[test]
-fn an_unknown_severity() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"severity\",\"severity\":\"P1\"");
-    let run = one_error(&repo, "unknown-severity", &timeline(), 3);
-    assert!(run.stdout.contains("unknown severity `P1`"), "{run}");
-    assert!(run.stdout.contains("`SEV1`"), "{run}");
-}
-
-#[test]
-fn an_unknown_status() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"status\",\"status\":\"fixed\"");
-    let run = one_error(&repo, "unknown-status", &timeline(), 3);
-    assert!(run.stdout.contains("unknown status `fixed`"), "{run}");
-}
-
-#[test]
-fn a_maintenance_status_on_an_incident() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"status\",\"status\":\"in_progress\"");
-    let run = one_error(&repo, "unknown-status", &timeline(), 3);
-    assert!(run.stdout.contains("not a status of an incident"), "{run}");
+fn an_appended_timeline_line_is_one_error() {
+    /// The line, its rule, what the message says.
+    type Row = (&'static str, &'static str, &'static [&'static str]);
+    let rows: &[(&str, Row)] = &[
+        (
+            "a_line_that_is_not_an_event",
+            ("<<<<<<< HEAD", "event-syntax", &["expected a line"]),
+        ),
+        (
+            "an_event_missing_a_field",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"note"}"#,
+                "event-syntax",
+                &["a `note` event needs `text`"],
+            ),
+        ),
+        (
+            "an_event_with_a_bad_timestamp",
+            (
+                r#"- {"at":"27/11/2026 13:00","by":"bob","type":"ack"}"#,
+                "event-syntax",
+                &["RFC 3339"],
+            ),
+        ),
+        (
+            "an_unknown_event_type",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"nte","text":"typo"}"#,
+                "event-type",
+                &["unknown event type `nte`"],
+            ),
+        ),
+        (
+            "an_unknown_severity",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"severity","severity":"P1"}"#,
+                "unknown-severity",
+                &["unknown severity `P1`", "`SEV1`"],
+            ),
+        ),
+        (
+            "an_unknown_status",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"status","status":"fixed"}"#,
+                "unknown-status",
+                &["unknown status `fixed`"],
+            ),
+        ),
+        (
+            "a_maintenance_status_on_an_incident",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"status","status":"in_progress"}"#,
+                "unknown-status",
+                &["not a status of an incident"],
+            ),
+        ),
+        (
+            "an_unknown_role",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"role","role":"captain","who":"bob"}"#,
+                "unknown-role",
+                &["unknown role `captain`"],
+            ),
+        ),
+        (
+            "an_event_before_the_incident_was_opened",
+            (
+                r#"- {"at":"2026-11-27T11:00:00Z","by":"bob","type":"note","text":"early"}"#,
+                "time-order",
+                &["before the incident was opened"],
+            ),
+        ),
+        (
+            "a_bad_due_date",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"action","id":1,"text":"add an alert","owner":"bob","due":"soon","link":null}"#,
+                "action-due",
+                &[],
+            ),
+        ),
+    ];
+    each_row(rows, |&(line, rule, says)| {
+        let repo = one_incident();
+        repo.append(timeline(), &format!("{line}\n"));
+        one_error(&repo, rule, &timeline(), 3).stdout_has(says);
+    });
 }
 
 #[test]
@@ -220,17 +253,6 @@ fn an_unknown_service() {
     let run = one_error(&repo, "unknown-service", &header(), 4);
     assert!(run.stdout.contains("unknown service `paymnts`"), "{run}");
     assert!(run.stdout.contains("`api`, `web`"), "{run}");
-}
-
-#[test]
-fn an_unknown_role() {
-    let repo = one_incident();
-    append_event(
-        &repo,
-        "\"type\":\"role\",\"role\":\"captain\",\"who\":\"bob\"",
-    );
-    let run = one_error(&repo, "unknown-role", &timeline(), 3);
-    assert!(run.stdout.contains("unknown role `captain`"), "{run}");
 }
 
 #[test]
@@ -268,20 +290,6 @@ fn impact_starting_after_detection() {
     repo.write(header(), &text);
     let run = one_error(&repo, "time-order", &header(), 2);
     assert!(run.stdout.contains("`started_at`"), "{run}");
-}
-
-#[test]
-fn an_event_before_the_incident_was_opened() {
-    let repo = one_incident();
-    repo.append(
-        timeline(),
-        "- {\"at\":\"2026-11-27T11:00:00Z\",\"by\":\"bob\",\"type\":\"note\",\"text\":\"early\"}\n",
-    );
-    let run = one_error(&repo, "time-order", &timeline(), 3);
-    assert!(
-        run.stdout.contains("before the incident was opened"),
-        "{run}"
-    );
 }
 
 #[test]
@@ -356,16 +364,6 @@ fn a_file_that_is_not_text() {
     fs::write(repo.path(timeline()), [0xff, 0xfe, b'\n']).unwrap();
     let run = one_error(&repo, "unreadable", &timeline(), 1);
     assert!(run.stdout.contains("not UTF-8"), "{run}");
-}
-
-#[test]
-fn a_bad_due_date() {
-    let repo = one_incident();
-    append_event(
-        &repo,
-        "\"type\":\"action\",\"id\":1,\"text\":\"add an alert\",\"owner\":\"bob\",\"due\":\"soon\",\"link\":null",
-    );
-    one_error(&repo, "action-due", &timeline(), 3);
 }
 
 #[test]

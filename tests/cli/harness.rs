@@ -776,6 +776,21 @@ pub fn run_together(commands: Vec<StdCommand>) -> Vec<std::process::Output> {
         .collect()
 }
 
+/// Runs `check` on every row of a table-driven test, each row named; the
+/// failing rows' own panics are printed as they happen, then the test fails
+/// naming every row that failed.
+#[track_caller]
+pub fn each_row<T>(rows: &[(&str, T)], check: impl Fn(&T)) {
+    let failed: Vec<&str> = rows
+        .iter()
+        .filter(|(_, row)| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(row))).is_err()
+        })
+        .map(|(name, _)| *name)
+        .collect();
+    assert!(failed.is_empty(), "failing rows: {}", failed.join(", "));
+}
+
 /// Whether `id` has the documented shape: `YYYY-MM-DD-slug`, the slug ASCII
 /// `a-z0-9-` of 1–40 characters, maybe `-N` after it.
 pub fn is_id(id: &str) -> bool {

@@ -1,6 +1,6 @@
 //! `inc open`: a new incident, its files, its commit.
 
-use crate::harness::{AUTHOR, TestRepo, is_id};
+use crate::harness::{AUTHOR, TestRepo, each_row, is_id};
 
 const SERVICES: &str = "\
 services:
@@ -322,54 +322,42 @@ fn author_flag_wins_over_everything() {
     assert_eq!(repo.head_author(), "bob");
 }
 
+/// Who acts: `INC_AUTHOR`, else git's `user.name`, else `$USER`; the
+/// incident's `opened_by` and the commit's author agree.
 #[test]
-fn inc_author_comes_before_git_user_name() {
-    let repo = TestRepo::new();
-    let id = repo
-        .inc()
-        .args(["open", "X", "-s", "SEV3"])
-        .env("INC_AUTHOR", "carol")
-        .env("USER", "dave")
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
-    assert_eq!(repo.show(&id).opened_by, "carol");
-    assert_eq!(repo.head_author(), "carol");
-}
-
-#[test]
-fn git_user_name_comes_before_user() {
-    let repo = TestRepo::new();
-    repo.git(&["config", "user.name", "Erin Example"]);
-    let id = repo
-        .inc()
-        .args(["open", "X", "-s", "SEV3"])
-        .env_remove("INC_AUTHOR")
-        .env("USER", "dave")
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
-    assert_eq!(repo.show(&id).opened_by, "Erin Example");
-    assert_eq!(repo.head_author(), "Erin Example");
-}
-
-#[test]
-fn user_is_the_last_resort() {
-    let repo = TestRepo::new();
-    repo.git(&["config", "--unset", "user.name"]);
-    let id = repo
-        .inc()
-        .args(["open", "X", "-s", "SEV3"])
-        .env_remove("INC_AUTHOR")
-        .env("USER", "dave")
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
-    assert_eq!(repo.show(&id).opened_by, "dave");
-    assert_eq!(repo.head_author(), "dave");
+fn who_acts_comes_from_inc_author_then_git_then_user() {
+    /// git's `user.name` (`None`: unset), `INC_AUTHOR`, who acts; `$USER`
+    /// is always `dave`.
+    type Row = (Option<&'static str>, Option<&'static str>, &'static str);
+    let rows: &[(&str, Row)] = &[
+        (
+            "inc_author_comes_before_git_user_name",
+            (Some(AUTHOR), Some("carol"), "carol"),
+        ),
+        (
+            "git_user_name_comes_before_user",
+            (Some("Erin Example"), None, "Erin Example"),
+        ),
+        ("user_is_the_last_resort", (None, None, "dave")),
+    ];
+    each_row(rows, |&(git_name, inc_author, who)| {
+        let repo = TestRepo::new();
+        match git_name {
+            Some(name) => repo.git(&["config", "user.name", name]),
+            None => repo.git(&["config", "--unset", "user.name"]),
+        };
+        let run = repo
+            .inc()
+            .args(["open", "X", "-s", "SEV3"])
+            .env("USER", "dave");
+        let run = match inc_author {
+            Some(author) => run.env("INC_AUTHOR", author),
+            None => run.env_remove("INC_AUTHOR"),
+        };
+        let id = run.ok().stdout.trim().to_owned();
+        assert_eq!(repo.show(&id).opened_by, who);
+        assert_eq!(repo.head_author(), who);
+    });
 }
 
 #[test]
