@@ -237,7 +237,7 @@ fn an_appended_timeline_line_is_one_error() {
             ),
         ),
     ];
-    each_row(rows, |&(line, rule, says)| {
+    each_row(rows, |_, &(line, rule, says)| {
         let repo = one_incident();
         repo.append(timeline(), &format!("{line}\n"));
         one_error(&repo, rule, &timeline(), 3).stdout_has(says);

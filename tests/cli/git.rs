@@ -169,7 +169,7 @@ fn git_work_in_progress_is_refused() {
             ),
         ),
     ];
-    each_row(rows, |&(branch, stops, markers, what)| {
+    each_row(rows, |_, &(branch, stops, markers, what)| {
         let repo = TestRepo::new();
         let id = repo.open("Checkout returns 500s", "SEV2");
         conflicting_branches(&repo);

@@ -776,15 +776,16 @@ pub fn run_together(commands: Vec<StdCommand>) -> Vec<std::process::Output> {
         .collect()
 }
 
-/// Runs `check` on every row of a table-driven test, each row named; the
-/// failing rows' own panics are printed as they happen, then the test fails
-/// naming every row that failed.
+/// Runs `check` on every row of a table-driven test, each row named (the
+/// name is passed on, for a snapshot's name); the failing rows' own panics
+/// are printed as they happen, then the test fails naming every row that
+/// failed.
 #[track_caller]
-pub fn each_row<T>(rows: &[(&str, T)], check: impl Fn(&T)) {
+pub fn each_row<T>(rows: &[(&str, T)], check: impl Fn(&str, &T)) {
     let failed: Vec<&str> = rows
         .iter()
-        .filter(|(_, row)| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(row))).is_err()
+        .filter(|(name, row)| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(name, row))).is_err()
         })
         .map(|(name, _)| *name)
         .collect();

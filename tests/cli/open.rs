@@ -340,7 +340,7 @@ fn who_acts_comes_from_inc_author_then_git_then_user() {
         ),
         ("user_is_the_last_resort", (None, None, "dave")),
     ];
-    each_row(rows, |&(git_name, inc_author, who)| {
+    each_row(rows, |_, &(git_name, inc_author, who)| {
         let repo = TestRepo::new();
         match git_name {
             Some(name) => repo.git(&["config", "user.name", name]),
