@@ -100,6 +100,7 @@ fn user_commit(repo: &TestRepo, n: usize, context: &str) {
 /// repository, a clean status, an index that agrees with HEAD about every
 /// incident file, and a user's commit afterwards that touches only the
 /// user's file.
+#[track_caller]
 fn assert_whole(repo: &TestRepo, context: &str) {
     let fsck = repo
         .git_command()
@@ -188,6 +189,7 @@ fn kill_at_random(
 
 /// Kills must have stopped some runs mid-way and let others finish, or the
 /// test proved nothing.
+#[track_caller]
 fn assert_some_killed(killed: usize, runs: usize) {
     eprintln!("{killed} of {runs} runs were killed before they finished");
     assert!(

@@ -140,6 +140,7 @@ fn bars_squeezed(text: &str) -> String {
 
 /// Every `<` starts a known tag, a closing tag, a comment or the doctype:
 /// text never holds a raw `<`. Every tag is closed by `>`.
+#[track_caller]
 fn assert_well_formed(path: &str, html: &str) {
     const TAGS: &[&str] = &[
         "html",

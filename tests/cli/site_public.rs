@@ -14,6 +14,7 @@ fn site_files(repo: &TestRepo, dir: &str) -> Vec<(String, String)> {
 
 /// Fails naming the file when any file of the site holds any of `words`
 /// (case-insensitive), in its path or its contents.
+#[track_caller]
 fn assert_nowhere(repo: &TestRepo, dir: &str, words: &[&str]) {
     let files = site_files(repo, dir);
     assert!(!files.is_empty(), "the site has files");

@@ -48,6 +48,7 @@ fn at_once(runs: &[(&TestRepo, Vec<String>)]) -> Vec<Output> {
     )
 }
 
+#[track_caller]
 fn assert_all_ok(outputs: &[Output]) {
     for out in outputs {
         assert_eq!(
@@ -91,6 +92,7 @@ fn remote_ids(bare: &TestRepo) -> Vec<String> {
 }
 
 /// No conflict marker in any file of the clone.
+#[track_caller]
 fn assert_no_markers(repo: &TestRepo) {
     for (path, bytes) in repo.files() {
         let text = String::from_utf8_lossy(&bytes);
@@ -121,6 +123,7 @@ fn add_notes(repo: &TestRepo, id: &str, who: &str, n: usize) -> Vec<String> {
 }
 
 /// Both clones and the remote hold every note, no markers, `inc check` clean.
+#[track_caller]
 fn assert_converged(bare: &TestRepo, clones: &[&TestRepo], id: &str, want: &BTreeSet<String>) {
     for repo in clones {
         repo.inc().arg("sync").ok();
