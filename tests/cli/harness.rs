@@ -35,8 +35,13 @@ pub fn fixture(name: &str) -> PathBuf {
 /// The text of an alert payload under `tests/fixtures/alerts/`.
 #[track_caller]
 pub fn fixture_text(name: &str) -> String {
-    let path = fixture(name);
-    match fs::read_to_string(&path) {
+    read_text(&fixture(name))
+}
+
+/// A file's text; a failure names the file.
+#[track_caller]
+fn read_text(path: &Path) -> String {
+    match fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => panic!("read {}: {e}", path.display()),
     }
@@ -191,11 +196,7 @@ impl TestRepo {
 
     #[track_caller]
     pub fn read(&self, rel: impl AsRef<Path>) -> String {
-        let path = self.path(rel);
-        match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) => panic!("read {}: {e}", path.display()),
-        }
+        read_text(&self.path(rel))
     }
 
     #[track_caller]
