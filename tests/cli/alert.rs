@@ -1,21 +1,9 @@
 //! `inc alert`: payloads → one incident per group, dedup by fingerprint,
 //! resolve handling, reopening, PagerDuty, bad payloads, --dry-run.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::Value;
 
-use crate::harness::{TestRepo, is_id};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/alerts")
-        .join(name)
-}
-
-fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(fixture(name)).unwrap()
-}
+use crate::harness::{TestRepo, fixture, fixture_text, is_id};
 
 /// `inc alert FIXTURE` at `now`, expecting success; returns stdout's ID.
 fn alert_at(repo: &TestRepo, name: &str, now: &str) -> String {

@@ -4,29 +4,9 @@
 
 use std::fs;
 
-use serde::Deserialize;
-
-use crate::harness::{Run, TestRepo};
+use crate::harness::{CheckReport, LATER, Run, TestRepo, each_row};
 
 const ID: &str = "2026-11-27-checkout-returns-500s";
-
-/// `inc check --format json`, as a script reads it.
-#[derive(Debug, Deserialize)]
-struct Report {
-    errors: usize,
-    warnings: usize,
-    incidents: usize,
-    findings: Vec<FindingJson>,
-}
-
-#[derive(Debug, Deserialize, PartialEq)]
-struct FindingJson {
-    severity: String,
-    file: String,
-    line: usize,
-    message: String,
-    rule: String,
-}
 
 /// A repository with one open SEV3 incident (`ID`), commander alice.
 fn one_incident() -> TestRepo {
@@ -51,22 +31,14 @@ fn append_event(repo: &TestRepo, fields: &str) {
     );
 }
 
-fn report(repo: &TestRepo, code: i32) -> Report {
-    let run = repo
-        .inc()
-        .args(["check", "--format", "json"])
-        .run()
-        .code(code);
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("check --format json: {e}\n{run}"))
-}
-
 /// Runs `inc check`, expects exit 3 and exactly one error, of `rule`, at
 /// `file:line`; returns the run.
+#[track_caller]
 fn one_error(repo: &TestRepo, rule: &str, file: &str, line: usize) -> Run {
     let run = repo.inc().arg("check").run().code(3);
     let place = format!("{file}:{line}: error: ");
     assert!(run.stdout.contains(&place), "no error at {place}\n{run}");
-    let report = report(repo, 3);
+    let report = repo.check_report(3);
     assert_eq!(report.errors, 1, "{report:#?}");
     assert_eq!(
         (
@@ -83,11 +55,12 @@ fn one_error(repo: &TestRepo, rule: &str, file: &str, line: usize) -> Run {
 
 /// Runs `inc check`, expects exit 0 and exactly one warning, of `rule`, at
 /// `file:line`.
+#[track_caller]
 fn one_warning(repo: &TestRepo, rule: &str, file: &str, line: usize) -> Run {
     let run = repo.inc().arg("check").ok();
     let place = format!("{file}:{line}: warning: ");
     assert!(run.stdout.contains(&place), "no warning at {place}\n{run}");
-    let report = report(repo, 0);
+    let report = repo.check_report(0);
     assert_eq!((report.errors, report.warnings), (0, 1), "{report:#?}");
     assert_eq!(report.findings[0].rule, rule, "{report:#?}");
     assert!(
@@ -111,7 +84,7 @@ fn clean_repository_exits_0() {
     repo.open_with("Search is slow", "SEV3", &["--service", "search"]);
     let run = repo.inc().arg("check").ok();
     insta::assert_snapshot!(run.snapshot(&repo));
-    let report = report(&repo, 0);
+    let report = repo.check_report(0);
     assert_eq!(
         (report.errors, report.warnings, report.incidents),
         (0, 0, 2)
@@ -129,14 +102,13 @@ fn clean_repository_exits_0() {
 #[test]
 fn the_shipped_examples() {
     let repo = TestRepo::examples();
-    let later = "2026-11-27T22:00:00Z";
     // Clean but for follow-ups that really are past due.
     let run = repo
         .inc()
-        .now(later)
+        .now(LATER)
         .args(["check", "--format", "json"])
         .ok();
-    let report: Report = serde_json::from_str(&run.stdout).unwrap();
+    let report: CheckReport = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report.errors, 0, "{report:#?}");
     assert!(report.warnings > 0, "{report:#?}");
     assert!(
@@ -146,7 +118,7 @@ fn the_shipped_examples() {
             .all(|f| f.severity == "warning" && f.rule == "action-overdue"),
         "{report:#?}"
     );
-    let run = repo.inc().now(later).arg("check").ok();
+    let run = repo.inc().now(LATER).arg("check").ok();
     insta::assert_snapshot!(run.snapshot(&repo));
 
     // Without its postmortem, the SEV1 is an overdue review.
@@ -158,11 +130,11 @@ fn the_shipped_examples() {
     ]);
     let run = repo
         .inc()
-        .now(later)
+        .now(LATER)
         .args(["check", "--format", "json"])
         .run()
         .code(3);
-    let report: Report = serde_json::from_str(&run.stdout).unwrap();
+    let report: CheckReport = serde_json::from_str(&run.stdout).unwrap();
     let errors: Vec<(&str, &str)> = report
         .findings
         .iter()
@@ -179,66 +151,97 @@ fn the_shipped_examples() {
     );
 }
 
-// ----- errors: one test per rule -----
+// ----- errors: one test (or table row) per rule -----
 
+/// A line appended to a timeline of two lines is one error, of a rule, on
+/// line 3, whose message says what is wrong.
 #[test]
-fn a_line_that_is_not_an_event() {
-    let repo = one_incident();
-    repo.append(timeline(), "<<<<<<< HEAD\n");
-    let run = one_error(&repo, "event-syntax", &timeline(), 3);
-    assert!(run.stdout.contains("expected a line"), "{run}");
-}
-
-#[test]
-fn an_event_missing_a_field() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"note\"");
-    let run = one_error(&repo, "event-syntax", &timeline(), 3);
-    assert!(run.stdout.contains("a `note` event needs `text`"), "{run}");
-}
-
-#[test]
-fn an_event_with_a_bad_timestamp() {
-    let repo = one_incident();
-    repo.append(
-        timeline(),
-        "- {\"at\":\"27/11/2026 13:00\",\"by\":\"bob\",\"type\":\"ack\"}\n",
-    );
-    let run = one_error(&repo, "event-syntax", &timeline(), 3);
-    assert!(run.stdout.contains("RFC 3339"), "{run}");
-}
-
-#[test]
-fn an_unknown_event_type() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"nte\",\"text\":\"typo\"");
-    let run = one_error(&repo, "event-type", &timeline(), 3);
-    assert!(run.stdout.contains("unknown event type `nte`"), "{run}");
-}
-
-#[test]
-fn an_unknown_severity() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"severity\",\"severity\":\"P1\"");
-    let run = one_error(&repo, "unknown-severity", &timeline(), 3);
-    assert!(run.stdout.contains("unknown severity `P1`"), "{run}");
-    assert!(run.stdout.contains("`SEV1`"), "{run}");
-}
-
-#[test]
-fn an_unknown_status() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"status\",\"status\":\"fixed\"");
-    let run = one_error(&repo, "unknown-status", &timeline(), 3);
-    assert!(run.stdout.contains("unknown status `fixed`"), "{run}");
-}
-
-#[test]
-fn a_maintenance_status_on_an_incident() {
-    let repo = one_incident();
-    append_event(&repo, "\"type\":\"status\",\"status\":\"in_progress\"");
-    let run = one_error(&repo, "unknown-status", &timeline(), 3);
-    assert!(run.stdout.contains("not a status of an incident"), "{run}");
+fn an_appended_timeline_line_is_one_error() {
+    /// The line, its rule, what the message says.
+    type Row = (&'static str, &'static str, &'static [&'static str]);
+    let rows: &[(&str, Row)] = &[
+        (
+            "a_line_that_is_not_an_event",
+            ("<<<<<<< HEAD", "event-syntax", &["expected a line"]),
+        ),
+        (
+            "an_event_missing_a_field",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"note"}"#,
+                "event-syntax",
+                &["a `note` event needs `text`"],
+            ),
+        ),
+        (
+            "an_event_with_a_bad_timestamp",
+            (
+                r#"- {"at":"27/11/2026 13:00","by":"bob","type":"ack"}"#,
+                "event-syntax",
+                &["RFC 3339"],
+            ),
+        ),
+        (
+            "an_unknown_event_type",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"nte","text":"typo"}"#,
+                "event-type",
+                &["unknown event type `nte`"],
+            ),
+        ),
+        (
+            "an_unknown_severity",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"severity","severity":"P1"}"#,
+                "unknown-severity",
+                &["unknown severity `P1`", "`SEV1`"],
+            ),
+        ),
+        (
+            "an_unknown_status",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"status","status":"fixed"}"#,
+                "unknown-status",
+                &["unknown status `fixed`"],
+            ),
+        ),
+        (
+            "a_maintenance_status_on_an_incident",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"status","status":"in_progress"}"#,
+                "unknown-status",
+                &["not a status of an incident"],
+            ),
+        ),
+        (
+            "an_unknown_role",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"role","role":"captain","who":"bob"}"#,
+                "unknown-role",
+                &["unknown role `captain`"],
+            ),
+        ),
+        (
+            "an_event_before_the_incident_was_opened",
+            (
+                r#"- {"at":"2026-11-27T11:00:00Z","by":"bob","type":"note","text":"early"}"#,
+                "time-order",
+                &["before the incident was opened"],
+            ),
+        ),
+        (
+            "a_bad_due_date",
+            (
+                r#"- {"at":"2026-11-27T12:30:00Z","by":"bob","type":"action","id":1,"text":"add an alert","owner":"bob","due":"soon","link":null}"#,
+                "action-due",
+                &[],
+            ),
+        ),
+    ];
+    each_row(rows, |_, &(line, rule, says)| {
+        let repo = one_incident();
+        repo.append(timeline(), &format!("{line}\n"));
+        one_error(&repo, rule, &timeline(), 3).stdout_has(says);
+    });
 }
 
 #[test]
@@ -250,17 +253,6 @@ fn an_unknown_service() {
     let run = one_error(&repo, "unknown-service", &header(), 4);
     assert!(run.stdout.contains("unknown service `paymnts`"), "{run}");
     assert!(run.stdout.contains("`api`, `web`"), "{run}");
-}
-
-#[test]
-fn an_unknown_role() {
-    let repo = one_incident();
-    append_event(
-        &repo,
-        "\"type\":\"role\",\"role\":\"captain\",\"who\":\"bob\"",
-    );
-    let run = one_error(&repo, "unknown-role", &timeline(), 3);
-    assert!(run.stdout.contains("unknown role `captain`"), "{run}");
 }
 
 #[test]
@@ -298,20 +290,6 @@ fn impact_starting_after_detection() {
     repo.write(header(), &text);
     let run = one_error(&repo, "time-order", &header(), 2);
     assert!(run.stdout.contains("`started_at`"), "{run}");
-}
-
-#[test]
-fn an_event_before_the_incident_was_opened() {
-    let repo = one_incident();
-    repo.append(
-        timeline(),
-        "- {\"at\":\"2026-11-27T11:00:00Z\",\"by\":\"bob\",\"type\":\"note\",\"text\":\"early\"}\n",
-    );
-    let run = one_error(&repo, "time-order", &timeline(), 3);
-    assert!(
-        run.stdout.contains("before the incident was opened"),
-        "{run}"
-    );
 }
 
 #[test]
@@ -389,16 +367,6 @@ fn a_file_that_is_not_text() {
 }
 
 #[test]
-fn a_bad_due_date() {
-    let repo = one_incident();
-    append_event(
-        &repo,
-        "\"type\":\"action\",\"id\":1,\"text\":\"add an alert\",\"owner\":\"bob\",\"due\":\"soon\",\"link\":null",
-    );
-    one_error(&repo, "action-due", &timeline(), 3);
-}
-
-#[test]
 fn an_overdue_postmortem() {
     let repo = TestRepo::new();
     repo.open("Checkout returns 500s", "SEV2");
@@ -450,7 +418,7 @@ fn a_broken_inc_yaml_is_a_finding_and_the_rest_is_still_checked() {
     let run = repo.inc().arg("check").run().code(3);
     assert!(run.stdout.contains("inc.yaml:2: error: "), "{run}");
     assert!(run.stdout.contains("`sevrities`"), "{run}");
-    let report = report(&repo, 3);
+    let report = repo.check_report(3);
     assert_eq!(report.errors, 1, "{report:#?}");
     assert_eq!(report.findings[0].file, "inc.yaml");
     assert_eq!(report.findings[0].line, 2);
@@ -578,24 +546,24 @@ fn json_format() {
     let repo = problems();
     let run = repo.inc().args(["check", "--format", "json"]).run().code(3);
     insta::assert_snapshot!(run.snapshot(&repo));
-    let report: Report = serde_json::from_str(&run.stdout).unwrap();
+    let report: CheckReport = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         (report.errors, report.warnings, report.incidents),
         (4, 3, 2),
         "{report:#?}"
     );
-    // Each finding points at a line of its file (1-based, within the
-    // file), with `/` in its path.
+    // Every finding points at a real line of a real file, by a `/` path
+    // relative to the repository (but a missing file's, which is line 1).
     for f in &report.findings {
         assert!(!f.file.contains('\\'), "{f:?}");
-        let lines = if repo.path(&f.file).is_file() {
-            repo.read(&f.file).lines().count().max(1)
+        if f.rule == "missing-file" {
+            assert!(!repo.exists(&f.file) && f.line == 1, "{f:?}");
         } else {
-            1
-        };
-        assert!(
-            (1..=lines).contains(&f.line),
-            "{f:?} of a {lines}-line file"
-        );
+            let lines = repo.read(&f.file).lines().count();
+            assert!(
+                (1..=lines).contains(&f.line),
+                "not a line of the file: {f:?}"
+            );
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use crate::harness::{Rng, TestRepo};
+use crate::harness::{Rng, TestRepo, fixture};
 
 /// (path, blob) of every incident file in `rev`, or in the index.
 fn incident_blobs(repo: &TestRepo, rev: Option<&str>) -> Vec<String> {
@@ -100,6 +100,7 @@ fn user_commit(repo: &TestRepo, n: usize, context: &str) {
 /// repository, a clean status, an index that agrees with HEAD about every
 /// incident file, and a user's commit afterwards that touches only the
 /// user's file.
+#[track_caller]
 fn assert_whole(repo: &TestRepo, context: &str) {
     let fsck = repo
         .git_command()
@@ -188,6 +189,7 @@ fn kill_at_random(
 
 /// Kills must have stopped some runs mid-way and let others finish, or the
 /// test proved nothing.
+#[track_caller]
 fn assert_some_killed(killed: usize, runs: usize) {
     eprintln!("{killed} of {runs} runs were killed before they finished");
     assert!(
@@ -236,7 +238,6 @@ fn killed_note_never_leaves_the_index_behind_head() {
 #[test]
 fn killed_alert_never_leaves_the_repository_between() {
     let repo = TestRepo::new();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alerts");
     let killed = kill_at_random(
         &repo,
         RUNS,
@@ -250,7 +251,7 @@ fn killed_alert_never_leaves_the_repository_between() {
             };
             vec![
                 "alert".to_owned(),
-                fixtures.join(name).to_string_lossy().into_owned(),
+                fixture(name).to_string_lossy().into_owned(),
             ]
         },
     );

@@ -2,11 +2,9 @@
 //! unacknowledged incidents, idempotent, stopped by an ack; `inc open` and
 //! `inc alert` record who was on call; a paged person's ack takes command.
 
-use std::path::Path;
-
 use serde_json::Value;
 
-use crate::harness::TestRepo;
+use crate::harness::{TestRepo, fixture, fixture_text};
 
 const CONFIG: &str = r#"timezone: Europe/Berlin
 services:
@@ -32,9 +30,11 @@ escalation:
 
 /// An incident opened by `inc alert` at 12:00 (no person has acked it).
 fn alerted(repo: &TestRepo) -> String {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/alerts/alertmanager-firing.json");
-    let out = repo.inc().arg("alert").arg(fixture).ok();
+    let out = repo
+        .inc()
+        .arg("alert")
+        .arg(fixture("alertmanager-firing.json"))
+        .ok();
     out.stdout.trim().to_owned()
 }
 
@@ -192,12 +192,7 @@ fn person_opened_incidents_are_acknowledged_and_record_who_is_on_call() {
 #[test]
 fn a_service_policy_replaces_the_default_one() {
     let repo = TestRepo::with_config(CONFIG);
-    let payload = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/alerts/alertmanager-firing.json"),
-    )
-    .unwrap()
-    .replace("\"checkout\"", "\"db\"");
+    let payload = fixture_text("alertmanager-firing.json").replace("\"checkout\"", "\"db\"");
     let id = repo
         .inc()
         .arg("alert")

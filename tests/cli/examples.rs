@@ -4,10 +4,7 @@
 
 use serde_json::Value;
 
-use crate::harness::TestRepo;
-
-/// After the newest example event, so ages are stable.
-const LATER: &str = "2026-11-27T22:00:00Z";
+use crate::harness::{LATER, TestRepo, each_row};
 
 #[test]
 fn every_example_loads_cleanly() {
@@ -81,20 +78,6 @@ fn one_example_has_a_long_timeline() {
 }
 
 #[test]
-fn list_of_the_examples() {
-    let repo = TestRepo::examples();
-    let run = repo.inc().now(LATER).args(["list", "--status", "all"]).ok();
-    insta::assert_snapshot!(run.snapshot(&repo));
-}
-
-#[test]
-fn page_of_the_long_example() {
-    let repo = TestRepo::examples();
-    let run = repo.inc().now(LATER).args(["show", "2026-10-14"]).ok();
-    insta::assert_snapshot!(run.snapshot(&repo));
-}
-
-#[test]
 fn json_of_an_example() {
     let repo = TestRepo::examples();
     let run = repo
@@ -106,24 +89,25 @@ fn json_of_an_example() {
     insta::assert_json_snapshot!(value);
 }
 
+/// What the read commands print for the examples, snapshotted one row
+/// each (the snapshot is named after the row).
 #[test]
-fn timeline_of_an_example_as_markdown() {
-    let repo = TestRepo::examples();
-    let run = repo
-        .inc()
-        .now(LATER)
-        .args(["timeline", "2026-11-03", "--format", "markdown"])
-        .ok();
-    insta::assert_snapshot!(run.snapshot(&repo));
-}
-
-#[test]
-fn public_timeline_of_an_example() {
-    let repo = TestRepo::examples();
-    let run = repo
-        .inc()
-        .now(LATER)
-        .args(["timeline", "2026-11-03", "--public"])
-        .ok();
-    insta::assert_snapshot!(run.snapshot(&repo));
+fn the_examples_as_read_commands_print_them() {
+    let rows: &[(&str, &[&str])] = &[
+        ("list_of_the_examples", &["list", "--status", "all"]),
+        ("page_of_the_long_example", &["show", "2026-10-14"]),
+        (
+            "timeline_of_an_example_as_markdown",
+            &["timeline", "2026-11-03", "--format", "markdown"],
+        ),
+        (
+            "public_timeline_of_an_example",
+            &["timeline", "2026-11-03", "--public"],
+        ),
+    ];
+    each_row(rows, |name, args| {
+        let repo = TestRepo::examples();
+        let run = repo.inc().now(LATER).args(*args).ok();
+        insta::assert_snapshot!(name, run.snapshot(&repo));
+    });
 }

@@ -1,7 +1,7 @@
 //! Git: one commit holding exactly inc's files, the user's work left alone,
 //! refusal mid-merge/rebase/cherry-pick, --no-commit, and no git at all.
 
-use crate::harness::TestRepo;
+use crate::harness::{TestRepo, each_row};
 
 /// What `git` says about the user's own work.
 fn user_work(repo: &TestRepo) -> (String, String, String) {
@@ -110,6 +110,7 @@ fn conflicting_branches(repo: &TestRepo) {
 }
 
 /// Every mutating command refuses, naming `what`, and changes nothing.
+#[track_caller]
 fn assert_refuses_everything(repo: &TestRepo, id: &str, what: &str) {
     let before = repo.state();
     let attempts: Vec<Vec<&str>> = vec![
@@ -127,35 +128,59 @@ fn assert_refuses_everything(repo: &TestRepo, id: &str, what: &str) {
     repo.inc().args(["show", id]).ok();
 }
 
+/// With a merge, rebase or cherry-pick stopped on a conflict, every
+/// mutating command refuses, naming it.
 #[test]
-fn a_merge_in_progress_is_refused() {
-    let repo = TestRepo::new();
-    let id = repo.open("Checkout returns 500s", "SEV2");
-    conflicting_branches(&repo);
-    repo.git_fails(&["merge", "-q", "other"]);
-    assert!(repo.exists(".git/MERGE_HEAD"));
-    assert_refuses_everything(&repo, &id, "merge");
-}
-
-#[test]
-fn a_rebase_in_progress_is_refused() {
-    let repo = TestRepo::new();
-    let id = repo.open("Checkout returns 500s", "SEV2");
-    conflicting_branches(&repo);
-    repo.git(&["checkout", "-q", "other"]);
-    repo.git_fails(&["rebase", "-q", "main"]);
-    assert!(repo.exists(".git/rebase-merge") || repo.exists(".git/rebase-apply"));
-    assert_refuses_everything(&repo, &id, "rebase");
-}
-
-#[test]
-fn a_cherry_pick_in_progress_is_refused() {
-    let repo = TestRepo::new();
-    let id = repo.open("Checkout returns 500s", "SEV2");
-    conflicting_branches(&repo);
-    repo.git_fails(&["cherry-pick", "other"]);
-    assert!(repo.exists(".git/CHERRY_PICK_HEAD"));
-    assert_refuses_everything(&repo, &id, "cherry-pick");
+fn git_work_in_progress_is_refused() {
+    /// The branch to be on, the git command that stops, the files that
+    /// show it stopped (one is enough), what inc names.
+    type Row = (
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+        &'static str,
+    );
+    let rows: &[(&str, Row)] = &[
+        (
+            "a_merge_in_progress_is_refused",
+            (
+                "main",
+                &["merge", "-q", "other"],
+                &[".git/MERGE_HEAD"],
+                "merge",
+            ),
+        ),
+        (
+            "a_rebase_in_progress_is_refused",
+            (
+                "other",
+                &["rebase", "-q", "main"],
+                &[".git/rebase-merge", ".git/rebase-apply"],
+                "rebase",
+            ),
+        ),
+        (
+            "a_cherry_pick_in_progress_is_refused",
+            (
+                "main",
+                &["cherry-pick", "other"],
+                &[".git/CHERRY_PICK_HEAD"],
+                "cherry-pick",
+            ),
+        ),
+    ];
+    each_row(rows, |_, &(branch, stops, markers, what)| {
+        let repo = TestRepo::new();
+        let id = repo.open("Checkout returns 500s", "SEV2");
+        conflicting_branches(&repo);
+        repo.git(&["checkout", "-q", branch]);
+        repo.git_fails(stops);
+        assert!(
+            markers.iter().any(|m| repo.exists(m)),
+            "none of {markers:?} exists"
+        );
+        assert_refuses_everything(&repo, &id, what);
+    });
 }
 
 #[test]

@@ -18,9 +18,34 @@ use tempfile::TempDir;
 
 /// The time every run sees unless a test says otherwise.
 pub const NOW: &str = "2026-11-27T12:00:00Z";
+/// After the newest event of the shipped examples, so what is computed
+/// from them (figures, pages, checks) is stable.
+pub const LATER: &str = "2026-11-27T22:00:00Z";
 /// The person inc acts for by default (`INC_AUTHOR`), also git's `user.name`.
 pub const AUTHOR: &str = "alice";
 pub const EMAIL: &str = "alice@example.com";
+
+/// The path of an alert payload under `tests/fixtures/alerts/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/alerts")
+        .join(name)
+}
+
+/// The text of an alert payload under `tests/fixtures/alerts/`.
+#[track_caller]
+pub fn fixture_text(name: &str) -> String {
+    read_text(&fixture(name))
+}
+
+/// A file's text; a failure names the file.
+#[track_caller]
+fn read_text(path: &Path) -> String {
+    match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => panic!("read {}: {e}", path.display()),
+    }
+}
 
 /// The path of the binary under test.
 pub fn inc_bin() -> &'static Path {
@@ -130,6 +155,7 @@ impl TestRepo {
     }
 
     /// A run of inc in the repository, with the default environment.
+    #[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
     pub fn inc(&self) -> Inc<'_> {
         Inc {
             repo: self,
@@ -144,11 +170,13 @@ impl TestRepo {
     }
 
     /// Opens an incident (`inc open TITLE -s SEV`) and returns its ID.
+    #[track_caller]
     pub fn open(&self, title: &str, severity: &str) -> String {
         self.open_with(title, severity, &[])
     }
 
     /// `inc open TITLE -s SEV EXTRA…`, returning the ID.
+    #[track_caller]
     pub fn open_with(&self, title: &str, severity: &str, extra: &[&str]) -> String {
         let out = self
             .inc()
@@ -166,17 +194,21 @@ impl TestRepo {
         self.root.join(rel)
     }
 
+    #[track_caller]
     pub fn read(&self, rel: impl AsRef<Path>) -> String {
-        let path = self.path(rel);
-        fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+        read_text(&self.path(rel))
     }
 
+    #[track_caller]
     pub fn write(&self, rel: impl AsRef<Path>, text: &str) {
         let path = self.path(rel);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        if let Err(e) = fs::write(&path, text) {
+            panic!("write {}: {e}", path.display());
+        }
     }
 
+    #[track_caller]
     pub fn append(&self, rel: impl AsRef<Path>, text: &str) {
         let mut old = self.read(&rel);
         old.push_str(text);
@@ -203,6 +235,7 @@ impl TestRepo {
 
     /// Everything that shows whether a command changed anything: the work
     /// tree's files, HEAD, the index and `git status`.
+    #[track_caller]
     pub fn state(&self) -> RepoState {
         let git = self.path(".git").exists();
         RepoState {
@@ -226,6 +259,7 @@ impl TestRepo {
     }
 
     /// Asserts that nothing changed since `before` (a failed command).
+    #[track_caller]
     pub fn assert_unchanged(&self, before: &RepoState) {
         let after = self.state();
         let b: Vec<&String> = before.files.keys().collect();
@@ -267,39 +301,52 @@ impl TestRepo {
     }
 
     /// The lines of a timeline, each decoded from `- {json}`.
+    #[track_caller]
     pub fn timeline(&self, id: &str) -> Vec<Value> {
-        self.read(TestRepo::timeline_path(id))
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let json = l
-                    .strip_prefix("- ")
-                    .unwrap_or_else(|| panic!("timeline line without `- `: {l}"));
-                serde_json::from_str(json).unwrap_or_else(|e| panic!("bad line {l}: {e}"))
-            })
-            .collect()
+        let mut events = Vec::new();
+        for l in self.read(TestRepo::timeline_path(id)).lines() {
+            if l.trim().is_empty() {
+                continue;
+            }
+            let Some(json) = l.strip_prefix("- ") else {
+                panic!("timeline line without `- `: {l}");
+            };
+            match serde_json::from_str(json) {
+                Ok(event) => events.push(event),
+                Err(e) => panic!("bad line {l}: {e}"),
+            }
+        }
+        events
     }
 
     /// `incident.yaml` parsed as YAML.
+    #[track_caller]
     pub fn header(&self, id: &str) -> serde_yaml::Value {
         serde_yaml::from_str(&self.read(TestRepo::header_path(id))).expect("incident.yaml parses")
     }
 
     /// `inc show ID --json`, decoded.
+    #[track_caller]
     pub fn show(&self, id: &str) -> ShowJson {
         let out = self.inc().args(["show", id, "--json"]).ok();
-        serde_json::from_str(&out.stdout)
-            .unwrap_or_else(|e| panic!("show --json: {e}\n{}", out.stdout))
+        match serde_json::from_str(&out.stdout) {
+            Ok(show) => show,
+            Err(e) => panic!("show --json: {e}\n{}", out.stdout),
+        }
     }
 
     /// `inc list --json ARGS…`, decoded loosely (keys are checked by tests).
+    #[track_caller]
     pub fn list(&self, args: &[&str]) -> Vec<Value> {
         let out = self.inc().arg("list").arg("--json").args(args).ok();
-        serde_json::from_str(&out.stdout)
-            .unwrap_or_else(|e| panic!("list --json: {e}\n{}", out.stdout))
+        match serde_json::from_str(&out.stdout) {
+            Ok(list) => list,
+            Err(e) => panic!("list --json: {e}\n{}", out.stdout),
+        }
     }
 
     /// The IDs `inc list --json ARGS…` prints, in order.
+    #[track_caller]
     pub fn list_ids(&self, args: &[&str]) -> Vec<String> {
         self.list(args)
             .iter()
@@ -307,8 +354,30 @@ impl TestRepo {
             .collect()
     }
 
+    /// `inc check --format json`, expecting exit `code`, decoded.
+    #[track_caller]
+    pub fn check_report(&self, code: i32) -> CheckReport {
+        self.check_report_at(NOW, code)
+    }
+
+    /// `inc check --format json` at `now`, expecting exit `code`, decoded.
+    #[track_caller]
+    pub fn check_report_at(&self, now: &str, code: i32) -> CheckReport {
+        let run = self
+            .inc()
+            .now(now)
+            .args(["check", "--format", "json"])
+            .run()
+            .code(code);
+        match serde_json::from_str(&run.stdout) {
+            Ok(report) => report,
+            Err(e) => panic!("check --format json: {e}\n{run}"),
+        }
+    }
+
     /// Where a mutating command starts from: the commit count and the
     /// timeline lines of `id`.
+    #[track_caller]
     pub fn mark(&self, id: &str) -> Mark {
         Mark {
             commits: self.commit_count(),
@@ -319,6 +388,7 @@ impl TestRepo {
     /// Asserts that since `mark` exactly one commit was made, holding only
     /// `id`'s timeline, which kept its old lines and grew by new ones in the
     /// stored key order; returns the new events.
+    #[track_caller]
     pub fn appended(&self, mark: &Mark, id: &str) -> Vec<Value> {
         assert_eq!(self.commit_count(), mark.commits + 1, "expected one commit");
         assert_eq!(
@@ -327,20 +397,22 @@ impl TestRepo {
             "the commit holds only the timeline"
         );
         let now = self.read(TestRepo::timeline_path(id));
-        let new = now
-            .strip_prefix(&mark.lines)
-            .unwrap_or_else(|| panic!("timeline was rewritten, not appended:\n{now}"));
+        let Some(new) = now.strip_prefix(&mark.lines) else {
+            panic!("timeline was rewritten, not appended:\n{now}");
+        };
         assert_eq!(self.git_status(), "", "the tree is clean after the commit");
-        new.lines()
-            .map(|l| {
-                assert_key_order(l);
-                serde_json::from_str(l.strip_prefix("- ").expect("`- ` prefix")).unwrap()
-            })
-            .collect()
+        let mut events = Vec::new();
+        for l in new.lines() {
+            assert_key_order(l);
+            let json = l.strip_prefix("- ").expect("`- ` prefix");
+            events.push(serde_json::from_str(json).expect("an event is JSON"));
+        }
+        events
     }
 
     /// Asserts that since `mark` nothing was committed and the timeline did
     /// not change (a no-op or a refused command).
+    #[track_caller]
     pub fn assert_no_change(&self, mark: &Mark, id: &str) {
         assert_eq!(self.commit_count(), mark.commits, "a commit was made");
         assert_eq!(self.read(TestRepo::timeline_path(id)), mark.lines);
@@ -363,6 +435,7 @@ impl TestRepo {
     }
 
     /// Runs git; panics when it fails. Returns stdout.
+    #[track_caller]
     pub fn git(&self, args: &[&str]) -> String {
         let out = self.git_command().args(args).output().expect("run git");
         assert!(
@@ -375,6 +448,7 @@ impl TestRepo {
     }
 
     /// Runs git; `None` when it fails.
+    #[track_caller]
     pub fn try_git(&self, args: &[&str]) -> Option<String> {
         let out = self.git_command().args(args).output().expect("run git");
         out.status
@@ -383,31 +457,37 @@ impl TestRepo {
     }
 
     /// Runs git, expecting it to fail (a conflicting merge, say).
+    #[track_caller]
     pub fn git_fails(&self, args: &[&str]) {
         let out = self.git_command().args(args).output().expect("run git");
         assert!(!out.status.success(), "git {args:?} should have failed");
     }
 
+    #[track_caller]
     pub fn git_status(&self) -> String {
         self.git(&["status", "--porcelain=v1", "--untracked-files=all"])
     }
 
+    #[track_caller]
     pub fn commit_count(&self) -> usize {
         self.try_git(&["rev-list", "--count", "HEAD"])
             .map_or(0, |n| n.trim().parse().unwrap())
     }
 
     /// HEAD's whole message.
+    #[track_caller]
     pub fn head_message(&self) -> String {
         self.git(&["log", "-1", "--format=%B"])
     }
 
     /// HEAD's author name.
+    #[track_caller]
     pub fn head_author(&self) -> String {
         self.git(&["log", "-1", "--format=%an"]).trim().to_owned()
     }
 
     /// The values of one trailer of HEAD's message.
+    #[track_caller]
     pub fn head_trailer(&self, key: &str) -> Vec<String> {
         self.git(&[
             "log",
@@ -421,6 +501,7 @@ impl TestRepo {
     }
 
     /// The files HEAD changed, sorted.
+    #[track_caller]
     pub fn head_files(&self) -> Vec<String> {
         let mut files: Vec<String> = self
             .git(&[
@@ -441,6 +522,7 @@ impl TestRepo {
     }
 
     /// `git add -A && git commit` (test setup, not inc).
+    #[track_caller]
     pub fn commit_all(&self, message: &str) {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "-m", message]);
@@ -501,6 +583,7 @@ pub struct Mark {
 }
 
 /// One run of inc being set up.
+#[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
 pub struct Inc<'a> {
     repo: &'a TestRepo,
     args: Vec<OsString>,
@@ -510,11 +593,13 @@ pub struct Inc<'a> {
 }
 
 impl Inc<'_> {
+    #[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
     pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
         self.args.push(arg.into());
         self
     }
 
+    #[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
     pub fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -524,12 +609,14 @@ impl Inc<'_> {
         self
     }
 
+    #[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
     pub fn env(mut self, key: &str, value: impl Into<OsString>) -> Self {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_owned(), Some(value.into())));
         self
     }
 
+    #[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
     pub fn env_remove(mut self, key: &str) -> Self {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_owned(), None));
@@ -537,22 +624,26 @@ impl Inc<'_> {
     }
 
     /// Pins `INC_NOW` for this run.
+    #[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
     pub fn now(self, now: &str) -> Self {
         self.env("INC_NOW", now)
     }
 
+    #[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(input.into());
         self
     }
 
     /// Runs in `dir` instead of the repository.
+    #[must_use = "an `Inc` runs nothing until `.run()`, `.ok()`, `.fails()` or `.usage()`"]
     pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.dir = Some(dir.into());
         self
     }
 
     /// Runs inc and returns what it did; panics if inc panicked.
+    #[track_caller]
     pub fn run(self) -> Run {
         let mut cmd = Command::new(inc_bin());
         cmd.env_clear();
@@ -590,11 +681,13 @@ impl Inc<'_> {
     }
 
     /// Runs inc, expecting exit code 0.
+    #[track_caller]
     pub fn ok(self) -> Run {
         self.run().code(0)
     }
 
     /// Runs inc, expecting exit code 1 (an error) with an `error:` line.
+    #[track_caller]
     pub fn fails(self) -> Run {
         let run = self.run().code(1);
         assert!(
@@ -605,6 +698,7 @@ impl Inc<'_> {
     }
 
     /// Runs inc, expecting exit code 2 (a usage error).
+    #[track_caller]
     pub fn usage(self) -> Run {
         self.run().code(2)
     }
@@ -621,12 +715,14 @@ pub struct Run {
 
 impl Run {
     /// Asserts the exit code.
+    #[track_caller]
     pub fn code(self, code: i32) -> Run {
         assert_eq!(self.code, code, "unexpected exit code:\n{self}");
         self
     }
 
     /// Asserts stderr contains every one of `needles`.
+    #[track_caller]
     pub fn stderr_has(self, needles: &[&str]) -> Run {
         for n in needles {
             assert!(self.stderr.contains(n), "stderr lacks {n:?}:\n{self}");
@@ -635,6 +731,7 @@ impl Run {
     }
 
     /// Asserts stdout contains every one of `needles`.
+    #[track_caller]
     pub fn stdout_has(self, needles: &[&str]) -> Run {
         for n in needles {
             assert!(self.stdout.contains(n), "stdout lacks {n:?}:\n{self}");
@@ -661,8 +758,6 @@ impl std::fmt::Display for Run {
     }
 }
 
-/// Whether `id` has the documented shape: `YYYY-MM-DD-slug`, the slug ASCII
-/// `a-z0-9-` of 1–40 characters, maybe `-N` after it.
 /// Starts every command at once (stdin closed, output captured) and waits
 /// for all of them: inc runs racing each other.
 pub fn run_together(commands: Vec<StdCommand>) -> Vec<std::process::Output> {
@@ -682,6 +777,24 @@ pub fn run_together(commands: Vec<StdCommand>) -> Vec<std::process::Output> {
         .collect()
 }
 
+/// Runs `check` on every row of a table-driven test, each row named (the
+/// name is passed on, for a snapshot's name); the failing rows' own panics
+/// are printed as they happen, then the test fails naming every row that
+/// failed.
+#[track_caller]
+pub fn each_row<T>(rows: &[(&str, T)], check: impl Fn(&str, &T)) {
+    let failed: Vec<&str> = rows
+        .iter()
+        .filter(|(name, row)| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(name, row))).is_err()
+        })
+        .map(|(name, _)| *name)
+        .collect();
+    assert!(failed.is_empty(), "failing rows: {}", failed.join(", "));
+}
+
+/// Whether `id` has the documented shape: `YYYY-MM-DD-slug`, the slug ASCII
+/// `a-z0-9-` of 1–40 characters, maybe `-N` after it.
 pub fn is_id(id: &str) -> bool {
     let b = id.as_bytes();
     if b.len() < 12 || b[10] != b'-' {
@@ -709,8 +822,11 @@ pub fn is_id(id: &str) -> bool {
 }
 
 /// Asserts a stored timeline line begins `- {"at":…,"by":…,"type":…`.
+#[track_caller]
 pub fn assert_key_order(line: &str) {
-    let json = line.strip_prefix("- {").unwrap_or_else(|| panic!("{line}"));
+    let Some(json) = line.strip_prefix("- {") else {
+        panic!("a timeline line starts `- {{`: {line}");
+    };
     let keys: Vec<&str> = ["\"at\":", "\"by\":", "\"type\":"]
         .into_iter()
         .filter(|k| json.contains(k))
@@ -745,6 +861,7 @@ pub const INCIDENT_KEYS: &[&str] = &[
 ];
 
 /// Asserts a JSON incident object carries every documented key.
+#[track_caller]
 pub fn assert_incident_keys(v: &Value) {
     let obj = v.as_object().expect("an incident is a JSON object");
     for key in INCIDENT_KEYS {
@@ -784,6 +901,25 @@ pub struct ActionJson {
     pub due: Option<String>,
     pub link: Option<String>,
     pub done: bool,
+}
+
+/// `inc check --format json`, as a script reads it.
+#[derive(Debug, Deserialize)]
+pub struct CheckReport {
+    pub errors: usize,
+    pub warnings: usize,
+    pub incidents: usize,
+    pub findings: Vec<FindingJson>,
+}
+
+/// One finding of [`CheckReport`].
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct FindingJson {
+    pub severity: String,
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+    pub rule: String,
 }
 
 /// One event: the three fixed keys, the rest by name.

@@ -55,6 +55,7 @@ fn link(repo: &TestRepo, target: impl AsRef<Path>, at: &str) {
 /// Builds the site, expecting a refusal that names `named` (relative to
 /// the root), with the site left byte for byte as it was and [`SECRET`] in
 /// none of its files.
+#[track_caller]
 fn assert_build_refused(repo: &TestRepo, named: &str, hint: &str) -> String {
     let before = site(repo);
     assert!(!before.is_empty(), "a site was built before");

@@ -5,7 +5,7 @@
 
 use std::fs;
 
-use crate::harness::TestRepo;
+use crate::harness::{TestRepo, fixture_text};
 
 /// A repository with two open incidents: (repo, first ID, second ID).
 fn two_incidents() -> (TestRepo, String, String) {
@@ -330,13 +330,6 @@ fn header_mistakes_made_by_hand_are_flagged_by_check() {
     )]);
 }
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/alerts");
-
-/// A fixture payload's text.
-fn payload(name: &str) -> String {
-    fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap()
-}
-
 /// `inc alert -` with `text`, expecting success; returns the ID printed.
 fn send(repo: &TestRepo, text: &str) -> String {
     let run = repo.inc().args(["alert", "-"]).stdin(text).ok();
@@ -346,9 +339,9 @@ fn send(repo: &TestRepo, text: &str) -> String {
 #[test]
 fn pagerduty_dedup_key_equal_to_a_group_key_is_another_group() {
     let repo = TestRepo::new();
-    let am = send(&repo, &payload("alertmanager-firing.json"));
+    let am = send(&repo, &fixture_text("alertmanager-firing.json"));
     let group_key = r#"{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\"}"#;
-    let pd = payload("pagerduty-trigger.json").replace(
+    let pd = fixture_text("pagerduty-trigger.json").replace(
         "\"dedup_key\": \"srv01/mysql-replication-lag\"",
         &format!("\"dedup_key\": \"{group_key}\""),
     );
@@ -357,7 +350,10 @@ fn pagerduty_dedup_key_equal_to_a_group_key_is_another_group() {
     assert_eq!(repo.show(&pd_id).labels["alert_source"], "pagerduty");
     // Each source's next event goes to its own incident.
     assert_eq!(send(&repo, &pd), pd_id);
-    assert_eq!(send(&repo, &payload("alertmanager-firing-more.json")), am);
+    assert_eq!(
+        send(&repo, &fixture_text("alertmanager-firing-more.json")),
+        am
+    );
 }
 
 #[test]
@@ -375,24 +371,27 @@ fn alert_group_labelled_by_an_earlier_inc_is_still_found() {
             "alert_source=pagerduty",
         ],
     );
-    assert_eq!(send(&repo, &payload("pagerduty-trigger.json")), id);
+    assert_eq!(send(&repo, &fixture_text("pagerduty-trigger.json")), id);
     let group_key = r#"{}/{severity="critical"}:{alertname="HighErrorRate"}"#;
     let by_hand = repo.open_with(
         "By hand",
         "SEV2",
         &["--label", &format!("alert_group={group_key}")],
     );
-    assert_eq!(send(&repo, &payload("alertmanager-firing.json")), by_hand);
+    assert_eq!(
+        send(&repo, &fixture_text("alertmanager-firing.json")),
+        by_hand
+    );
 }
 
 #[test]
 fn alert_keys_with_control_characters_are_refused() {
     let repo = TestRepo::new();
-    let clean = send(&repo, &payload("alertmanager-firing.json"));
+    let clean = send(&repo, &fixture_text("alertmanager-firing.json"));
     let before = repo.state();
     // The same group key with a NUL in it: once, it was cleaned into the
     // first group's key and landed in its incident.
-    let evil = payload("alertmanager-firing.json").replacen(
+    let evil = fixture_text("alertmanager-firing.json").replacen(
         "\"groupKey\": \"{}",
         "\"groupKey\": \"{\\u0000}",
         1,
@@ -402,7 +401,7 @@ fn alert_keys_with_control_characters_are_refused() {
         .stdin(evil)
         .fails()
         .stderr_has(&["`groupKey` holds a control character (U+0000)", "hint:"]);
-    let evil = payload("pagerduty-trigger.json").replace("srv01/", "srv01/\\u001b");
+    let evil = fixture_text("pagerduty-trigger.json").replace("srv01/", "srv01/\\u001b");
     repo.inc()
         .args(["alert", "-"])
         .stdin(evil)

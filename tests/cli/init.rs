@@ -5,6 +5,7 @@ use crate::harness::{AUTHOR, TestRepo};
 const UNION_LINE: &str = "incidents/**/timeline.yaml merge=union";
 
 /// What every successful init leaves, whatever was there before.
+#[track_caller]
 fn assert_initialised(repo: &TestRepo) {
     let config = repo.read("inc.yaml");
     assert!(

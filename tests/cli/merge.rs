@@ -2,11 +2,7 @@
 //! `inc check` warns, `inc alert` routes to the oldest open incident, and
 //! `inc merge DUP --into KEEP` ends the duplicate in one commit.
 
-use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
-
-use crate::harness::TestRepo;
+use crate::harness::{FindingJson, TestRepo, fixture};
 
 const GROUP: &str = "{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\"}";
 /// The ID `inc alert` gives the firing fixture's incident.
@@ -14,34 +10,8 @@ const KEEP: &str = "2026-11-27-checkout-5xx-rate-above-5";
 /// The same ID in the second clone, renamed as `inc sync` renames a clash.
 const DUP: &str = "2026-11-27-checkout-5xx-rate-above-5-2";
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/alerts")
-        .join(name)
-}
-
-#[derive(Debug, Deserialize)]
-struct Report {
-    warnings: usize,
-    findings: Vec<FindingJson>,
-}
-
-#[derive(Debug, Deserialize)]
-struct FindingJson {
-    severity: String,
-    file: String,
-    line: usize,
-    message: String,
-    rule: String,
-}
-
-fn report(repo: &TestRepo) -> Report {
-    let run = repo.inc().args(["check", "--format", "json"]).ok();
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}\n{run}"))
-}
-
 fn duplicate_findings(repo: &TestRepo) -> Vec<FindingJson> {
-    report(repo)
+    repo.check_report(0)
         .findings
         .into_iter()
         .filter(|f| f.rule == "duplicate")
@@ -120,7 +90,7 @@ fn check_warns_about_raced_duplicates_in_every_format() {
     );
 
     // Both also lack a commander; the duplicate is the third warning.
-    assert_eq!(report(&repo).warnings, 3);
+    assert_eq!(repo.check_report(0).warnings, 3);
     let found = duplicate_findings(&repo);
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -181,7 +151,7 @@ fn check_warns_about_hand_labelled_duplicates_but_not_follow_ups() {
         .ok()
         .stdout;
     assert_ne!(old, new, "a new incident after the window");
-    let report = report(&repo);
+    let report = repo.check_report(0);
     assert!(
         report.findings.iter().all(|f| f.rule != "duplicate"),
         "{report:#?}"

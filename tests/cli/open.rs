@@ -1,6 +1,6 @@
 //! `inc open`: a new incident, its files, its commit.
 
-use crate::harness::{AUTHOR, TestRepo, is_id};
+use crate::harness::{AUTHOR, TestRepo, each_row, is_id};
 
 const SERVICES: &str = "\
 services:
@@ -139,18 +139,6 @@ fn started_backdates_the_impact() {
 }
 
 #[test]
-fn started_after_opened_is_refused() {
-    let repo = TestRepo::new();
-    let before = repo.state();
-    repo.inc()
-        .args(["open", "Slow", "-s", "SEV3", "--at", "3h ago"])
-        .args(["--started", "1h ago"])
-        .fails()
-        .stderr_has(&["--started"]);
-    repo.assert_unchanged(&before);
-}
-
-#[test]
 fn private_labels_and_summary_are_kept() {
     let repo = TestRepo::new();
     let id = repo.open_with(
@@ -179,15 +167,63 @@ fn private_labels_and_summary_are_kept() {
     );
 }
 
+/// `inc open` refused for what it was given (or not given, with no
+/// terminal to ask on) says why, prints nothing on stdout and changes
+/// nothing.
 #[test]
-fn a_label_without_equals_is_refused() {
-    let repo = TestRepo::new();
-    let before = repo.state();
-    repo.inc()
-        .args(["open", "X", "-s", "SEV3", "--label", "oops"])
-        .fails()
-        .stderr_has(&["oops", "KEY=VALUE"]);
-    repo.assert_unchanged(&before);
+fn a_refused_open_changes_nothing() {
+    /// The arguments, what stderr says.
+    type Row = (&'static [&'static str], &'static [&'static str]);
+    let rows: &[(&str, Row)] = &[
+        (
+            "started_after_opened_is_refused",
+            (
+                &[
+                    "open",
+                    "Slow",
+                    "-s",
+                    "SEV3",
+                    "--at",
+                    "3h ago",
+                    "--started",
+                    "1h ago",
+                ],
+                &["--started"],
+            ),
+        ),
+        (
+            "a_label_without_equals_is_refused",
+            (
+                &["open", "X", "-s", "SEV3", "--label", "oops"],
+                &["oops", "KEY=VALUE"],
+            ),
+        ),
+        (
+            "an_unknown_severity_lists_the_allowed_ones",
+            (
+                &["open", "X", "-s", "P0"],
+                &["`P0`", "`SEV1`", "`SEV2`", "`SEV3`", "`SEV4`"],
+            ),
+        ),
+        (
+            "without_a_terminal_a_missing_title_fails",
+            (&["open", "-s", "SEV2"], &["title"]),
+        ),
+        (
+            "without_a_terminal_a_missing_severity_fails_naming_the_flag",
+            (
+                &["open", "Checkout down"],
+                &["severity", "--severity", "SEV2"],
+            ),
+        ),
+    ];
+    each_row(rows, |_, &(args, says)| {
+        let repo = TestRepo::new();
+        let before = repo.state();
+        let out = repo.inc().args(args).fails().stderr_has(says);
+        assert!(out.stdout.is_empty(), "{out}");
+        repo.assert_unchanged(&before);
+    });
 }
 
 #[test]
@@ -224,40 +260,6 @@ fn severity_is_case_insensitive() {
         .trim()
         .to_owned();
     assert_eq!(repo.show(&id).severity.as_deref(), Some("SEV1"));
-}
-
-#[test]
-fn an_unknown_severity_lists_the_allowed_ones() {
-    let repo = TestRepo::new();
-    let before = repo.state();
-    repo.inc()
-        .args(["open", "X", "-s", "P0"])
-        .fails()
-        .stderr_has(&["`P0`", "`SEV1`", "`SEV2`", "`SEV3`", "`SEV4`"]);
-    repo.assert_unchanged(&before);
-}
-
-#[test]
-fn without_a_terminal_a_missing_title_fails() {
-    let repo = TestRepo::new();
-    let before = repo.state();
-    let out = repo.inc().args(["open", "-s", "SEV2"]).fails();
-    assert!(out.stderr.contains("title"), "{out}");
-    assert!(out.stdout.is_empty(), "{out}");
-    repo.assert_unchanged(&before);
-}
-
-#[test]
-fn without_a_terminal_a_missing_severity_fails_naming_the_flag() {
-    let repo = TestRepo::new();
-    let before = repo.state();
-    let out = repo
-        .inc()
-        .args(["open", "Checkout down"])
-        .fails()
-        .stderr_has(&["severity", "--severity", "SEV2"]);
-    assert!(out.stdout.is_empty(), "{out}");
-    repo.assert_unchanged(&before);
 }
 
 #[test]
@@ -322,54 +324,42 @@ fn author_flag_wins_over_everything() {
     assert_eq!(repo.head_author(), "bob");
 }
 
+/// Who acts: `INC_AUTHOR`, else git's `user.name`, else `$USER`; the
+/// incident's `opened_by` and the commit's author agree.
 #[test]
-fn inc_author_comes_before_git_user_name() {
-    let repo = TestRepo::new();
-    let id = repo
-        .inc()
-        .args(["open", "X", "-s", "SEV3"])
-        .env("INC_AUTHOR", "carol")
-        .env("USER", "dave")
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
-    assert_eq!(repo.show(&id).opened_by, "carol");
-    assert_eq!(repo.head_author(), "carol");
-}
-
-#[test]
-fn git_user_name_comes_before_user() {
-    let repo = TestRepo::new();
-    repo.git(&["config", "user.name", "Erin Example"]);
-    let id = repo
-        .inc()
-        .args(["open", "X", "-s", "SEV3"])
-        .env_remove("INC_AUTHOR")
-        .env("USER", "dave")
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
-    assert_eq!(repo.show(&id).opened_by, "Erin Example");
-    assert_eq!(repo.head_author(), "Erin Example");
-}
-
-#[test]
-fn user_is_the_last_resort() {
-    let repo = TestRepo::new();
-    repo.git(&["config", "--unset", "user.name"]);
-    let id = repo
-        .inc()
-        .args(["open", "X", "-s", "SEV3"])
-        .env_remove("INC_AUTHOR")
-        .env("USER", "dave")
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
-    assert_eq!(repo.show(&id).opened_by, "dave");
-    assert_eq!(repo.head_author(), "dave");
+fn who_acts_comes_from_inc_author_then_git_then_user() {
+    /// git's `user.name` (`None`: unset), `INC_AUTHOR`, who acts; `$USER`
+    /// is always `dave`.
+    type Row = (Option<&'static str>, Option<&'static str>, &'static str);
+    let rows: &[(&str, Row)] = &[
+        (
+            "inc_author_comes_before_git_user_name",
+            (Some(AUTHOR), Some("carol"), "carol"),
+        ),
+        (
+            "git_user_name_comes_before_user",
+            (Some("Erin Example"), None, "Erin Example"),
+        ),
+        ("user_is_the_last_resort", (None, None, "dave")),
+    ];
+    each_row(rows, |_, &(git_name, inc_author, who)| {
+        let repo = TestRepo::new();
+        match git_name {
+            Some(name) => repo.git(&["config", "user.name", name]),
+            None => repo.git(&["config", "--unset", "user.name"]),
+        };
+        let run = repo
+            .inc()
+            .args(["open", "X", "-s", "SEV3"])
+            .env("USER", "dave");
+        let run = match inc_author {
+            Some(author) => run.env("INC_AUTHOR", author),
+            None => run.env_remove("INC_AUTHOR"),
+        };
+        let id = run.ok().stdout.trim().to_owned();
+        assert_eq!(repo.show(&id).opened_by, who);
+        assert_eq!(repo.head_author(), who);
+    });
 }
 
 #[test]

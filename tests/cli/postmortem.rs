@@ -6,10 +6,8 @@ use std::fs;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
 
-use crate::harness::TestRepo;
+use crate::harness::{LATER, TestRepo};
 
-/// After the newest example event, so nothing depends on the clock.
-const LATER: &str = "2026-11-27T22:00:00Z";
 const LONG: &str = "2026-10-14-checkout-and-sign-in-failing-after";
 
 fn draft_path(id: &str) -> String {

@@ -7,9 +7,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::harness::TestRepo;
-
-const LATER: &str = "2026-11-27T22:00:00Z";
+use crate::harness::{LATER, TestRepo};
 
 const CONFIG: &str = "\
 name: Test Shop
@@ -142,6 +140,7 @@ fn bars_squeezed(text: &str) -> String {
 
 /// Every `<` starts a known tag, a closing tag, a comment or the doctype:
 /// text never holds a raw `<`. Every tag is closed by `>`.
+#[track_caller]
 fn assert_well_formed(path: &str, html: &str) {
     const TAGS: &[&str] = &[
         "html",

@@ -71,6 +71,7 @@ fn reference(repo: &TestRepo) -> BTreeMap<String, Vec<u8>> {
 
 /// Asserts that every line of the manifest is a header or a SHA-1, and
 /// names none of `words`.
+#[track_caller]
 fn assert_manifest_names_nothing(repo: &TestRepo, dir: &str, words: &[String]) {
     let path = repo.path(dir).join(MANIFEST);
     let Ok(text) = fs::read_to_string(&path) else {

@@ -2,17 +2,7 @@
 //! once put internal text on the page (or hid or garbled what it should
 //! say), run through the binary, named after the finding.
 
-use std::path::{Path, PathBuf};
-
-use crate::harness::TestRepo;
-
-const LATER: &str = "2026-11-27T22:00:00Z";
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/alerts")
-        .join(name)
-}
+use crate::harness::{LATER, TestRepo, fixture};
 
 /// Every file of the built site under `dir`, path → text (lossy), sorted.
 fn site_files(repo: &TestRepo, dir: &str) -> Vec<(String, String)> {
@@ -24,6 +14,7 @@ fn site_files(repo: &TestRepo, dir: &str) -> Vec<(String, String)> {
 
 /// Fails naming the file when any file of the site holds any of `words`
 /// (case-insensitive), in its path or its contents.
+#[track_caller]
 fn assert_nowhere(repo: &TestRepo, dir: &str, words: &[&str]) {
     let files = site_files(repo, dir);
     assert!(!files.is_empty(), "the site has files");

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::harness::TestRepo;
+use crate::harness::{LATER, TestRepo};
 
 const LOGIN: &str = "2026-11-20-login-outage";
 const CDN: &str = "2026-10-01-old-cdn-glitch";
@@ -611,9 +611,6 @@ fn a_timeline_without_an_opened_event_is_left_out() {
 }
 
 // ----- the shipped examples -----
-
-/// After the newest example event, so figures are stable.
-const LATER: &str = "2026-11-27T22:00:00Z";
 
 #[test]
 fn stats_of_the_examples() {

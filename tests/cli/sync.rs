@@ -6,13 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use crate::harness::{AUTHOR, EMAIL, TestRepo, run_together};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/alerts")
-        .join(name)
-}
+use crate::harness::{AUTHOR, EMAIL, TestRepo, fixture, run_together};
 
 /// An empty bare repository (the "remote").
 fn bare() -> TestRepo {
@@ -54,6 +48,7 @@ fn at_once(runs: &[(&TestRepo, Vec<String>)]) -> Vec<Output> {
     )
 }
 
+#[track_caller]
 fn assert_all_ok(outputs: &[Output]) {
     for out in outputs {
         assert_eq!(
@@ -97,6 +92,7 @@ fn remote_ids(bare: &TestRepo) -> Vec<String> {
 }
 
 /// No conflict marker in any file of the clone.
+#[track_caller]
 fn assert_no_markers(repo: &TestRepo) {
     for (path, bytes) in repo.files() {
         let text = String::from_utf8_lossy(&bytes);
@@ -127,6 +123,7 @@ fn add_notes(repo: &TestRepo, id: &str, who: &str, n: usize) -> Vec<String> {
 }
 
 /// Both clones and the remote hold every note, no markers, `inc check` clean.
+#[track_caller]
 fn assert_converged(bare: &TestRepo, clones: &[&TestRepo], id: &str, want: &BTreeSet<String>) {
     for repo in clones {
         repo.inc().arg("sync").ok();

@@ -4,12 +4,9 @@
 
 use std::path::Path;
 
-use crate::harness::TestRepo;
+use crate::harness::{TestRepo, fixture, fixture_text};
 
-const FIRING: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/alerts/alertmanager-firing.json"
-);
+const FIRING: &str = "alertmanager-firing.json";
 
 /// `hooks` in inc.yaml are parsed and checked, never run: no inc command
 /// on a clone that never ran `inc hooks trust` starts a repository's shell
@@ -31,7 +28,7 @@ fn hooks_from_inc_yaml_never_run() {
     let id = repo.open("Checkout errors", "SEV2");
     repo.inc().args(["note", &id, "a note"]).ok();
     repo.inc().args(["update", &id, "We are on it."]).ok();
-    repo.inc().arg("alert").arg(FIRING).ok();
+    repo.inc().arg("alert").arg(fixture(FIRING)).ok();
     repo.inc().args(["resolve", &id]).ok();
     repo.inc().args(["site", "build"]).ok();
     assert!(!marker.exists(), "a hook from inc.yaml ran");
@@ -100,7 +97,7 @@ fn a_template_dumping_its_whole_context_shows_nothing_internal() {
         .args(["update", &public, "We are looking into checkout errors."])
         .ok();
     repo.open_with("Murgle tazzle private outage", "SEV2", &["--private"]);
-    repo.inc().arg("alert").arg(FIRING).ok();
+    repo.inc().arg("alert").arg(fixture(FIRING)).ok();
     for page in ["index.html.j2", "incident.html.j2", "history.html.j2"] {
         repo.write(
             format!("templates/site/{page}"),
@@ -225,7 +222,7 @@ fn a_folder_not_named_as_an_id_fails_the_site_build() {
 #[test]
 fn an_alert_key_or_payload_too_large_is_refused() {
     let repo = TestRepo::new();
-    let payload = std::fs::read_to_string(FIRING).unwrap();
+    let payload = fixture_text(FIRING);
     let value: serde_json::Value = serde_json::from_str(&payload).unwrap();
     let mut long = value.clone();
     long["groupKey"] = serde_json::Value::String("k".repeat(2 << 20));
