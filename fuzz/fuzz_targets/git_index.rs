@@ -8,8 +8,8 @@
 //! can't compute SHA-1, and an index with a wrong one is refused at once).
 //!
 //! Asserts: no panic; a patched index starts with `DIRC`, ends with its own
-//! SHA-1, holds every updated path, and patching it again with the same
-//! updates changes nothing.
+//! SHA-1, holds every updated path (written out whole, below version 4),
+//! and patching it again with the same updates changes nothing.
 #![no_main]
 
 use inc::store::index::{Stat, Update, patched};
@@ -45,7 +45,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(out.starts_with(b"DIRC"));
     let body = out.len() - 20;
     assert_eq!(Sha1::digest(&out[..body]).as_slice(), &out[body..]);
-    for u in &updates {
+    // Version 4 stores each path as a cut of the one before, so a path's
+    // bytes need not appear whole.
+    let v4 = out[4..8] == 4u32.to_be_bytes();
+    for u in updates.iter().filter(|_| !v4) {
         assert!(
             out.windows(u.path.len().max(1)).any(|w| w == u.path.as_bytes()),
             "{} is in the patched index",
