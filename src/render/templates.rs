@@ -109,14 +109,12 @@ impl Templates {
             }
             // minijinja escapes `/` as `&#x2f;`, which link checkers and
             // crawlers reading raw HTML take literally: hrefs stay plain
-            // paths. `/` is harmless in quoted attributes and in text (`<`
-            // and `&` are what is escaped), and a `&#x2f;` someone typed
-            // was escaped to `&amp;#x2f;`, so only inc's own are undone.
-            AutoEscape::Html if !value.is_safe() => {
-                let escaped = minijinja::HtmlEscape(&value.to_string()).to_string();
-                out.write_str(&escaped.replace("&#x2f;", "/"))
-                    .map_err(minijinja::Error::from)
+            // paths (see `html_escape`).
+            AutoEscape::Html if !value.is_safe() => match value.as_str() {
+                Some(text) => html_escape(out, text),
+                None => html_escape(out, &value.to_string()),
             }
+            .map_err(minijinja::Error::from),
             _ => minijinja::escape_formatter(out, state, value),
         });
         let shared = Arc::clone(&overrides);
@@ -257,6 +255,28 @@ pub fn md_inline(s: &str) -> String {
 }
 
 /// Where a backslash keeps `s`, at the start of a line, from opening a
+/// `text` escaped for HTML text and quoted attribute values: `<`, `>`,
+/// `&`, `"` and `'`. Unlike minijinja's own escaping, `/` stays as it is:
+/// it is harmless there, and `&#x2f;` in an `href` breaks link checkers
+/// and crawlers that read raw HTML.
+fn html_escape(out: &mut minijinja::Output<'_>, text: &str) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.write_str(&text[start..i])?;
+        out.write_str(entity)?;
+        start = i + 1;
+    }
+    out.write_str(&text[start..])
+}
+
 /// Markdown block: the byte index to escape, if any.
 fn block_start(s: &str) -> Option<usize> {
     let first = s.chars().next()?;

@@ -1,7 +1,7 @@
 //! The HTML pages: view types for the templates under `templates/site/`,
 //! and their rendering (incident pages on all cores).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
@@ -312,42 +312,62 @@ pub fn summary_view(i: &Incident, zone: Tz) -> SummaryView {
     }
 }
 
-/// The incidents a component had on each day of the bars: (component,
-/// day) → the incidents, newest first.
-pub type DayIncidents<'a> = BTreeMap<(&'a str, NaiveDate), Vec<&'a Incident>>;
-
-pub fn day_incidents<'a>(
-    public: &'a Public,
+/// The incidents a component had on each day of the bars: per component,
+/// one slot per day from the bars' first day to today, holding how many
+/// incidents touched it and the newest of them (enough to link the cell).
+pub struct DayIncidents<'a> {
     first: NaiveDate,
-    now: DateTime<Utc>,
-    zone: Tz,
-) -> DayIncidents<'a> {
-    let mut map: DayIncidents<'a> = BTreeMap::new();
-    for i in &public.incidents {
-        let from = i.started_at.with_timezone(&zone).date_naive().max(first);
-        let to = i.ended(now).with_timezone(&zone).date_naive();
-        for (component, _) in &i.components {
-            let mut day = from;
-            while day <= to {
-                map.entry((component.as_str(), day)).or_default().push(i);
-                day += Duration::days(1);
-            }
-        }
-    }
-    map
+    slots: HashMap<&'a str, Vec<(u32, Option<&'a Incident>)>>,
 }
 
-/// Where a bar's cell links: the one incident's page, else the newest
-/// incident's day in the history.
-fn day_link(incidents: &[&Incident], zone: Tz) -> Option<String> {
-    match incidents {
-        [] => None,
-        [one] => Some(incident_path(&one.id)),
-        [newest, ..] => {
-            let day = newest.created_at.with_timezone(&zone).date_naive();
-            Some(format!("history/{}.html#day-{day}", day.year()))
+impl<'a> DayIncidents<'a> {
+    /// One pass over the incidents (newest first, as [`Public`] holds
+    /// them): each adds to the slots of the days it spans, clamped to the
+    /// bars, so a far-off maintenance end or an incident open for years
+    /// costs no more than the bars' length.
+    pub fn new(public: &'a Public, first: NaiveDate, now: DateTime<Utc>, zone: Tz) -> Self {
+        let today = now.with_timezone(&zone).date_naive();
+        let len = usize::try_from((today - first).num_days() + 1).unwrap_or(0);
+        let mut slots: HashMap<&'a str, Vec<(u32, Option<&'a Incident>)>> = HashMap::new();
+        for i in &public.incidents {
+            let from = i.started_at.with_timezone(&zone).date_naive().max(first);
+            let to = i.ended(now).with_timezone(&zone).date_naive().min(today);
+            if from > to {
+                continue;
+            }
+            let (a, b) = (day_index(first, from), day_index(first, to));
+            for (component, _) in &i.components {
+                let days = slots
+                    .entry(component.as_str())
+                    .or_insert_with(|| vec![(0, None); len]);
+                for slot in &mut days[a..=b] {
+                    slot.0 += 1;
+                    slot.1 = slot.1.or(Some(i));
+                }
+            }
+        }
+        DayIncidents { first, slots }
+    }
+
+    /// Where the cell of `component` on `day` links: the one incident's
+    /// page, else the newest incident's day in the history.
+    fn link(&self, component: &str, day: NaiveDate, zone: Tz) -> Option<String> {
+        if day < self.first {
+            return None;
+        }
+        match self.slots.get(component)?.get(day_index(self.first, day))? {
+            (1, Some(one)) => Some(incident_path(&one.id)),
+            (_, Some(newest)) => {
+                let day = newest.created_at.with_timezone(&zone).date_naive();
+                Some(format!("history/{}.html#day-{day}", day.year()))
+            }
+            _ => None,
         }
     }
+}
+
+fn day_index(first: NaiveDate, day: NaiveDate) -> usize {
+    usize::try_from((day - first).num_days()).unwrap_or(0)
 }
 
 pub fn component_view(c: &Component, days: &DayIncidents<'_>, zone: Tz) -> ComponentView {
@@ -362,9 +382,7 @@ pub fn component_view(c: &Component, days: &DayIncidents<'_>, zone: Tz) -> Compo
             .days
             .iter()
             .map(|(day, state)| {
-                let link = days
-                    .get(&(c.id.as_str(), *day))
-                    .and_then(|list| day_link(list, zone));
+                let link = days.link(&c.id, *day, zone);
                 // The label is the link's text: a day whose incidents had
                 // no impact on the component is not "no incidents".
                 let label = match (state, &link) {
@@ -446,7 +464,7 @@ pub fn index(
         .filter_map(|c| c.days.first().map(|(day, _)| *day))
         .min()
         .unwrap_or(today);
-    let days = day_incidents(public, first, now, zone);
+    let days = DayIncidents::new(public, first, now, zone);
     let mut by_day: BTreeMap<NaiveDate, Vec<SummaryView>> = BTreeMap::new();
     for i in &public.incidents {
         let day = i.created_at.with_timezone(&zone).date_naive();
