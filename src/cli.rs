@@ -1,5 +1,9 @@
 //! The command line, and nothing else: every subcommand's arguments.
 //! The `///` comments are the help text.
+//!
+//! It stays one file though it is long: it is one declaration, the `Command`
+//! enum and the arguments of each of its variants, read top to bottom as the
+//! `--help` it becomes, with next to no logic to separate from it.
 
 use std::path::PathBuf;
 
@@ -709,25 +713,6 @@ pub fn split_id(args: &[String], needed: usize) -> (Option<&str>, &[String]) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_is_well_formed() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn split_id_takes_the_first_of_two() {
-        let one = vec!["text".to_owned()];
-        assert_eq!(split_id(&one, 1), (None, &one[..]));
-        let two = vec!["id".to_owned(), "text".to_owned()];
-        assert_eq!(split_id(&two, 1), (Some("id"), &two[1..]));
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum HooksCommand {
     /// Show the hooks of inc.yaml and whether this clone trusts them
@@ -745,4 +730,23 @@ pub struct HooksTestArgs {
     /// The incident (default: the only open one, else a made-up sample)
     #[arg(add = ArgValueCompleter::new(incident_ids))]
     pub id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn split_id_takes_the_first_of_two() {
+        let one = vec!["text".to_owned()];
+        assert_eq!(split_id(&one, 1), (None, &one[..]));
+        let two = vec!["id".to_owned(), "text".to_owned()];
+        assert_eq!(split_id(&two, 1), (Some("id"), &two[1..]));
+    }
 }
