@@ -25,7 +25,10 @@
 //! The index moves before HEAD: between the two, `git commit` by the user
 //! would commit inc's change with theirs, never delete it (which an index
 //! behind HEAD would). Any later inc command finishes a journal it finds
-//! ([`recover`]), under the write lock, so a killed inc's process is gone.
+//! ([`recover()`]), under the write lock, so a killed inc's process is gone.
+//!
+//! This file makes a change; `journal` is the record it keeps while it
+//! does, and `recover` finishes one a killed inc left.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -34,11 +37,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
 use super::git::{Git, Moved, Patience, Stat};
 use super::{MAX_FILE_BYTES, ReadError, Store, crash_point, read_nofollow, write_file_atomic};
+
+mod journal;
+mod recover;
+
+use journal::{Journal, JournalFile, Write_, committed_files, remove_journal, write_journal};
+pub use recover::{Recovered, recover};
 
 /// A rewrite of a file's content (`None`: there is no file).
 pub type Rewrite<'a> = Box<dyn Fn(Option<&[u8]>) -> Result<Vec<u8>> + 'a>;
@@ -82,54 +90,6 @@ pub enum Applied {
     Unchanged,
     /// Written, not committed (no git, or committing is off).
     Written,
-}
-
-/// What [`recover`] found and finished.
-#[derive(Debug, Clone, Default)]
-pub struct Recovered {
-    /// The subject of the change a killed inc was making, if there was one.
-    pub finished: Option<String>,
-    /// Files changed since, so left as they are.
-    pub left: Vec<String>,
-    /// The change could not be committed (HEAD moved and it was not an
-    /// append): its files are written, not committed.
-    pub uncommitted: bool,
-    /// Locks and temp files removed.
-    pub removed: Vec<PathBuf>,
-}
-
-/// The record of a change in progress (`.git/inc-journal`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Journal {
-    message: String,
-    author: String,
-    at: DateTime<Utc>,
-    /// HEAD when the commit was made; `None` on an unborn branch.
-    parent: Option<String>,
-    /// The commit to move HEAD to; `None` when nothing is committed.
-    commit: Option<String>,
-    new_dir: Option<String>,
-    files: Vec<JournalFile>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct JournalFile {
-    path: String,
-    /// The work tree copy's blob ID before; `None` when there was none.
-    before: Option<String>,
-    /// Its blob ID after.
-    after: String,
-    /// How to get from `before` to `after`.
-    write: Write_,
-    /// The blob committed; `None` when nothing is committed.
-    committed: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Write_ {
-    Whole(String),
-    Append(String),
 }
 
 /// A file of a change, worked out.
@@ -205,14 +165,6 @@ impl Edit<'_> {
 }
 
 impl Store {
-    /// Where the journal of a change in progress is kept.
-    fn journal_path(&self, git: Option<&Git>) -> PathBuf {
-        match git {
-            Some(git) => git.git_dir().join("inc-journal"),
-            None => self.root.join(".inc").join("journal"),
-        }
-    }
-
     /// Whether a killed inc may have left something to finish or clean:
     /// two `stat`s, for every command to look before it reads.
     pub fn needs_recovery(&self, git: Option<&Git>) -> bool {
@@ -442,7 +394,7 @@ fn settle(
                 };
                 make_commit(git, head.as_deref(), planned, &commit)?
             }
-            None => remake(git, head.as_deref(), journal)?,
+            None => recover::remake(git, head.as_deref(), journal)?,
         };
         journal.parent = head;
         journal.commit = remade.as_ref().map(|(oid, _)| oid.clone());
@@ -454,67 +406,6 @@ fn settle(
         write_journal(journal_path, journal)?;
     }
     bail!("HEAD kept moving while inc was committing (20 tries); run inc again")
-}
-
-/// Recovery's remake of a commit on a HEAD that moved since (a person
-/// committed after inc was killed): a file HEAD's move left alone gets the
-/// blob the commit had; an append goes onto HEAD's version; anything else
-/// can't be made again without undoing someone's work.
-fn remake(
-    git: &Git,
-    head: Option<&str>,
-    journal: &Journal,
-) -> Result<Option<(String, Vec<String>)>> {
-    let mut files = Vec::new();
-    for f in &journal.files {
-        let rel = PathBuf::from(&f.path);
-        let blob_in = |commit: Option<&str>| -> Result<Option<String>> {
-            Ok(match commit {
-                Some(commit) => git.blob_at(commit, &rel)?,
-                None => None,
-            })
-        };
-        let now = blob_in(head)?;
-        let blob = if now == blob_in(journal.parent.as_deref())? {
-            f.committed.clone().unwrap_or_else(|| f.after.clone())
-        } else if let (Write_::Append(lines), Some(now)) = (&f.write, &now) {
-            git.write_blob(&appended(&git.read_blob(now)?, lines.as_bytes()))?
-        } else {
-            return Err(HeadMoved.into());
-        };
-        files.push((rel, blob));
-    }
-    let blobs = files.iter().map(|(_, oid)| oid.clone()).collect();
-    Ok(git
-        .make_commit(head, &files, &journal.message, &journal.author, journal.at)?
-        .map(|oid| (oid, blobs)))
-}
-
-/// HEAD moved since a killed inc made its commit, in a way its change
-/// can't be made again on.
-#[derive(Debug)]
-struct HeadMoved;
-
-impl std::fmt::Display for HeadMoved {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("HEAD moved since a killed inc made its commit")
-    }
-}
-
-impl std::error::Error for HeadMoved {}
-
-/// (path, committed blob) of each file of a journal with a commit.
-fn committed_files(journal: &Journal) -> Vec<(PathBuf, String)> {
-    journal
-        .files
-        .iter()
-        .map(|f| {
-            (
-                PathBuf::from(&f.path),
-                f.committed.clone().unwrap_or_else(|| f.after.clone()),
-            )
-        })
-        .collect()
 }
 
 /// Writes the journal's files to the work tree where they are still as
@@ -638,97 +529,6 @@ fn undo(store: &Store, git: Option<&Git>, journal: &Journal, planned: &[Planned]
     Ok(())
 }
 
-/// Finishes what a killed inc left: the change its journal records (the
-/// work tree files, the index, HEAD), its temp files and half-built
-/// folders, its half-built index and the locks it held. Call it holding
-/// the write lock, so that the inc that left them is gone.
-pub fn recover(store: &Store, git: Option<&Git>, patience: &Patience) -> Result<Recovered> {
-    let mut recovered = Recovered::default();
-    let journal_path = store.journal_path(git);
-    let journal = match fs::read(&journal_path) {
-        Ok(bytes) => Some(serde_json::from_slice::<Journal>(&bytes).map_err(|e| {
-            anyhow!(
-                "{} can't be read ({e}); a killed inc left it\n\
-                 hint: remove it and check `git status`",
-                journal_path.display()
-            )
-        })?),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("can't read {}", journal_path.display())),
-    };
-    if let Some(git) = git {
-        let commit = journal.as_ref().and_then(|j| j.commit.as_deref());
-        recovered.removed.extend(git.clear_stale(commit));
-    }
-    let Some(mut journal) = journal else {
-        return Ok(recovered);
-    };
-    recovered.removed.extend(remove_temps(store, &journal));
-    recovered.left = write_tree(store, &journal)?;
-    let done = match (git, &journal.commit) {
-        (Some(git), Some(commit)) => git.head_commit()?.as_deref() == Some(commit.as_str()),
-        _ => false,
-    };
-    if let (Some(git), Some(_)) = (git, &journal.commit)
-        && (recovered.left.is_empty() || done)
-    {
-        match settle(store, git, &mut journal, &journal_path, None, patience) {
-            Ok(()) => {}
-            Err(e) if e.is::<HeadMoved>() => recovered.uncommitted = true,
-            Err(e) => return Err(e),
-        }
-    } else if journal.commit.is_some() {
-        recovered.uncommitted = true;
-    }
-    recovered.finished = Some(
-        journal
-            .message
-            .lines()
-            .next()
-            .filter(|s| !s.is_empty())
-            .unwrap_or("a change")
-            .to_owned(),
-    );
-    remove_journal(&journal_path)?;
-    Ok(recovered)
-}
-
-/// Removes the temp files (`.inc-*`) and half-built folders (`.inc-new-*`)
-/// a killed inc can have left beside the journal's files.
-fn remove_temps(store: &Store, journal: &Journal) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = journal
-        .files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
-        .collect();
-    if let Some(parent) = journal.new_dir.as_ref().and_then(|d| Path::new(d).parent()) {
-        dirs.push(parent.to_path_buf());
-    }
-    dirs.sort();
-    dirs.dedup();
-    let mut removed = Vec::new();
-    for dir in dirs {
-        let Ok(entries) = fs::read_dir(store.root.join(&dir)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if !name.to_string_lossy().starts_with(".inc-") {
-                continue;
-            }
-            let path = entry.path();
-            let gone = match entry.file_type() {
-                Ok(t) if t.is_dir() => fs::remove_dir_all(&path),
-                _ => fs::remove_file(&path),
-            };
-            if gone.is_ok() {
-                removed.push(path);
-            }
-        }
-    }
-    removed
-}
-
 fn utf8(rel: &Path, bytes: &[u8]) -> Result<String> {
     String::from_utf8(bytes.to_vec()).map_err(|_| {
         anyhow!(
@@ -736,26 +536,6 @@ fn utf8(rel: &Path, bytes: &[u8]) -> Result<String> {
             rel.display()
         )
     })
-}
-
-/// Writes the journal through a temp file and a rename, flushed: it is
-/// there whole or not at all.
-fn write_journal(path: &Path, journal: &Journal) -> Result<()> {
-    write_file_atomic(path, &serde_json::to_vec(journal)?)?;
-    if let Some(dir) = path.parent()
-        && let Ok(dir) = fs::File::open(dir)
-    {
-        let _ = dir.sync_all();
-    }
-    Ok(())
-}
-
-fn remove_journal(path: &Path) -> Result<()> {
-    match fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("can't remove {}", path.display())),
-    }
 }
 
 #[cfg(test)]
