@@ -1,5 +1,6 @@
 //! On-call rotations: who is on call at a time, since and until when, and
-//! who is next. Pure: the time to ask about is an argument.
+//! who is next. Pure: the time to ask about is an argument. One file: the
+//! shift arithmetic and the overrides laid over it are one calculation.
 //!
 //! A rotation's shifts are counted from its `start`, a local time in its
 //! zone: shift `k` begins at `start + k × shift` on the local clock, so a

@@ -1,5 +1,9 @@
 //! The HTML pages: view types for the templates under `templates/site/`,
 //! and their rendering (incident pages on all cores).
+//!
+//! One file on purpose: the view types are the templates' contract, and
+//! each page's function is where its views are made; reading them side by
+//! side is how a template author finds what a page gets.
 
 use std::collections::{BTreeMap, HashMap};
 
