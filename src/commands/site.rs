@@ -19,7 +19,6 @@ use crate::render::templates::{BUILTINS, Templates};
 use crate::render::timeline::publishable;
 use crate::store::site as files;
 use crate::store::templates::{self as overrides, postmortem_path, read_draft};
-use crate::store::{FileError, HINT_FIX};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
@@ -35,32 +34,25 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     // Each incident is digested as it is read, and its timeline dropped.
     let config = &app.config;
     // A published incident's postmortem is read too, for the part its
-    // front matter makes public (`public: true`); one that can't be read
-    // stops the build like any unreadable file.
-    let postmortem_errors = std::sync::Mutex::new(Vec::new());
+    // front matter makes public (`public: true`). One that can't be read
+    // is left off with a warning: unlike an incident file, it can't hide
+    // an outage, so it must not hold the page back during one.
+    let skipped = std::sync::Mutex::new(Vec::new());
     let store = &app.store;
-    let (parts, mut errors) = app.store.load_each(Digest::default, |digest, incident| {
+    let (parts, errors) = app.store.load_each(Digest::default, |digest, incident| {
         let postmortem = if publishable(&incident.header, &incident.state).is_ok() {
             match read_draft(store, &postmortem_path(&incident.id)) {
                 Ok(text) => text.filter(|t| site::postmortem::is_public(t)),
                 Err(e) => {
-                    let rel = postmortem_path(&incident.id);
-                    let text = format!("{e:#}");
-                    let first = text.lines().next().unwrap_or_default();
-                    let shown = rel.display().to_string();
-                    let message = first
-                        .strip_prefix(&format!("{shown}: "))
-                        .unwrap_or(first)
+                    let first = format!("{e:#}")
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
                         .to_owned();
-                    postmortem_errors
+                    skipped
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .push(FileError {
-                            path: rel,
-                            line: None,
-                            message,
-                            hint: HINT_FIX,
-                        });
+                        .push(first);
                     None
                 }
             }
@@ -78,11 +70,11 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
             config,
         );
     })?;
-    errors.extend(
-        postmortem_errors
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner()),
-    );
+    let mut skipped = skipped.into_inner().unwrap_or_else(|e| e.into_inner());
+    skipped.sort();
+    for reason in skipped {
+        ui.warn(&format!("postmortem left off the page: {reason}"));
+    }
     // A page built without an incident that can't be read could say "All
     // systems operational" through an outage: refuse, before anything is
     // written, so the site deployed last stays as it was.

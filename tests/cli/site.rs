@@ -1278,3 +1278,34 @@ fn a_private_incidents_public_postmortem_stays_off_the_site() {
         assert!(!text.contains("build farm"), "{path}");
     }
 }
+
+/// A postmortem can't hide an outage, so one inc can't read (here a
+/// symbolic link, which inc never follows) is left off with a warning
+/// while the page goes out.
+#[test]
+fn an_unreadable_postmortem_is_left_off_and_the_page_still_builds() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    repo.inc()
+        .args(["update", &id, "We are looking into it."])
+        .ok();
+    repo.write(
+        "elsewhere.md",
+        "---\npublic: true\n---\n## Summary <!-- public -->\nsecret plans\n",
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        repo.path("elsewhere.md"),
+        repo.path(format!("{}/postmortem.md", TestRepo::incident_dir(&id))),
+    )
+    .unwrap();
+    let run = repo.inc().args(["site", "build"]).ok();
+    assert!(
+        run.stderr.contains("warning: postmortem left off the page"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("symbolic link"), "{run}");
+    let page = repo.read(format!("site/{}", TestRepo::page_of(&id)));
+    assert!(page.contains("We are looking into it."), "{page}");
+    assert!(!page.contains("secret plans"), "{page}");
+}
