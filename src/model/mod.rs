@@ -6,6 +6,7 @@
 pub mod check;
 pub mod event;
 pub mod exec;
+pub mod front_matter;
 pub mod id;
 pub mod incident;
 pub mod merge;

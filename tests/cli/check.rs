@@ -567,3 +567,29 @@ fn json_format() {
         }
     }
 }
+
+/// A typo in a postmortem's front matter would quietly keep the review
+/// off the status page: `inc check` says so, at the line.
+#[test]
+fn a_postmortem_front_matter_that_does_not_read_is_a_warning() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let path = format!("{}/postmortem.md", TestRepo::incident_dir(&id));
+    repo.write(
+        &path,
+        "---\npublic: ture\n---\n# Postmortem\n\n## Summary <!-- public -->\nText.\n",
+    );
+    let out = repo.inc().arg("check").ok();
+    assert!(
+        out.stdout
+            .contains(&format!("{path}:2: warning: the front matter doesn't read")),
+        "{out}"
+    );
+    assert!(
+        out.stdout.contains("publishes none of this postmortem"),
+        "{out}"
+    );
+    repo.write(&path, "---\npublic: true\n---\n# Postmortem\n");
+    let out = repo.inc().arg("check").ok();
+    assert!(!out.stdout.contains("front matter"), "{out}");
+}

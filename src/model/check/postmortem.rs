@@ -1,6 +1,6 @@
-//! Rules of `postmortem.md`: template placeholders left unfilled, and
-//! blaming language (`postmortem.blame_words`) outside generated blocks
-//! and HTML comments.
+//! Rules of `postmortem.md`: front matter that doesn't read, template
+//! placeholders left unfilled, and blaming language
+//! (`postmortem.blame_words`) outside generated blocks and HTML comments.
 
 use std::borrow::Cow;
 
@@ -16,6 +16,16 @@ pub(super) fn check_postmortem_text(
     rules: &Rules<'_>,
     out: &mut Vec<Finding>,
 ) {
+    // A typo here would quietly keep a review meant for the status page
+    // off it.
+    if let Err((line, message)) = crate::model::front_matter::parse(text) {
+        out.push(Finding::warning(
+            path,
+            line,
+            "postmortem-front-matter",
+            format!("{message}; the status page publishes none of this postmortem"),
+        ));
+    }
     let generated = generated_lines(text);
     for (n, visible) in visible_lines(text) {
         // Generated blocks quote the timeline word for word; what a note

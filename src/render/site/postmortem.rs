@@ -23,40 +23,11 @@
 //! left out. The `#` title (the internal title) never is published. What
 //! remains goes through the same leak scan as every page.
 
-use serde::Deserialize;
-
 /// The marker that makes a `##` section public.
 pub const MARKER: &str = "<!-- public -->";
 
-#[derive(Debug, Default, Deserialize)]
-struct FrontMatter {
-    #[serde(default)]
-    public: bool,
-}
-
-/// The front matter's YAML and the text after it, if the text starts with
-/// one (`---` lines around it).
-fn split_front_matter(text: &str) -> Option<(&str, &str)> {
-    let rest = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))?;
-    let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
-        if line.trim_end() == "---" {
-            return Some((&rest[..offset], &rest[offset + line.len()..]));
-        }
-        offset += line.len();
-    }
-    None
-}
-
-/// Whether the postmortem's front matter says `public: true`; a front
-/// matter that doesn't parse publishes nothing.
-pub fn is_public(text: &str) -> bool {
-    split_front_matter(text)
-        .and_then(|(yaml, _)| serde_yaml::from_str::<FrontMatter>(yaml).ok())
-        .is_some_and(|f| f.public)
-}
+pub use crate::model::front_matter::is_public;
+use crate::model::front_matter::split as split_front_matter;
 
 /// The Markdown to publish, with each section's heading one level down
 /// (`###`, under the page's own "Postmortem" heading); `None` when the
