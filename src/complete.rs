@@ -43,18 +43,21 @@ pub fn incident_ids(current: &OsStr) -> Vec<CompletionCandidate> {
 
 /// The statuses an incident moves through (`inc update --status`).
 pub fn statuses(current: &OsStr) -> Vec<CompletionCandidate> {
-    matching(current, status_words(Status::INCIDENT))
+    candidates(current, status_words(Status::INCIDENT))
 }
 
 /// What `inc list --status` takes: open, closed, all, or one status.
 pub fn list_statuses(current: &OsStr) -> Vec<CompletionCandidate> {
     let mut words = vec![
-        ("open".to_owned(), Some("not closed")),
-        ("closed".to_owned(), Some("resolved, declined or completed")),
+        ("open".to_owned(), Some("not closed".to_owned())),
+        (
+            "closed".to_owned(),
+            Some("resolved, declined or completed".to_owned()),
+        ),
         ("all".to_owned(), None),
     ];
     words.extend(status_words(Status::ALL));
-    matching(current, words)
+    candidates(current, words)
 }
 
 /// The severities of inc.yaml, with their descriptions.
@@ -131,7 +134,7 @@ pub fn status_args(current: &OsStr) -> Vec<CompletionCandidate> {
             } else {
                 Status::INCIDENT
             };
-            matching(current, status_words(kind))
+            candidates(current, status_words(kind))
         }
         _ => Vec::new(),
     }
@@ -178,7 +181,7 @@ pub fn id_then_text(current: &OsStr) -> Vec<CompletionCandidate> {
     }
 }
 
-fn status_words(statuses: &[Status]) -> Vec<(String, Option<&'static str>)> {
+fn status_words(statuses: &[Status]) -> Vec<(String, Option<String>)> {
     statuses
         .iter()
         .map(|s| (s.as_str().to_owned(), None))
@@ -191,16 +194,6 @@ fn severity_words(config: &Config) -> Vec<(String, Option<String>)> {
         .iter()
         .map(|s| (s.id.clone(), Some(s.description.clone())))
         .collect()
-}
-
-fn matching(current: &OsStr, words: Vec<(String, Option<&str>)>) -> Vec<CompletionCandidate> {
-    candidates(
-        current,
-        words
-            .into_iter()
-            .map(|(w, help)| (w, help.map(str::to_owned)))
-            .collect(),
-    )
 }
 
 /// The words starting with what is typed (case-insensitively, so `sev`

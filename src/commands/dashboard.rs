@@ -12,7 +12,7 @@ use crate::model::{Kind, Status};
 use crate::render::actions::ActionRow;
 use crate::render::dashboard::{self, Dashboard, DashboardView, OpenView};
 use crate::render::json::IncidentView;
-use crate::render::oncall::{RotationNow, RotationView, ShiftView};
+use crate::render::oncall::RotationNow;
 use crate::render::table::Row;
 use crate::store::Incident;
 use crate::ui::Ui;
@@ -60,15 +60,13 @@ pub fn run(app: &App, ui: &Ui, json: bool) -> Result<ExitCode> {
         })
         .count();
     let oncall = &app.config.oncall;
-    let shifts: Vec<_> = oncall
+    let rotations: Vec<RotationNow> = oncall
         .rotations
         .iter()
-        .map(|r| {
-            (
-                r.id.as_str(),
-                oncall.at(&r.id, now),
-                oncall.next(&r.id, now),
-            )
+        .map(|r| RotationNow {
+            id: &r.id,
+            now: oncall.at(&r.id, now),
+            next: oncall.next(&r.id, now),
         })
         .collect();
     let mut overdue: Vec<ActionRow> = super::action::rows(&incidents, today)
@@ -95,14 +93,7 @@ pub fn run(app: &App, ui: &Ui, json: bool) -> Result<ExitCode> {
                 .map(|i| IncidentView::new(&i.id, &i.header, &i.state, None, &app.config))
                 .collect(),
             upcoming_maintenance: upcoming,
-            oncall: shifts
-                .iter()
-                .map(|(id, now, next)| RotationView {
-                    rotation: id,
-                    now: now.as_ref().map(ShiftView::new),
-                    next: next.as_ref().map(ShiftView::new),
-                })
-                .collect(),
+            oncall: rotations.iter().map(RotationNow::view).collect(),
             overdue_actions: overdue,
         };
         ui.out(&(serde_json::to_string_pretty(&view)? + "\n"))?;
@@ -120,16 +111,7 @@ pub fn run(app: &App, ui: &Ui, json: bool) -> Result<ExitCode> {
             open: open.iter().map(row).collect(),
             maintenance: maintenance.iter().map(row).collect(),
             upcoming_maintenance: upcoming,
-            oncall: (!shifts.is_empty()).then(|| {
-                shifts
-                    .iter()
-                    .map(|(id, now, next)| RotationNow {
-                        id,
-                        now: now.as_ref(),
-                        next: next.as_ref(),
-                    })
-                    .collect()
-            }),
+            oncall: (!rotations.is_empty()).then_some(rotations),
             overdue,
         };
         let style = super::style(app, ui);

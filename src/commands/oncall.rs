@@ -17,7 +17,7 @@ use crate::config::oncall::{
 };
 use crate::model::oncall::{Override, Rotation};
 use crate::model::when;
-use crate::render::oncall::{self as render, RotationNow, RotationView, ShiftView};
+use crate::render::oncall::{self as render, RotationNow, RotationView};
 use crate::store::CONFIG_FILE;
 use crate::store::change::{Change, Edit};
 use crate::ui::Ui;
@@ -76,37 +76,26 @@ fn show(app: &App, ui: &Ui, global: &Global, args: &OncallArgs) -> Result<ExitCo
         .filter(|r| args.rotation.as_ref().is_none_or(|id| &r.id == id))
         .filter(|r| args.service.is_none() || r.covers(&services))
         .collect();
-    let shifts: Vec<(&str, Option<_>, Option<_>)> = chosen
+    let rows: Vec<RotationNow<'_>> = chosen
         .iter()
-        .map(|r| (r.id.as_str(), oncall.at(&r.id, at), oncall.next(&r.id, at)))
+        .map(|r| RotationNow {
+            id: &r.id,
+            now: oncall.at(&r.id, at),
+            next: oncall.next(&r.id, at),
+        })
         .collect();
     if global.json {
-        let views: Vec<RotationView<'_>> = shifts
-            .iter()
-            .map(|(id, now, next)| RotationView {
-                rotation: id,
-                now: now.as_ref().map(ShiftView::new),
-                next: next.as_ref().map(ShiftView::new),
-            })
-            .collect();
+        let views: Vec<RotationView<'_>> = rows.iter().map(RotationNow::view).collect();
         ui.out(&(serde_json::to_string_pretty(&views)? + "\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    if shifts.is_empty() {
+    if rows.is_empty() {
         ui.status(&format!(
             "No rotation is paged for service `{}`.",
             args.service.as_deref().unwrap_or_default()
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    let rows: Vec<RotationNow<'_>> = shifts
-        .iter()
-        .map(|(id, now, next)| RotationNow {
-            id,
-            now: now.as_ref(),
-            next: next.as_ref(),
-        })
-        .collect();
     ui.out(&render::text(&rows, app.zone))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,13 +6,13 @@
 pub mod check;
 pub mod event;
 pub mod exec;
-pub mod front_matter;
 pub mod id;
 pub mod incident;
 pub mod merge;
 pub mod metrics;
 pub mod oncall;
 pub mod phases;
+pub mod postmortem;
 pub mod state;
 pub mod status;
 pub mod suspects;

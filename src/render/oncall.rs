@@ -40,11 +40,23 @@ impl<'a> ShiftView<'a> {
     }
 }
 
-/// One rotation, for the text view.
+/// One rotation's shift at a time and the one after it: what `inc oncall`
+/// and the dashboard show, as text or (through [`RotationNow::view`]) JSON.
 pub struct RotationNow<'a> {
     pub id: &'a str,
-    pub now: Option<&'a Shift>,
-    pub next: Option<&'a Shift>,
+    pub now: Option<Shift>,
+    pub next: Option<Shift>,
+}
+
+impl RotationNow<'_> {
+    /// As `inc oncall --json` prints it.
+    pub fn view(&self) -> RotationView<'_> {
+        RotationView {
+            rotation: self.id,
+            now: self.now.as_ref().map(ShiftView::new),
+            next: self.next.as_ref().map(ShiftView::new),
+        }
+    }
 }
 
 /// ```text
@@ -62,7 +74,7 @@ pub fn text(rotations: &[RotationNow<'_>], zone: Tz) -> String {
         let id = one_line(r.id, 60);
         let pad = " ".repeat(width.saturating_sub(id.chars().count()));
         let flag = |s: &Shift| if s.is_override { " (override)" } else { "" };
-        match r.now {
+        match &r.now {
             Some(s) => {
                 let _ = writeln!(
                     out,
@@ -80,7 +92,7 @@ pub fn text(rotations: &[RotationNow<'_>], zone: Tz) -> String {
                 );
             }
         }
-        if let Some(s) = r.next {
+        if let Some(s) = &r.next {
             let _ = writeln!(
                 out,
                 "{}  next: {}{}, {} → {}",

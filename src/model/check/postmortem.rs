@@ -18,7 +18,7 @@ pub(super) fn check_postmortem_text(
 ) {
     // A typo here would quietly keep a review meant for the status page
     // off it.
-    if let Err((line, message)) = crate::model::front_matter::parse(text) {
+    if let Err((line, message)) = crate::model::postmortem::parse(text) {
         out.push(Finding::warning(
             path,
             line,
@@ -26,7 +26,7 @@ pub(super) fn check_postmortem_text(
             format!("{message}; the status page publishes none of this postmortem"),
         ));
     }
-    let generated = generated_lines(text);
+    let generated = crate::model::postmortem::generated_lines(text);
     for (n, visible) in visible_lines(text) {
         // Generated blocks quote the timeline word for word; what a note
         // said is fixed there, and inc rewrites the block anyway.
@@ -58,24 +58,6 @@ pub(super) fn check_postmortem_text(
             ));
         }
     }
-}
-
-/// The 1-based numbers of the lines inside `<!-- inc:begin NAME -->` …
-/// `<!-- inc:end NAME -->` blocks (the text `inc postmortem` generates).
-fn generated_lines(text: &str) -> std::collections::HashSet<usize> {
-    let mut inside = false;
-    let mut lines = std::collections::HashSet::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.starts_with("<!-- inc:begin ") {
-            inside = true;
-        } else if line.starts_with("<!-- inc:end ") {
-            inside = false;
-        } else if inside {
-            lines.insert(i + 1);
-        }
-    }
-    lines
 }
 
 /// Each line's text outside HTML comments (`<!-- … -->`, which may span

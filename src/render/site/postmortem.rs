@@ -26,8 +26,9 @@
 /// The marker that makes a `##` section public.
 pub const MARKER: &str = "<!-- public -->";
 
-pub use crate::model::front_matter::is_public;
-use crate::model::front_matter::split as split_front_matter;
+use crate::model::check::PLACEHOLDER;
+pub use crate::model::postmortem::is_public;
+use crate::model::postmortem::{generated_lines, split as split_front_matter};
 
 /// The Markdown to publish, with each section's heading one level down
 /// (`###`, under the page's own "Postmortem" heading); `None` when the
@@ -40,9 +41,12 @@ pub fn public_part(text: &str) -> Option<String> {
     let mut out = String::new();
     let mut in_public = false;
     let mut fence: Option<String> = None;
-    let mut generated: Option<String> = None;
     let mut comment = false;
-    for line in body.lines() {
+    let generated = generated_lines(body);
+    for (n, line) in body.lines().enumerate() {
+        if generated.contains(&(n + 1)) {
+            continue;
+        }
         let trimmed = line.trim_start();
         // Inside a code fence, nothing is a heading, marker or comment.
         if let Some(open) = &fence {
@@ -52,12 +56,6 @@ pub fn public_part(text: &str) -> Option<String> {
             if in_public {
                 out.push_str(line);
                 out.push('\n');
-            }
-            continue;
-        }
-        if let Some(name) = &generated {
-            if trimmed.starts_with(&format!("<!-- inc:end {name}")) {
-                generated = None;
             }
             continue;
         }
@@ -75,18 +73,11 @@ pub fn public_part(text: &str) -> Option<String> {
             }
             continue;
         }
-        if let Some(name) = trimmed
-            .strip_prefix("<!-- inc:begin ")
-            .and_then(|r| r.split_whitespace().next())
-        {
-            generated = Some(name.to_owned());
-            continue;
-        }
         if trimmed.starts_with("<!--") {
             comment = !line.contains("-->");
             continue;
         }
-        if trimmed.starts_with("> TODO:") {
+        if trimmed.starts_with(PLACEHOLDER) {
             continue;
         }
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {

@@ -1,6 +1,7 @@
-//! A postmortem's front matter: the `---` YAML block it may start with,
-//! which says whether the status page publishes its marked sections
-//! (`public: true`). One reading for `inc site build` and `inc check`.
+//! What inc reads of a `postmortem.md` besides its prose, one reading for
+//! `inc site build` and `inc check`: the front matter (the `---` YAML block
+//! it may start with, which says whether the status page publishes its
+//! marked sections, `public: true`) and which lines are generated blocks.
 
 use serde::Deserialize;
 
@@ -53,6 +54,24 @@ pub fn parse(text: &str) -> Result<Option<FrontMatter>, (usize, String)> {
 /// publishes nothing.
 pub fn is_public(text: &str) -> bool {
     matches!(parse(text), Ok(Some(FrontMatter { public: true })))
+}
+
+/// The 1-based numbers of the lines inside `<!-- inc:begin NAME -->` …
+/// `<!-- inc:end NAME -->` blocks (the text `inc postmortem` generates).
+pub fn generated_lines(text: &str) -> std::collections::HashSet<usize> {
+    let mut inside = false;
+    let mut lines = std::collections::HashSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with("<!-- inc:begin ") {
+            inside = true;
+        } else if line.starts_with("<!-- inc:end ") {
+            inside = false;
+        } else if inside {
+            lines.insert(i + 1);
+        }
+    }
+    lines
 }
 
 #[cfg(test)]
