@@ -1309,3 +1309,48 @@ fn an_unreadable_postmortem_is_left_off_and_the_page_still_builds() {
     assert!(page.contains("We are looking into it."), "{page}");
     assert!(!page.contains("secret plans"), "{page}");
 }
+
+/// Status levels told apart without colour vision: degraded, partial and
+/// maintenance cells carry patterns, and the two solid levels (no
+/// incidents, major outage) differ in lightness in both schemes.
+#[test]
+fn status_levels_differ_without_hue() {
+    let repo = TestRepo::examples();
+    repo.inc().now(LATER).args(["site", "build"]).ok();
+    let css = repo.read("site/style.css");
+    for level in ["degraded", "partial", "maintenance"] {
+        let rule = css
+            .lines()
+            .find(|l| l.starts_with(&format!(".day-{level} {{")))
+            .unwrap_or_else(|| panic!("no .day-{level} rule"));
+        assert!(rule.contains("repeating-linear-gradient"), "{rule}");
+    }
+    assert!(css.contains(".day-major { background: var(--major); }"));
+    // Relative luminance contrast of two `#rrggbb` colours (WCAG 2).
+    let luminance = |hex: &str| {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    };
+    let contrast = |a: &str, b: &str| {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    };
+    let var = |block: &str, name: &str| -> String {
+        let at = block.find(&format!("--{name}: #")).unwrap() + name.len() + 4;
+        block[at..at + 7].to_owned()
+    };
+    let dark_at = css.find("@media (prefers-color-scheme: dark)").unwrap();
+    let (light, dark) = css.split_at(dark_at);
+    for (scheme, block, min) in [("light", light, 3.0), ("dark", dark, 1.8)] {
+        let (ok, major) = (var(block, "ok-fill"), var(block, "major"));
+        let c = contrast(&ok, &major);
+        assert!(c >= min, "{scheme}: {ok} vs {major} is {c:.2}:1");
+    }
+}
