@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 
 use crate::cli::Global;
 use crate::config::Config;
+use crate::error::{UserError, user_error_with_hint};
 /// `` `a`, `b` `` for error messages; one definition, in `model::text`.
 pub use crate::model::text::backticked;
 use crate::model::{Event, id, when};
@@ -155,11 +156,13 @@ impl App {
             Store::discover(&start)
         };
         let Some(store) = store else {
-            bail!(
-                "{} is not in an incident repository (no inc.yaml or incidents/ here or above)\n\
-                 hint: run `inc init` to make one, or pass --repo DIR",
-                start.display()
-            );
+            return Err(user_error_with_hint(
+                format!(
+                    "{} is not in an incident repository (no inc.yaml or incidents/ here or above)",
+                    start.display()
+                ),
+                "run `inc init` to make one, or pass --repo DIR",
+            ));
         };
         let text = store.read_config()?;
         let oncall = store.read_oncall()?;
@@ -192,7 +195,10 @@ impl App {
             .unwrap_or_else(|| "unknown".to_owned());
         let author = one_line(&author, 100);
         if author.is_empty() {
-            bail!("the author name is empty\nhint: pass --author NAME or set INC_AUTHOR");
+            return Err(user_error_with_hint(
+                "the author name is empty",
+                "pass --author NAME or set INC_AUTHOR",
+            ));
         }
         let zone = config
             .timezone
@@ -246,7 +252,7 @@ impl App {
     /// Parses a `--at`-style time, defaulting to now.
     pub fn time(&self, input: Option<&str>) -> Result<DateTime<Utc>> {
         match input {
-            Some(s) => when::parse(s, self.now, self.zone).map_err(|e| anyhow!(e)),
+            Some(s) => Ok(when::parse(s, self.now, self.zone)?),
             None => Ok(self.now),
         }
     }
@@ -276,10 +282,12 @@ impl App {
             (Some(git), true) => Some(git),
             (None, true) => {
                 ui.warn(&format!(
-                    "{} is not in a git repository: the change is written but not committed\n\
-                     hint: `git init` there to keep history, or set `git: {{commit: false}}` in inc.yaml",
+                    "{} is not in a git repository: the change is written but not committed",
                     self.store.root().display()
                 ));
+                ui.hint(
+                    "`git init` there to keep history, or set `git: {commit: false}` in inc.yaml",
+                );
                 None
             }
             (_, false) => None,
@@ -325,9 +333,9 @@ impl App {
             if done.uncommitted {
                 ui.warn(&format!(
                     "a killed inc left a change half made ({what}): its files are written but \
-                     not committed, because HEAD moved since\n\
-                     hint: `git status` shows them; commit them if they are right"
+                     not committed, because HEAD moved since"
                 ));
+                ui.hint("`git status` shows them; commit them if they are right");
             } else {
                 ui.status(&format!("Finished the change a killed inc left: {what}"));
             }
@@ -358,12 +366,14 @@ impl App {
             return Ok(at.max(opened_at));
         }
         if at < opened_at {
-            bail!(
-                "--at {} is before {id} was opened ({})\n\
-                 hint: to record an earlier start of impact, edit `started_at` in its incident.yaml",
-                when::show(at, self.zone),
-                when::show(opened_at, self.zone)
-            );
+            return Err(user_error_with_hint(
+                format!(
+                    "--at {} is before {id} was opened ({})",
+                    when::show(at, self.zone),
+                    when::show(opened_at, self.zone)
+                ),
+                "to record an earlier start of impact, edit `started_at` in its incident.yaml",
+            ));
         }
         Ok(at)
     }
@@ -381,16 +391,19 @@ impl App {
         let ids = self.store.ids()?;
         match id::find(query, &ids) {
             id::Match::One(id) => Ok(id.to_owned()),
-            id::Match::None => bail!(
-                "no incident matches `{}`\nhint: `inc list --status all` lists every incident",
-                one_line(query, 80)
-            ),
-            id::Match::Many(found) => bail!(
-                "`{}` matches {} incidents: {}\nhint: pass more of the ID",
-                one_line(query, 80),
-                found.len(),
-                backticked(&found)
-            ),
+            id::Match::None => Err(user_error_with_hint(
+                format!("no incident matches `{}`", one_line(query, 80)),
+                "`inc list --status all` lists every incident",
+            )),
+            id::Match::Many(found) => Err(user_error_with_hint(
+                format!(
+                    "`{}` matches {} incidents: {}",
+                    one_line(query, 80),
+                    found.len(),
+                    backticked(&found)
+                ),
+                "pass more of the ID",
+            )),
         }
     }
 
@@ -398,7 +411,7 @@ impl App {
     pub fn load(&self, id: &str) -> Result<Incident> {
         self.store
             .load(id)
-            .map_err(|e| anyhow!("{e}\nhint: {}", e.hint))
+            .map_err(|e| user_error_with_hint(e.to_string(), e.hint))
     }
 
     fn only_open(&self) -> Result<Incident> {
@@ -410,10 +423,11 @@ impl App {
                 1 => String::new(),
                 n => format!(" (and {} more)", n - 1),
             };
-            bail!(
-                "can't tell which incident is open: {e}{more}\n\
-                 hint: pass the incident's ID\nhint: {}",
-                e.hint
+            return Err(
+                UserError::new(format!("can't tell which incident is open: {e}{more}"))
+                    .with_hint("pass the incident's ID")
+                    .with_hint(e.hint)
+                    .into(),
             );
         }
         let mut open: Vec<Incident> = incidents
@@ -424,15 +438,16 @@ impl App {
             .collect();
         match open.len() {
             1 => Ok(open.remove(0)),
-            0 => {
-                bail!("no incident is open\nhint: pass an ID (`inc list --status all` lists them)")
-            }
+            0 => Err(user_error_with_hint(
+                "no incident is open",
+                "pass an ID (`inc list --status all` lists them)",
+            )),
             n => {
                 let ids: Vec<&str> = open.iter().map(|i| i.id.as_str()).collect();
-                bail!(
-                    "{n} incidents are open: {}\nhint: say which one by passing its ID",
-                    backticked(&ids)
-                )
+                Err(user_error_with_hint(
+                    format!("{n} incidents are open: {}", backticked(&ids)),
+                    "say which one by passing its ID",
+                ))
             }
         }
     }
@@ -493,7 +508,10 @@ pub fn read_text(arg: &str, stdin: impl FnOnce() -> std::io::Result<String>) -> 
         arg.to_owned()
     };
     if text.trim().is_empty() {
-        bail!("the text is empty\nhint: say what happened, or pass `-` and pipe it in");
+        return Err(user_error_with_hint(
+            "the text is empty",
+            "say what happened, or pass `-` and pipe it in",
+        ));
     }
     Ok(text)
 }

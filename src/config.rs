@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::error::user_error_with_hint;
 use crate::model::oncall::{Level, OnCall};
 use crate::model::{Impact, Status};
 
@@ -463,10 +464,10 @@ impl Config {
                 let guess = crate::model::typo::did_you_mean(typed, &ids)
                     .map(|s| format!("; did you mean `{s}`?"))
                     .unwrap_or_default();
-                bail!(
-                    "unknown severity `{typed}`{guess}\nhint: the severities of inc.yaml: {}",
-                    self.severity_ids()
-                )
+                Err(user_error_with_hint(
+                    format!("unknown severity `{typed}`{guess}"),
+                    format!("the severities of inc.yaml: {}", self.severity_ids()),
+                ))
             }
         }
     }

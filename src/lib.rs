@@ -20,6 +20,8 @@ mod commands;
 mod complete;
 /// `inc.yaml`: schema, defaults, errors naming file:line.
 pub mod config;
+/// Errors as data: a message, and hints on what to do next.
+pub mod error;
 /// Exit codes and error reporting.
 mod exit;
 /// Hooks: which run for an event, their trust, running them.

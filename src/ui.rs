@@ -82,7 +82,9 @@ impl Ui {
         let _ = writeln!(io::stderr(), "error: {text}");
     }
 
-    /// What to do about an error reported with [`Ui::error`].
+    /// What to do about the warning or error reported just before, shown
+    /// even under `-q` as they are. (Errors that end a command carry their
+    /// hints as data instead: see `crate::error`.)
     pub fn hint(&self, text: &str) {
         let _ = writeln!(io::stderr(), "hint: {text}");
     }

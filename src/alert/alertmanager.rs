@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{Alert, AlertState, Batch, Source, clean_key, fingerprint, key, parse_time};
+use crate::error::UserError;
 
 /// The webhook body. Unknown keys (`externalURL`, Grafana's `orgId`,
 /// `values`, `dashboardURL` …) are ignored.
@@ -48,22 +49,24 @@ pub(super) struct RawAlert {
     pub fingerprint: Option<String>,
 }
 
-pub(super) fn parse(text: &str, source: Source) -> Result<Batch, String> {
+pub(super) fn parse(text: &str, source: Source) -> Result<Batch, UserError> {
     let payload: Payload =
         serde_json::from_str(text).map_err(|e| format!("not an {source} webhook payload: {e}"))?;
     batch(payload, source)
 }
 
 /// Turns a parsed webhook body into a batch.
-pub(super) fn batch(payload: Payload, source: Source) -> Result<Batch, String> {
+pub(super) fn batch(payload: Payload, source: Source) -> Result<Batch, UserError> {
     let Some(group_state) = firing_or_resolved(&payload.status) else {
-        return Err(format!(
+        return Err(UserError::new(format!(
             "the {source} payload's `status` is `{}`, not `firing` or `resolved`",
             clean_key(&payload.status)
-        ));
+        )));
     };
     if payload.alerts.is_empty() {
-        return Err(format!("the {source} payload has no alerts"));
+        return Err(UserError::new(format!(
+            "the {source} payload has no alerts"
+        )));
     }
     let alerts = payload
         .alerts
@@ -116,13 +119,13 @@ fn firing_or_resolved(status: &str) -> Option<AlertState> {
     }
 }
 
-fn alert(i: usize, a: RawAlert) -> Result<Alert, String> {
+fn alert(i: usize, a: RawAlert) -> Result<Alert, UserError> {
     let Some(state) = firing_or_resolved(&a.status) else {
-        return Err(format!(
+        return Err(UserError::new(format!(
             "alert {} has `status` `{}`, not `firing` or `resolved`",
             i + 1,
             clean_key(&a.status)
-        ));
+        )));
     };
     let sent = a
         .fingerprint
@@ -219,15 +222,19 @@ mod tests {
             r#"{"version":"4","status":"firing","alerts":[{"status":"pending","labels":{}}]}"#,
             Format::Alertmanager,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("pending"), "{err}");
         let err = parse(
             r#"{"version":"4","status":"firing","alerts":[]}"#,
             Format::Alertmanager,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("no alerts"), "{err}");
-        let err = parse(r#"{"status":"firing"}"#, Format::Alertmanager).unwrap_err();
+        let err = parse(r#"{"status":"firing"}"#, Format::Alertmanager)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("missing field `alerts`"), "{err}");
         assert!(err.contains("line 1 column"), "{err}");
     }

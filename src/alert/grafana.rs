@@ -7,8 +7,9 @@
 
 use super::alertmanager::{self, Payload};
 use super::{Batch, Source};
+use crate::error::UserError;
 
-pub(super) fn parse(text: &str) -> Result<Batch, String> {
+pub(super) fn parse(text: &str) -> Result<Batch, UserError> {
     let payload: Payload =
         serde_json::from_str(text).map_err(|e| format!("not a Grafana webhook payload: {e}"))?;
     let title = payload.title.clone();

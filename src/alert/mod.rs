@@ -30,6 +30,8 @@ use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::error::UserError;
+
 /// Who sent a payload; also the `by` of the events it makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -224,9 +226,9 @@ pub enum Format {
 
 /// Parses a payload. The error says what is wrong (for JSON, with the
 /// line and column), ready to print after `error: `.
-pub fn parse(text: &str, format: Format) -> Result<Batch, String> {
+pub fn parse(text: &str, format: Format) -> Result<Batch, UserError> {
     if text.trim().is_empty() {
-        return Err("the alert payload is empty".to_owned());
+        return Err(UserError::new("the alert payload is empty"));
     }
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("the alert payload is not JSON: {e}"))?;
@@ -242,12 +244,12 @@ pub fn parse(text: &str, format: Format) -> Result<Batch, String> {
 }
 
 /// Tells the three payloads apart by their keys.
-fn detect(value: &serde_json::Value) -> Result<Format, String> {
+fn detect(value: &serde_json::Value) -> Result<Format, UserError> {
     let Some(object) = value.as_object() else {
-        return Err(format!(
+        return Err(UserError::new(format!(
             "the alert payload is a JSON {}, not an object from Alertmanager, Grafana or PagerDuty",
             kind_of(value)
-        ));
+        )));
     };
     let has = |k: &str| object.contains_key(k);
     if has("event_action") || (has("routing_key") && has("payload")) {
@@ -259,13 +261,14 @@ fn detect(value: &serde_json::Value) -> Result<Format, String> {
         }
         return Ok(Format::Alertmanager);
     }
-    Err(
+    Err(UserError::new(
         "the alert payload has neither `alerts` (Alertmanager, Grafana) nor `event_action` \
-         (PagerDuty Events API v2)\n\
-         hint: a Grafana contact point with a custom message template sends its own shape; \
-         use the default template, or pass --format"
-            .to_owned(),
+         (PagerDuty Events API v2)",
     )
+    .with_hint(
+        "a Grafana contact point with a custom message template sends its own shape; \
+         use the default template, or pass --format",
+    ))
 }
 
 fn kind_of(value: &serde_json::Value) -> &'static str {
@@ -292,22 +295,23 @@ pub const MAX_PAYLOAD_BYTES: u64 = 16 << 20;
 /// surrounding blanks; one holding a control character is refused, not
 /// cleaned: cleaned, `a\u0000b` and `ab` would be one key, and two groups
 /// would share an incident. `what` names the field for the error.
-fn key(what: &str, s: &str) -> Result<String, String> {
+fn key(what: &str, s: &str) -> Result<String, UserError> {
+    const HINT: &str = "fix what the sender puts in the key (its template or labels)";
     if s.trim().len() > MAX_KEY_BYTES {
-        return Err(format!(
+        return Err(UserError::new(format!(
             "{what} is {} bytes long; inc takes keys of at most {MAX_KEY_BYTES} bytes, since \
-             each is kept in its incident's header\n\
-             hint: fix what the sender puts in the key (its template or labels)",
+             each is kept in its incident's header",
             s.trim().len()
-        ));
+        ))
+        .with_hint(HINT));
     }
     match s.chars().find(|c| c.is_control()) {
-        Some(c) => Err(format!(
+        Some(c) => Err(UserError::new(format!(
             "{what} holds a control character (U+{:04X}); inc takes keys only as \
-             printable text, so that two keys never become one\n\
-             hint: fix what the sender puts in the key (its template or labels)",
+             printable text, so that two keys never become one",
             u32::from(c)
-        )),
+        ))
+        .with_hint(HINT)),
         None => Ok(s.trim().to_owned()),
     }
 }
@@ -396,15 +400,20 @@ mod tests {
 
     #[test]
     fn garbage_says_what_is_wrong() {
-        let err = parse("", Format::Auto).unwrap_err();
+        let err = parse("", Format::Auto).unwrap_err().to_string();
         assert!(err.contains("empty"), "{err}");
-        let err = parse("{\"alerts\": [", Format::Auto).unwrap_err();
+        let err = parse("{\"alerts\": [", Format::Auto)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 1 column"), "{err}");
-        let err = parse("[1, 2]", Format::Auto).unwrap_err();
+        let err = parse("[1, 2]", Format::Auto).unwrap_err().to_string();
         assert!(err.contains("array"), "{err}");
         let err = parse("{\"text\": \"custom template\"}", Format::Auto).unwrap_err();
-        assert!(err.contains("neither"), "{err}");
-        let err = parse("{\"alerts\": 3}", Format::Auto).unwrap_err();
+        assert!(err.message().contains("neither"), "{err}");
+        assert!(err.hints()[0].contains("pass --format"), "{err:?}");
+        let err = parse("{\"alerts\": 3}", Format::Auto)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 1 column"), "{err}");
     }
 
@@ -436,7 +445,12 @@ mod tests {
             "\"startsAt\": \"-640-11-27T11:50:00+19:00\", \"x\": \"",
             1,
         );
-        assert!(parse(&text, Format::Auto).unwrap_err().contains("startsAt"));
+        assert!(
+            parse(&text, Format::Auto)
+                .unwrap_err()
+                .to_string()
+                .contains("startsAt")
+        );
     }
 
     #[test]
@@ -462,15 +476,20 @@ mod tests {
         assert_eq!(key("k", " ab ").unwrap(), "ab");
         let err = key("the `groupKey`", "a\u{0}b").unwrap_err();
         assert!(
-            err.starts_with("the `groupKey` holds a control character (U+0000)"),
+            err.message()
+                .starts_with("the `groupKey` holds a control character (U+0000)"),
             "{err}"
+        );
+        assert_eq!(
+            err.hints(),
+            ["fix what the sender puts in the key (its template or labels)"]
         );
         let payload = fixture!("alertmanager-firing.json").replacen(
             "\"groupKey\": \"",
             "\"groupKey\": \"\\u0007",
             1,
         );
-        let err = parse(&payload, Format::Auto).unwrap_err();
+        let err = parse(&payload, Format::Auto).unwrap_err().to_string();
         assert!(
             err.contains("`groupKey` holds a control character (U+0007)"),
             "{err}"

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Alert, AlertState, Batch, Source, clean_key, fingerprint, key, parse_time};
+use crate::error::UserError;
 
 #[derive(Debug, Deserialize)]
 struct Event {
@@ -41,7 +42,7 @@ struct Payload {
     custom_details: Option<Value>,
 }
 
-pub(super) fn parse(text: &str) -> Result<Batch, String> {
+pub(super) fn parse(text: &str) -> Result<Batch, UserError> {
     let event: Event = serde_json::from_str(text)
         .map_err(|e| format!("not a PagerDuty Events API v2 event: {e}"))?;
     let state = match event.event_action.as_str() {
@@ -49,10 +50,10 @@ pub(super) fn parse(text: &str) -> Result<Batch, String> {
         "acknowledge" => AlertState::Acknowledged,
         "resolve" => AlertState::Resolved,
         other => {
-            return Err(format!(
+            return Err(UserError::new(format!(
                 "the PagerDuty `event_action` is `{}`, not `trigger`, `acknowledge` or `resolve`",
                 clean_key(other)
-            ));
+            )));
         }
     };
     let mut labels = BTreeMap::new();
@@ -91,7 +92,9 @@ pub(super) fn parse(text: &str) -> Result<Batch, String> {
             .transpose()?
             .flatten();
     } else if state == AlertState::Firing {
-        return Err("the PagerDuty `trigger` event has no `payload`".to_owned());
+        return Err(UserError::new(
+            "the PagerDuty `trigger` event has no `payload`",
+        ));
     }
     // PagerDuty makes up a dedup key for a trigger without one; so do we,
     // stably, from what the event says.
@@ -112,10 +115,10 @@ pub(super) fn parse(text: &str) -> Result<Batch, String> {
             format!("pd-{}", fingerprint(&basis))
         }
         _ => {
-            return Err(format!(
+            return Err(UserError::new(format!(
                 "the PagerDuty `{}` event has no `dedup_key`, so it matches no incident",
                 event.event_action
-            ));
+            )));
         }
     };
     let title = annotations.get("summary").cloned();
@@ -178,11 +181,17 @@ mod tests {
 
     #[test]
     fn wrong_shapes_are_errors() {
-        let err = parse(r#"{"event_action":"snooze"}"#, Format::Auto).unwrap_err();
+        let err = parse(r#"{"event_action":"snooze"}"#, Format::Auto)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("snooze"), "{err}");
-        let err = parse(r#"{"event_action":"trigger"}"#, Format::Auto).unwrap_err();
+        let err = parse(r#"{"event_action":"trigger"}"#, Format::Auto)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("payload"), "{err}");
-        let err = parse(r#"{"event_action":"resolve"}"#, Format::Auto).unwrap_err();
+        let err = parse(r#"{"event_action":"resolve"}"#, Format::Auto)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("dedup_key"), "{err}");
     }
 }

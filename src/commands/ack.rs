@@ -2,11 +2,12 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::record;
 use crate::app::App;
 use crate::cli::AckArgs;
+use crate::error::user_error_with_hint;
 use crate::model::{Event, EventKind, Status, when};
 use crate::ui::Ui;
 
@@ -17,10 +18,13 @@ pub fn run(app: &App, ui: &Ui, args: &AckArgs) -> Result<ExitCode> {
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     let state = &incident.state;
     if !state.is_open() {
-        bail!(
-            "{id} is {}; there is nothing to acknowledge\nhint: `inc reopen {id}` if it is back",
-            state.status.map_or("broken", |s| s.as_str())
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "{id} is {}; there is nothing to acknowledge",
+                state.status.map_or("broken", |s| s.as_str())
+            ),
+            format!("`inc reopen {id}` if it is back"),
+        ));
     }
     let in_triage = state.status == Some(Status::Triage);
     if let (Some(ack_at), Some(by)) = (state.acknowledged_at, &state.acknowledged_by)

@@ -3,12 +3,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::Result;
 use chrono::NaiveDate;
 
 use super::record;
 use crate::app::App;
 use crate::cli::{ActionAddArgs, ActionCommand, ActionDoneArgs, ActionListArgs, Global, split_id};
+use crate::error::user_error_with_hint;
 use crate::model::{Event, EventKind, when};
 use crate::render::actions::{self, ActionRow};
 use crate::store::Incident;
@@ -26,9 +27,10 @@ fn add(app: &App, ui: &Ui, args: &ActionAddArgs) -> Result<ExitCode> {
     let (query, rest) = split_id(&args.args, 1);
     let text = rest[0].trim().to_owned();
     if text.is_empty() {
-        bail!(
-            "the action is empty\nhint: say what should be done: inc action add [ID] \"Alert on certificate errors\""
-        );
+        return Err(user_error_with_hint(
+            "the action is empty",
+            "say what should be done: inc action add [ID] \"Alert on certificate errors\"",
+        ));
     }
     let due = args.due.as_deref().map(|d| due_date(app, d)).transpose()?;
     if let Some(link) = &args.link {
@@ -78,15 +80,18 @@ fn done(app: &App, ui: &Ui, args: &ActionDoneArgs) -> Result<ExitCode> {
             .iter()
             .map(|a| format!("#{}", a.id))
             .collect();
-        bail!(
-            "{id} has no action #{}{}\nhint: `inc action list` shows every action",
-            args.number,
-            if known.is_empty() {
-                " (it has none)".to_owned()
-            } else {
-                format!("; it has {}", known.join(", "))
-            }
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "{id} has no action #{}{}",
+                args.number,
+                if known.is_empty() {
+                    " (it has none)".to_owned()
+                } else {
+                    format!("; it has {}", known.join(", "))
+                }
+            ),
+            "`inc action list` shows every action",
+        ));
     };
     if action.done {
         ui.status(&format!(
@@ -147,9 +152,9 @@ fn due_date(app: &App, input: &str) -> Result<NaiveDate> {
     when::parse_any(input, app.now, app.zone)
         .map(|t| t.with_timezone(&app.zone).date_naive())
         .map_err(|_| {
-            anyhow!(
-                "can't read the due date `{input}`\n\
-                 hint: use YYYY-MM-DD, `tomorrow` or a time ahead like `in 2 weeks`"
+            user_error_with_hint(
+                format!("can't read the due date `{input}`"),
+                "use YYYY-MM-DD, `tomorrow` or a time ahead like `in 2 weeks`",
             )
         })
 }
@@ -162,8 +167,9 @@ fn check_link(link: &str) -> Result<()> {
     {
         Ok(())
     } else {
-        bail!(
-            "the link `{link}` is not an http(s) address\nhint: --link https://tracker.example.com/OPS-123"
-        )
+        Err(user_error_with_hint(
+            format!("the link `{link}` is not an http(s) address"),
+            "--link https://tracker.example.com/OPS-123",
+        ))
     }
 }

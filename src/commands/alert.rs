@@ -29,13 +29,14 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use chrono::Duration;
 
 use crate::alert::plan::{self, Candidate, Plan, Target, route};
 use crate::alert::{self, Batch, Format};
 use crate::app::{App, backticked};
 use crate::cli::{AlertArgs, AlertFormat};
+use crate::error::user_error_with_hint;
 use crate::model::incident::{GROUP_LABEL, PREVIOUS_LABEL};
 use crate::model::{Event, EventKind, id};
 use crate::render::text::one_line;
@@ -51,11 +52,13 @@ fn read_payload(reader: impl std::io::Read) -> Result<String> {
         .take(alert::MAX_PAYLOAD_BYTES + 1)
         .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > alert::MAX_PAYLOAD_BYTES {
-        bail!(
-            "the payload is larger than {} MB, more than any alert sender sends\n\
-             hint: check what is piped to inc alert",
-            alert::MAX_PAYLOAD_BYTES >> 20
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "the payload is larger than {} MB, more than any alert sender sends",
+                alert::MAX_PAYLOAD_BYTES >> 20
+            ),
+            "check what is piped to inc alert",
+        ));
     }
     String::from_utf8(bytes).map_err(|_| anyhow!("the payload is not UTF-8 text"))
 }
@@ -75,9 +78,10 @@ pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
         AlertFormat::Grafana => Format::Grafana,
         AlertFormat::Pagerduty => Format::Pagerduty,
     };
-    let batch = alert::parse(&text, format).map_err(|e| anyhow!(e))?;
-    let window = alert::parse_window(&app.config.alerts.reopen_window)
-        .map_err(|e| anyhow!("{e}\nhint: fix `alerts.reopen_window` in inc.yaml"))?;
+    let batch = alert::parse(&text, format)?;
+    let window = alert::parse_window(&app.config.alerts.reopen_window).map_err(|e| {
+        user_error_with_hint(e.to_string(), "fix `alerts.reopen_window` in inc.yaml")
+    })?;
     if batch.truncated > 0 {
         ui.warn(&format!(
             "the {} payload left out {} alerts (truncatedAlerts); only the {} sent are tracked",
@@ -90,10 +94,10 @@ pub fn run(app: &App, ui: &Ui, args: &AlertArgs) -> Result<ExitCode> {
     // A payload that does not parse stopped us above, before any sync.
     let push = args.push && !args.dry_run;
     if push && !app.commits() {
-        bail!(
-            "--push needs commits, but `git.commit` is false in inc.yaml\n\
-             hint: drop --push, or set `git: {{commit: true}}`"
-        );
+        return Err(user_error_with_hint(
+            "--push needs commits, but `git.commit` is false in inc.yaml",
+            "drop --push, or set `git: {commit: true}`",
+        ));
     }
     if args.push && args.dry_run {
         ui.status("--dry-run writes nothing, so nothing is pushed.");
@@ -249,13 +253,12 @@ fn find_group(app: &App, ui: &Ui, batch: &Batch) -> Result<Option<Incident>> {
             .map(|dup| format!("`inc merge {dup} --into {keep}`"))
             .collect();
         ui.warn(&format!(
-            "alert group `{}` has {} open incidents: {}; this alert goes to the oldest, {keep}\n\
-             hint: {} merges the duplicate",
+            "alert group `{}` has {} open incidents: {}; this alert goes to the oldest, {keep}",
             one_line(group, 120),
             open.len(),
             backticked(&open),
-            merges.join(", ")
         ));
+        ui.hint(&format!("{} merges the duplicate", merges.join(", ")));
     }
     Ok(Some(incidents.swap_remove(chosen)))
 }

@@ -2,20 +2,22 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::record;
 use crate::app::App;
 use crate::cli::{AssignArgs, split_id};
+use crate::error::user_error_with_hint;
 use crate::model::{Event, EventKind};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &AssignArgs) -> Result<ExitCode> {
     let needed = if args.unassign { 1 } else { 2 };
     if args.args.len() > needed + 1 {
-        bail!(
-            "too many arguments\nhint: inc assign [ID] ROLE WHO, or inc assign [ID] ROLE --unassign"
-        );
+        return Err(user_error_with_hint(
+            "too many arguments",
+            "inc assign [ID] ROLE WHO, or inc assign [ID] ROLE --unassign",
+        ));
     }
     let is_role = |s: &str| app.config.check_role(s.trim()).is_ok();
     // `inc assign ID comms` (no person) reads as ROLE=ID WHO=comms; say
@@ -27,9 +29,10 @@ pub fn run(app: &App, ui: &Ui, args: &AssignArgs) -> Result<ExitCode> {
             && is_role(&args.args[1]));
     if missing_person {
         let role = args.args.last().map_or("", String::as_str);
-        bail!(
-            "the role `{role}` needs a person\nhint: inc assign [ID] {role} WHO, or --unassign to leave it empty"
-        );
+        return Err(user_error_with_hint(
+            format!("the role `{role}` needs a person"),
+            format!("inc assign [ID] {role} WHO, or --unassign to leave it empty"),
+        ));
     }
     let (query, rest) = split_id(&args.args, needed);
     let role = rest[0].trim().to_owned();
@@ -39,9 +42,10 @@ pub fn run(app: &App, ui: &Ui, args: &AssignArgs) -> Result<ExitCode> {
     } else {
         let who = rest[1].trim();
         if who.is_empty() {
-            bail!(
-                "the role `{role}` needs a person, got an empty name\nhint: inc assign [ID] {role} WHO"
-            );
+            return Err(user_error_with_hint(
+                format!("the role `{role}` needs a person, got an empty name"),
+                format!("inc assign [ID] {role} WHO"),
+            ));
         }
         Some(who.to_owned())
     };

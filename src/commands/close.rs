@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use super::record;
 use crate::app::App;
 use crate::cli::{DeclineArgs, ReopenArgs, ResolveArgs};
+use crate::error::user_error_with_hint;
 use crate::model::{Event, EventKind, Kind, Status, when};
 use crate::render::text::one_line;
 use crate::ui::Ui;
@@ -17,7 +18,10 @@ pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
     let incident = app.load(&id)?;
     let at = app.event_time(&id, incident.header.opened_at, args.at.as_deref())?;
     if incident.header.kind() == Kind::Maintenance {
-        bail!("{id} is a maintenance\nhint: `inc status {id} completed` ends it");
+        return Err(user_error_with_hint(
+            format!("{id} is a maintenance"),
+            format!("`inc status {id} completed` ends it"),
+        ));
     }
     match incident.state.status {
         Some(Status::Resolved) => {
@@ -26,20 +30,26 @@ pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
             // summary or time is refused, saying what to do instead.
             let summary = args.summary.as_deref().map(str::trim);
             if let Some(summary) = summary.filter(|s| Some(*s) != resolution(&incident.events)) {
-                bail!(
-                    "{id} is already resolved{}; the summary was not recorded\n\
-                     hint: `inc note {id} --pin \"{}\"` records it as a highlight \
-                     for the postmortem",
-                    since.map(|s| format!(" (since {s})")).unwrap_or_default(),
-                    one_line(summary, 60).replace('"', "'")
-                );
+                return Err(user_error_with_hint(
+                    format!(
+                        "{id} is already resolved{}; the summary was not recorded",
+                        since.map(|s| format!(" (since {s})")).unwrap_or_default()
+                    ),
+                    format!(
+                        "`inc note {id} --pin \"{}\"` records it as a highlight \
+                         for the postmortem",
+                        one_line(summary, 60).replace('"', "'")
+                    ),
+                ));
             }
             if args.at.is_some() && incident.state.resolved_at != Some(at) {
-                bail!(
-                    "{id} is already resolved{}; --at was not recorded\n\
-                     hint: `inc reopen {id}` and resolve it again to change when it ended",
-                    since.map(|s| format!(" (since {s})")).unwrap_or_default()
-                );
+                return Err(user_error_with_hint(
+                    format!(
+                        "{id} is already resolved{}; --at was not recorded",
+                        since.map(|s| format!(" (since {s})")).unwrap_or_default()
+                    ),
+                    format!("`inc reopen {id}` and resolve it again to change when it ended"),
+                ));
             }
             ui.status(&format!(
                 "{id} is already resolved{}; nothing changed.",
@@ -48,7 +58,10 @@ pub fn resolve(app: &App, ui: &Ui, args: &ResolveArgs) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Some(Status::Declined) => {
-            bail!("{id} was declined as a false alarm\nhint: `inc reopen {id}` first if it is real")
+            return Err(user_error_with_hint(
+                format!("{id} was declined as a false alarm"),
+                format!("`inc reopen {id}` first if it is real"),
+            ));
         }
         _ => {}
     }
@@ -116,7 +129,10 @@ pub fn decline(app: &App, ui: &Ui, args: &DeclineArgs) -> Result<ExitCode> {
     if let Some(status) = incident.state.status
         && status.is_closed()
     {
-        bail!("{id} is already {status}\nhint: `inc reopen {id}` first to change how it ended");
+        return Err(user_error_with_hint(
+            format!("{id} is already {status}"),
+            format!("`inc reopen {id}` first to change how it ended"),
+        ));
     }
     let event = Event::new(
         at,

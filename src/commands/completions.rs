@@ -10,6 +10,8 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+
+use crate::error::WithHint;
 use clap::CommandFactory;
 use clap_complete::env::Shells;
 
@@ -25,7 +27,8 @@ pub fn run(ui: &Ui, args: &CompletionsArgs) -> Result<ExitCode> {
         let shells = Shells::builtins();
         let completer = shells
             .completer(&shell)
-            .with_context(|| format!("no dynamic completion for {shell}\nhint: use --static"))?;
+            .with_context(|| format!("no dynamic completion for {shell}"))
+            .with_hint("use --static")?;
         completer
             .write_registration("COMPLETE", "inc", "inc", "inc", &mut script)
             .context("can't write the completion script")?;

@@ -22,10 +22,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, ExitCode};
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result, bail};
 
 use crate::app::{App, Env};
 use crate::cli::{EditArgs, EditFile};
+use crate::error::{UserError, WithHint, user_error_with_hint};
 use crate::model::check::{self, FileText, Level, Rules};
 use crate::model::{Header, id};
 use crate::render::postmortem;
@@ -86,11 +87,13 @@ pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
     let kind = match args.file {
         EditFile::Incident => Kind::Header,
         EditFile::Postmortem => Kind::Postmortem,
-        EditFile::Timeline => bail!(
-            "timeline.yaml is append-only: inc edit does not rewrite it\n\
-             hint: add to it instead: `inc note ID TEXT` (a correction is a note saying what \
-             was wrong), `inc update`, `inc status`, `inc severity`"
-        ),
+        EditFile::Timeline => {
+            return Err(user_error_with_hint(
+                "timeline.yaml is append-only: inc edit does not rewrite it",
+                "add to it instead: `inc note ID TEXT` (a correction is a note saying what \
+                 was wrong), `inc update`, `inc status`, `inc severity`",
+            ));
+        }
     };
     let id = app.find_incident(args.id.as_deref())?;
     let rel = match kind {
@@ -102,7 +105,10 @@ pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
     let start = match (&original, kind) {
         (Some(text), _) => text.clone(),
         (None, Kind::Header) => {
-            bail!("{shown} is missing\nhint: `git checkout -- {shown}` restores it from git")
+            return Err(user_error_with_hint(
+                format!("{shown} is missing"),
+                format!("`git checkout -- {shown}` restores it from git"),
+            ));
         }
         (None, Kind::Postmortem) => {
             ui.status(&format!(
@@ -141,11 +147,10 @@ pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
             Some(raw) => raw,
             None => {
                 let kept = copy.keep();
-                bail!(
-                    "the file the editor saved is not UTF-8 text; nothing was written\n\
-                     hint: it is kept in {}",
-                    kept.display()
-                );
+                return Err(user_error_with_hint(
+                    "the file the editor saved is not UTF-8 text; nothing was written",
+                    format!("it is kept in {}", kept.display()),
+                ));
             }
         };
         let text = if intro.is_some() {
@@ -177,20 +182,24 @@ pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
             // What was typed before the errors were shown is kept.
             copy.write(&given)?;
             let kept = copy.keep();
-            bail!(
-                "you emptied {shown}, so inc gave up; nothing was written
-                 hint: the text you saved before is kept in {}",
-                kept.display()
-            );
+            return Err(user_error_with_hint(
+                format!("you emptied {shown}, so inc gave up; nothing was written"),
+                format!("the text you saved before is kept in {}", kept.display()),
+            ));
         }
         if intro.is_some() && text == given {
             let kept = copy.keep();
-            bail!(
-                "{shown} was saved without a change after the errors were shown, so inc gave up; \
-                 nothing was written\nhint: your text is kept in {}; `inc edit` again starts \
-                 from {shown} as it is",
-                kept.display()
-            );
+            return Err(user_error_with_hint(
+                format!(
+                    "{shown} was saved without a change after the errors were shown, so inc gave up; \
+                     nothing was written"
+                ),
+                format!(
+                    "your text is kept in {}; `inc edit` again starts \
+                     from {shown} as it is",
+                    kept.display()
+                ),
+            ));
         }
         let now = problems(app, &id, kind, &text);
         // Problems the file had before the edit (an overdue postmortem, a
@@ -228,13 +237,19 @@ pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
     };
     match commit(app, ui, &id, kind, &rel, original.as_deref(), &saved) {
         Ok(true) => {}
-        Ok(false) => bail!(
-            "{shown} changed while you were editing it (another inc command, or a person, \
-             wrote it); inc wrote nothing, so as not to undo that change\n\
-             hint: your text is kept in {}; run `inc edit` again and carry your change over",
-            keep(copy)
-        ),
-        Err(e) => return Err(anyhow!("{e:#}\nhint: your text is kept in {}", keep(copy))),
+        Ok(false) => {
+            return Err(user_error_with_hint(
+                format!(
+                    "{shown} changed while you were editing it (another inc command, or a person, \
+                     wrote it); inc wrote nothing, so as not to undo that change"
+                ),
+                format!(
+                    "your text is kept in {}; run `inc edit` again and carry your change over",
+                    keep(copy)
+                ),
+            ));
+        }
+        Err(e) => return Err(e.with_hint(format!("your text is kept in {}", keep(copy)))),
     }
     copy.remove();
     ui.status(&format!("Saved {shown}."));
@@ -289,7 +304,7 @@ fn give_up(
     start: &str,
     kind: Kind,
     commented: bool,
-    why: &str,
+    why: &UserError,
 ) -> Result<ExitCode> {
     let typed = match copy.read() {
         Ok(Some(raw)) => {
@@ -303,10 +318,9 @@ fn give_up(
         Ok(None) => true,
         Err(_) => false,
     };
-    let (first, hints) = why.split_once("\nhint: ").unwrap_or((why, ""));
-    ui.error(&format!("{first}; nothing was written"));
-    if !hints.is_empty() {
-        ui.hint(hints);
+    ui.error(&format!("{}; nothing was written", why.message()));
+    for hint in why.hints() {
+        ui.hint(hint);
     }
     if typed {
         let kept = copy.keep();
@@ -423,7 +437,7 @@ fn note_uncommitted(app: &App, ui: &Ui, rel: &Path, text: &str) -> Result<()> {
 
 /// Runs the editor on `file` the way git does: `sh -c '<editor> "$@"'
 /// <editor> <file>`, so `code --wait` or `vim -u NONE` work.
-fn run_editor(editor: &str, file: &Path) -> Result<(), String> {
+fn run_editor(editor: &str, file: &Path) -> Result<(), UserError> {
     let _editing = crate::prompt::Editing::start();
     let status = Process::new("sh")
         .arg("-c")
@@ -434,23 +448,23 @@ fn run_editor(editor: &str, file: &Path) -> Result<(), String> {
     match status {
         Ok(s) if s.success() => Ok(()),
         // sh's own "not found".
-        Ok(s) if s.code() == Some(127) => Err(format!(
-            "the editor (`{}`) could not be started\n\
-             hint: set VISUAL or EDITOR to your editor's command (`vim`, `nano`, `code --wait`)",
+        Ok(s) if s.code() == Some(127) => Err(UserError::new(format!(
+            "the editor (`{}`) could not be started",
             one_line(editor, 80)
-        )),
-        Ok(s) => Err(format!(
+        ))
+        .with_hint("set VISUAL or EDITOR to your editor's command (`vim`, `nano`, `code --wait`)")),
+        Ok(s) => Err(UserError::new(format!(
             "the editor (`{}`) {}",
             one_line(editor, 80),
             match s.code() {
                 Some(code) => format!("exited with status {code}"),
                 None => "was killed".to_owned(),
             }
-        )),
-        Err(e) => Err(format!(
+        ))),
+        Err(e) => Err(UserError::new(format!(
             "can't run the editor (`{}`) through sh: {e}",
             one_line(editor, 80)
-        )),
+        ))),
     }
 }
 

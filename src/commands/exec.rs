@@ -14,10 +14,11 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::app::{App, commit_message};
 use crate::cli::ExecArgs;
+use crate::error::user_error_with_hint;
 use crate::model::exec::{self, Captured, Masked, Outcome, Stream, Tail};
 use crate::model::{Event, EventKind};
 use crate::prompt::Waiting;
@@ -36,7 +37,10 @@ const DRAIN_AT_MOST: Duration = Duration::from_secs(10);
 pub fn run(app: &App, ui: &Ui, args: &ExecArgs) -> Result<ExitCode> {
     let id = app.find_incident(args.id.as_deref())?;
     let Some((program, rest)) = args.command.split_first() else {
-        bail!("no command to run\nhint: inc exec [ID] -- CMD ARGS…");
+        return Err(user_error_with_hint(
+            "no command to run",
+            "inc exec [ID] -- CMD ARGS…",
+        ));
     };
     let argv: Vec<String> = args
         .command
@@ -288,10 +292,10 @@ fn outcome_of(status: ExitStatus) -> Outcome {
 fn record(app: &App, ui: &Ui, id: &str, event: &Event) -> Result<()> {
     let _lock = app.lock()?;
     if !app.store.exists(id) {
-        bail!(
-            "incident `{id}` is gone: it was renamed or removed while the command ran\n\
-             hint: `inc list --status all` lists the incidents; `inc note ID -` records text from stdin"
-        );
+        return Err(user_error_with_hint(
+            format!("incident `{id}` is gone: it was renamed or removed while the command ran"),
+            "`inc list --status all` lists the incidents; `inc note ID -` records text from stdin",
+        ));
     }
     let events = std::slice::from_ref(event);
     let change = Change {

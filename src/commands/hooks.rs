@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::cli::{Global, HooksCommand, HooksTestArgs};
+use crate::error::user_error_with_hint;
 use crate::hooks::{self, Current, Trust};
 use crate::model::{Event, Header, State, when};
 use crate::render::json::IncidentView;
@@ -138,7 +139,7 @@ fn test(app: &App, ui: &Ui, args: &HooksTestArgs) -> Result<ExitCode> {
     let current = Current::of(app);
     let trust = Trust::of(app, &current);
     if let Some(why) = trust.why_not(&current) {
-        bail!("{why}\nhint: {}", hooks::HINT_TRUST);
+        return Err(user_error_with_hint(why.to_string(), hooks::HINT_TRUST));
     }
     let (id, header, mut events) = incident(app, args.id.as_deref())?;
     let event = sample(app, name, &State::fold(&events))?;

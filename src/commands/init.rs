@@ -4,10 +4,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::app::{App, Env};
 use crate::cli::{Global, InitArgs};
+use crate::error::user_error_with_hint;
 use crate::store::change::{Change, Edit};
 use crate::store::git::{Git, Patience};
 use crate::store::{CONFIG_FILE, INCIDENTS_DIR, MAX_CONFIG_BYTES, ReadError, Store, read_nofollow};
@@ -49,10 +50,12 @@ pub fn run(global: &Global, env: &Env, ui: &Ui, args: &InitArgs) -> Result<ExitC
     let existing = match read_nofollow(&dir.join(".gitattributes"), MAX_CONFIG_BYTES, &mut bytes) {
         Ok(()) => String::from_utf8(bytes).context(".gitattributes is not UTF-8 text")?,
         Err(ReadError::Missing) => String::new(),
-        Err(e) => bail!(
-            ".gitattributes: {e}; inc changed nothing\nhint: {}",
-            e.hint()
-        ),
+        Err(e) => {
+            return Err(user_error_with_hint(
+                format!(".gitattributes: {e}; inc changed nothing"),
+                e.hint(),
+            ));
+        }
     };
 
     let store = Store::new(dir.clone());

@@ -3,10 +3,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use crate::app::App;
 use crate::cli::{Global, ListArgs};
+use crate::error::user_error_with_hint;
 use crate::model::{Kind, Status, when};
 use crate::render::json::IncidentView;
 use crate::render::table::{self, Row};
@@ -27,11 +28,9 @@ impl StatusFilter {
             "open" => StatusFilter::Open,
             "closed" => StatusFilter::Closed,
             "all" => StatusFilter::All,
-            other => StatusFilter::Only(
-                other
-                    .parse()
-                    .map_err(|e: String| anyhow!("{e}\nhint: or one of `open`, `closed`, `all`"))?,
-            ),
+            other => StatusFilter::Only(other.parse().map_err(|e: String| {
+                user_error_with_hint(e, "or one of `open`, `closed`, `all`")
+            })?),
         })
     }
 
@@ -54,7 +53,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &ListArgs) -> Result<ExitC
         .map(|s| app.config.parse_severity(s))
         .transpose()?;
     let since = match args.since.as_deref() {
-        Some(s) => Some(when::parse_any(s, app.now, app.zone).map_err(|e| anyhow!(e))?),
+        Some(s) => Some(when::parse_any(s, app.now, app.zone)?),
         None => None,
     };
     if let Some(service) = &args.service {

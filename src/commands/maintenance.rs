@@ -6,20 +6,24 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 
 use crate::app::App;
 use crate::cli::MaintenanceArgs;
+use crate::error::user_error_with_hint;
 use crate::model::{Event, EventKind, Header, Kind, Status, id, when};
 use crate::ui::Ui;
 
 pub fn run(app: &App, ui: &Ui, args: &MaintenanceArgs) -> Result<ExitCode> {
     let title = args.title.trim();
     if title.is_empty() {
-        bail!("the title is empty\nhint: say what will happen, e.g. \"Database upgrade\"");
+        return Err(user_error_with_hint(
+            "the title is empty",
+            "say what will happen, e.g. \"Database upgrade\"",
+        ));
     }
     let parse = |flag: &str, s: &str| {
-        when::parse_any(s, app.now, app.zone).map_err(|e| anyhow!("--{flag}: {e}"))
+        when::parse_any(s, app.now, app.zone).with_context(|| format!("--{flag}"))
     };
     let start = parse("start", &args.start)?;
     let end = parse("end", &args.end)?;

@@ -15,6 +15,7 @@ use anyhow::{Result, bail};
 
 use crate::app::App;
 use crate::cli::MergeArgs;
+use crate::error::user_error_with_hint;
 use crate::model::incident::DUPLICATE_OF_LABEL;
 use crate::model::{Event, EventKind, Kind, Status, merge, when};
 use crate::render::text::one_line;
@@ -31,11 +32,11 @@ pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
     let dup_id = app.find_incident(Some(&args.dup))?;
     let keep_id = app.find_incident(Some(&args.into))?;
     if dup_id == keep_id {
-        bail!(
-            "can't merge {dup_id} into itself\n\
-             hint: name the duplicate first and the incident to keep after --into: \
-             `inc merge DUP --into KEEP`"
-        );
+        return Err(user_error_with_hint(
+            format!("can't merge {dup_id} into itself"),
+            "name the duplicate first and the incident to keep after --into: \
+             `inc merge DUP --into KEEP`",
+        ));
     }
     let dup = app.load(&dup_id)?;
     let keep = app.load(&keep_id)?;
@@ -46,13 +47,15 @@ pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
     if let Some(first) = moved.events.first()
         && first.at < keep_opened
     {
-        bail!(
-            "{dup_id} has events from before {keep_id} was opened ({} < {}); \
-             they can't go into its timeline\n\
-             hint: keep the older one: `inc merge {keep_id} --into {dup_id}`",
-            when::show(first.at, app.zone),
-            when::show(keep_opened, app.zone)
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "{dup_id} has events from before {keep_id} was opened ({} < {}); \
+                 they can't go into its timeline",
+                when::show(first.at, app.zone),
+                when::show(keep_opened, app.zone)
+            ),
+            format!("keep the older one: `inc merge {keep_id} --into {dup_id}`"),
+        ));
     }
     // Now, but never before either opening: the merge note and the decline
     // share one time, and a clock behind the one that opened DUP (a CI
@@ -157,35 +160,41 @@ pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
 fn refuse(dup: &Incident, keep: &Incident) -> Result<()> {
     let (dup_id, keep_id) = (&dup.id, &keep.id);
     if let Some(into) = dup.header.duplicate_of() {
-        bail!(
-            "{dup_id} was already merged into {into} (its label `{DUPLICATE_OF_LABEL}`); \
-             nothing to do\nhint: `inc show {into}` shows the incident it went into"
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "{dup_id} was already merged into {into} (its label `{DUPLICATE_OF_LABEL}`); \
+                 nothing to do"
+            ),
+            format!("`inc show {into}` shows the incident it went into"),
+        ));
     }
     if keep.header.duplicate_of() == Some(dup_id.as_str()) {
         bail!("{keep_id} was already merged into {dup_id}; nothing to do");
     }
     if let Some(into) = keep.header.duplicate_of() {
-        bail!(
-            "{keep_id} was itself merged into {into}\nhint: merge into that one: \
-             `inc merge {dup_id} --into {into}`"
-        );
+        return Err(user_error_with_hint(
+            format!("{keep_id} was itself merged into {into}"),
+            format!(
+                "merge into that one: \
+                 `inc merge {dup_id} --into {into}`"
+            ),
+        ));
     }
     if keep.state.status == Some(Status::Declined) {
-        bail!(
-            "{keep_id} was declined as a false alarm, so it can't take a duplicate\n\
-             hint: `inc reopen {keep_id}` first if it is real, or keep the other one: \
-             `inc merge {keep_id} --into {dup_id}`"
-        );
+        return Err(user_error_with_hint(
+            format!("{keep_id} was declined as a false alarm, so it can't take a duplicate"),
+            format!(
+                "`inc reopen {keep_id}` first if it is real, or keep the other one: \
+                 `inc merge {keep_id} --into {dup_id}`"
+            ),
+        ));
     }
     for i in [dup, keep] {
         if i.header.kind() == Kind::Maintenance {
-            bail!(
-                "{} is a maintenance; `inc merge` merges incidents\n\
-                 hint: `inc status {} completed` ends a maintenance",
-                i.id,
-                i.id
-            );
+            return Err(user_error_with_hint(
+                format!("{} is a maintenance; `inc merge` merges incidents", i.id),
+                format!("`inc status {} completed` ends a maintenance", i.id),
+            ));
         }
     }
     Ok(())

@@ -38,6 +38,7 @@ use anyhow::Result;
 
 use crate::app::{App, Env};
 use crate::cli::{Cli, Command};
+use crate::error::user_error_with_hint;
 use crate::model::{Event, Header};
 use crate::store::change::{Change, Edit};
 use crate::store::{Store, event_lines};
@@ -131,7 +132,7 @@ fn usage_error(message: &str) -> ExitCode {
 fn create(app: &App, ui: &Ui, id: &str, header: &Header, events: &[Event]) -> Result<()> {
     app.store
         .check_links(id)
-        .map_err(|e| anyhow::anyhow!("{e}\nhint: {}", e.hint))?;
+        .map_err(|e| user_error_with_hint(e.to_string(), e.hint))?;
     if app.store.exists(id) {
         anyhow::bail!("incident `{id}` already exists");
     }
@@ -181,11 +182,13 @@ fn text_not_an_incident(app: &App, verb: &str, text: &str) -> Result<()> {
     }
     let ids = app.store.ids()?;
     if let crate::model::id::Match::One(id) = crate::model::id::find(word, &ids) {
-        anyhow::bail!(
-            "`{word}` names the incident {id}; the text of the {verb} is missing\n\
-             hint: inc {verb} {word} \"what happened\" (or `-` to read it from stdin); \
-             to record the word itself, name the incident first: inc {verb} {id} {word}"
-        );
+        return Err(user_error_with_hint(
+            format!("`{word}` names the incident {id}; the text of the {verb} is missing"),
+            format!(
+                "inc {verb} {word} \"what happened\" (or `-` to read it from stdin); \
+                 to record the word itself, name the incident first: inc {verb} {id} {word}"
+            ),
+        ));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::config::oncall::{
     ONCALL_FILE, add_override_text, describe, overlapping, override_item, parse_time, write_time,
 };
+use crate::error::{WithHint, user_error_with_hint};
 use crate::model::oncall::{Override, Rotation};
 use crate::model::when;
 use crate::render::oncall::{self as render, RotationNow, RotationView};
@@ -35,10 +36,10 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &OncallArgs) -> Result<Exi
 }
 
 fn no_rotations() -> anyhow::Error {
-    anyhow!(
-        "no on-call rotation is configured\n\
-         hint: add `oncall: {{rotations: [...]}}` to inc.yaml or oncall.yaml (the README's \
-         \"On call and escalation\" shows one)"
+    user_error_with_hint(
+        "no on-call rotation is configured",
+        "add `oncall: {rotations: [...]}` to inc.yaml or oncall.yaml (the README's \
+         \"On call and escalation\" shows one)",
     )
 }
 
@@ -60,7 +61,7 @@ fn show(app: &App, ui: &Ui, global: &Global, args: &OncallArgs) -> Result<ExitCo
         return Err(no_rotations());
     }
     let at = match &args.at {
-        Some(s) => when::parse_any(s, app.now, app.zone).map_err(|e| anyhow!("--at: {e}"))?,
+        Some(s) => when::parse_any(s, app.now, app.zone).context("--at")?,
         None => app.now,
     };
     if let Some(id) = &args.rotation {
@@ -106,7 +107,7 @@ fn override_time(app: &App, zone: Tz, flag: &str, s: &str) -> Result<DateTime<Ut
     if let Ok((_, at)) = parse_time(s, zone) {
         return Ok(at);
     }
-    when::parse_any(s, app.now, zone).map_err(|e| anyhow!("{flag}: {e}"))
+    when::parse_any(s, app.now, zone).with_context(|| flag.to_owned())
 }
 
 fn add_override(app: &App, ui: &Ui, args: &OverrideArgs) -> Result<ExitCode> {
@@ -114,7 +115,10 @@ fn add_override(app: &App, ui: &Ui, args: &OverrideArgs) -> Result<ExitCode> {
     let rotation = rotation(app, &args.rotation)?;
     let who = args.who.trim();
     if who.is_empty() {
-        bail!("WHO is empty\nhint: name who is on call instead");
+        return Err(user_error_with_hint(
+            "WHO is empty",
+            "name who is on call instead",
+        ));
     }
     let zone = rotation.zone;
     let from = override_time(app, zone, "--from", &args.from)?;
@@ -134,13 +138,15 @@ fn add_override(app: &App, ui: &Ui, args: &OverrideArgs) -> Result<ExitCode> {
     };
     if let Some(n) = overlapping(&app.config.oncall.overrides, &new) {
         let other = &app.config.oncall.overrides[n];
-        bail!(
-            "overrides of `{}` overlap: {} (already configured) and {} (this one)\n\
-             hint: remove or shorten the one in the file first, or pick other times",
-            rotation.id,
-            describe(other, zone),
-            describe(&new, zone)
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "overrides of `{}` overlap: {} (already configured) and {} (this one)",
+                rotation.id,
+                describe(other, zone),
+                describe(&new, zone)
+            ),
+            "remove or shorten the one in the file first, or pick other times",
+        ));
     }
     if to <= app.now {
         ui.warn("this override ends in the past; it changes nothing to come");
@@ -148,11 +154,13 @@ fn add_override(app: &App, ui: &Ui, args: &OverrideArgs) -> Result<ExitCode> {
     let (from_text, to_text) = (write_time(from, zone), write_time(to, zone));
     let item = override_item(&rotation.id, who, &from_text, &to_text);
     let old = app.store.read_oncall()?;
-    let hand = format!(
-        "hint: add this item to `oncall: overrides:` in {ONCALL_FILE} by hand:\n    - {item}"
-    );
+    let hand =
+        format!("add this item to `oncall: overrides:` in {ONCALL_FILE} by hand:\n  - {item}");
     let Some(new_text) = add_override_text(old.as_deref(), &item) else {
-        bail!("can't add the override to {ONCALL_FILE} without rewriting it\n{hand}");
+        return Err(user_error_with_hint(
+            format!("can't add the override to {ONCALL_FILE} without rewriting it"),
+            hand,
+        ));
     };
     // The edited file must read back as before plus this override.
     let inc_text = app.store.read_config()?;
@@ -161,7 +169,8 @@ fn add_override(app: &App, ui: &Ui, args: &OverrideArgs) -> Result<ExitCode> {
         Path::new(CONFIG_FILE),
         Some((&new_text, Path::new(ONCALL_FILE))),
     )
-    .map_err(|e| anyhow!("the edited {ONCALL_FILE} would not read back: {e:#}\n{hand}"))?;
+    .with_context(|| format!("the edited {ONCALL_FILE} would not read back"))
+    .with_hint(hand.clone())?;
     let mut expected = app.config.oncall.overrides.clone();
     expected.push(new.clone());
     let key = |o: &Override| (o.rotation.clone(), o.from, o.to, o.who.clone());
@@ -170,7 +179,10 @@ fn add_override(app: &App, ui: &Ui, args: &OverrideArgs) -> Result<ExitCode> {
     got.sort();
     want.sort();
     if got != want {
-        bail!("the edited {ONCALL_FILE} would not hold exactly this override added\n{hand}");
+        return Err(user_error_with_hint(
+            format!("the edited {ONCALL_FILE} would not hold exactly this override added"),
+            hand,
+        ));
     }
     let edit = match old {
         Some(_) => Edit::Replace(new_text.into_bytes()),

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::app::App;
 use crate::cli::OpenArgs;
+use crate::error::user_error_with_hint;
 use crate::model::{Event, EventKind, Header, Status, id};
 use crate::prompt::OrCancel;
 use crate::ui::Ui;
@@ -16,20 +17,28 @@ pub fn run(app: &App, ui: &Ui, args: &OpenArgs) -> Result<ExitCode> {
     let title = match &args.title {
         Some(title) => title.clone(),
         None if ui.can_prompt() => prompt_title()?,
-        None => bail!(
-            "missing the title\nhint: pass it as the first argument: inc open \"Checkout returns 500s\" -s SEV2"
-        ),
+        None => {
+            return Err(user_error_with_hint(
+                "missing the title",
+                "pass it as the first argument: inc open \"Checkout returns 500s\" -s SEV2",
+            ));
+        }
     };
     if title.trim().is_empty() {
-        bail!("the title is empty\nhint: say in a few words what is wrong");
+        return Err(user_error_with_hint(
+            "the title is empty",
+            "say in a few words what is wrong",
+        ));
     }
     let severity = match &args.severity {
         Some(sev) => app.config.parse_severity(sev)?,
         None if ui.can_prompt() => prompt_severity(app)?,
-        None => bail!(
-            "missing the severity\nhint: pass -s/--severity, one of {}",
-            app.config.severity_ids()
-        ),
+        None => {
+            return Err(user_error_with_hint(
+                "missing the severity",
+                format!("pass -s/--severity, one of {}", app.config.severity_ids()),
+            ));
+        }
     };
     let mut services =
         if args.services.is_empty() && ui.can_prompt() && !app.config.services.is_empty() {
@@ -44,9 +53,10 @@ pub fn run(app: &App, ui: &Ui, args: &OpenArgs) -> Result<ExitCode> {
     let labels = parse_labels(&args.labels)?;
     let commander = args.commander.clone().unwrap_or_else(|| app.author.clone());
     if commander.trim().is_empty() {
-        bail!(
-            "the commander is empty\nhint: pass --commander WHO, or leave it out to take command yourself"
-        );
+        return Err(user_error_with_hint(
+            "the commander is empty",
+            "pass --commander WHO, or leave it out to take command yourself",
+        ));
     }
     let opened_at = app.time(args.at.as_deref())?;
     let started_at = args
@@ -108,7 +118,10 @@ fn parse_labels(labels: &[String]) -> Result<BTreeMap<String, String>> {
         .iter()
         .map(|l| match l.split_once('=') {
             Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
-            _ => bail!("the label `{l}` is not KEY=VALUE\nhint: --label region=eu-west-1"),
+            _ => Err(user_error_with_hint(
+                format!("the label `{l}` is not KEY=VALUE"),
+                "--label region=eu-west-1",
+            )),
         })
         .collect()
 }

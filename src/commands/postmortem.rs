@@ -4,10 +4,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Context as _, Result, anyhow};
 
 use crate::app::{App, backticked};
 use crate::cli::PostmortemArgs;
+use crate::error::user_error_with_hint;
 use crate::model::{Status, when};
 use crate::prompt::OrCancel;
 use crate::render::postmortem::{self, Context, MarkerError, SpliceError};
@@ -51,10 +52,9 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
         }
         Some(existing) => {
             let refreshed = postmortem::refresh(existing, &fresh).map_err(|e| match e {
-                SpliceError::Draft(e) => anyhow!(
-                    "{shown}:{}: {}\nhint: fix the markers by hand; nothing was written",
-                    e.line,
-                    e.message
+                SpliceError::Draft(e) => user_error_with_hint(
+                    format!("{shown}:{}: {}", e.line, e.message),
+                    "fix the markers by hand; nothing was written",
                 ),
                 SpliceError::Template(e) => template_error(e),
             })?;
@@ -104,11 +104,13 @@ pub fn run(app: &App, ui: &Ui, args: &PostmortemArgs) -> Result<ExitCode> {
                 postmortem::refresh(draft, &fresh)
                     .map(|r| r.text.into_bytes())
                     .map_err(|_| {
-                        anyhow!(
-                            "{shown} as committed has generated blocks whose markers don't pair \
-                             up, so inc can't refresh it without committing your changes too; \
-                             inc changed nothing\n\
-                             hint: commit your changes to it first, or pass --no-commit"
+                        user_error_with_hint(
+                            format!(
+                                "{shown} as committed has generated blocks whose markers \
+                                 don't pair up, so inc can't refresh it without committing \
+                                 your changes too; inc changed nothing"
+                            ),
+                            "commit your changes to it first, or pass --no-commit",
                         )
                     })
             }
@@ -144,8 +146,9 @@ fn render_fresh(app: &App, id: &str, context: &Context) -> Result<Fresh> {
     let overridden = templates.is_overridden(postmortem::TEMPLATE);
     let text = postmortem::render(context, templates, app.zone).map_err(|e| {
         if e.message.starts_with("undefined") {
-            anyhow!(
-                "{e}\nhint: `inc postmortem {id} --context` prints the variables a template can use"
+            user_error_with_hint(
+                e.to_string(),
+                format!("`inc postmortem {id} --context` prints the variables a template can use"),
             )
         } else {
             anyhow!(e)
@@ -251,15 +254,17 @@ fn implied(app: &App, ui: &Ui) -> Result<String> {
     } else {
         format!("; recently resolved: {}", backticked(&recent))
     };
-    bail!(
-        "say which incident: you ({}) resolved none{}{listed}\n\
-         hint: pass its ID: inc postmortem ID",
-        app.author,
-        match open.len() {
-            0 => String::new(),
-            n => format!(" and {n} are open"),
-        }
-    )
+    Err(user_error_with_hint(
+        format!(
+            "say which incident: you ({}) resolved none{}{listed}",
+            app.author,
+            match open.len() {
+                0 => String::new(),
+                n => format!(" and {n} are open"),
+            }
+        ),
+        "pass its ID: inc postmortem ID",
+    ))
 }
 
 #[cfg(test)]

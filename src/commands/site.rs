@@ -10,10 +10,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use crate::app::App;
 use crate::cli::SiteCommand;
+use crate::error::{WithHint, user_error_with_hint};
 use crate::render::site::{self, Digest, Error, Input, Source};
 use crate::render::templates::{BUILTINS, Templates};
 use crate::render::timeline::publishable;
@@ -80,10 +81,12 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     // written, so the site deployed last stays as it was.
     if !errors.is_empty() {
         super::report_unreadable(ui, &errors, false);
-        return Err(anyhow!(
-            "refusing to publish while {} can't be read: a page without it could hide an outage\n\
-             hint: nothing was written; fix the files above, then build again",
-            crate::ui::count(errors.len(), "incident file")
+        return Err(user_error_with_hint(
+            format!(
+                "refusing to publish while {} can't be read: a page without it could hide an outage",
+                crate::ui::count(errors.len(), "incident file")
+            ),
+            "nothing was written; fix the files above, then build again",
         ));
     }
     let repo_templates = overrides::overrides(&app.store)?;
@@ -119,10 +122,10 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
             // leaves the folder as it was.
             folder.discard();
             return Err(match e {
-                Error::Template(e) => anyhow!("{e}\nhint: nothing was written"),
-                Error::Leak(leak) => anyhow!(
-                    "refusing to publish: {leak}\nhint: nothing was written; {}",
-                    leak.hint()
+                Error::Template(e) => user_error_with_hint(e.to_string(), "nothing was written"),
+                Error::Leak(leak) => user_error_with_hint(
+                    format!("refusing to publish: {leak}"),
+                    format!("nothing was written; {}", leak.hint()),
                 ),
                 Error::Create { path, error } => {
                     let hint = match error
@@ -131,13 +134,13 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
                     {
                         Some(files::Symlink(link)) => files::symlink_hint(link),
                         None => format!(
-                            "hint: check that {} is writable and the disk has room",
+                            "check that {} is writable and the disk has room",
                             out.display()
                         ),
                     };
-                    anyhow!(
-                        "can't create {}: {error}\n{hint}; nothing was written",
-                        out.join(path).display(),
+                    user_error_with_hint(
+                        format!("can't create {}: {error}", out.join(path).display()),
+                        format!("{hint}; nothing was written"),
                     )
                 }
             });
@@ -146,15 +149,15 @@ pub fn run(app: &App, ui: &Ui, command: &SiteCommand) -> Result<ExitCode> {
     let written = folder
         .finish(&built.files, built.created, &built.paths, built.scan_digest)
         .map_err(|e| match files::symlink_in(&e).map(files::symlink_hint) {
-            Some(hint) => anyhow!("{e:#}\n{hint}"),
+            Some(hint) => e.with_hint(hint),
             None => e,
         })?;
     if app.config.site.url.is_none() {
         ui.warn(
             "site.url is not set in inc.yaml: the feed's and the API's links are relative, \
-             which feed readers and Statuspage clients can't follow\n\
-             hint: set `site: {url: https://status.example.com}`",
+             which feed readers and Statuspage clients can't follow",
         );
+        ui.hint("set `site: {url: https://status.example.com}`");
     }
     ui.status(&format!(
         "Built {}: {} ({} open), {}; status: {}. {} written, {} unchanged, {} removed.",

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context as _, Result};
 
 use crate::app::App;
 use crate::cli::{Global, StatsArgs, StatsBy};
@@ -19,9 +19,7 @@ const NAMED: usize = 5;
 
 pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<ExitCode> {
     let since = match args.since.as_deref() {
-        Some(s) => {
-            Some(when::parse_any(s, app.now, app.zone).map_err(|e| anyhow!("--since: {e}"))?)
-        }
+        Some(s) => Some(when::parse_any(s, app.now, app.zone).context("--since")?),
         None => None,
     };
     let by = args.by.map(|by| match by {
@@ -65,7 +63,7 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
              the negative spans are left out of the figures",
             named.join(", ")
         ));
-        ui.status("hint: `inc check` names the lines to fix");
+        ui.hint("`inc check` names the lines to fix");
     }
 
     if global.json {
@@ -82,12 +80,12 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &StatsArgs) -> Result<Exit
             message.push_str(&format!(" (left out: {left})"));
         }
         message.push('.');
-        if incidents.is_empty() && errors.is_empty() {
-            message.push_str("\nhint: `inc open` records one");
-        }
         // After the errors, which say why this may be untrue.
         let code = super::report_unreadable(ui, &errors, true).unwrap_or(ExitCode::SUCCESS);
         ui.status(&message);
+        if incidents.is_empty() && errors.is_empty() {
+            ui.status("hint: `inc open` records one");
+        }
         return Ok(code);
     }
     let style = super::style(app, ui);

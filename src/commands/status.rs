@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use super::record;
 use crate::app::App;
 use crate::cli::{PairArgs, split_id};
+use crate::error::user_error_with_hint;
 use crate::model::typo::did_you_mean;
 use crate::model::{Event, EventKind, Kind, Status};
 use crate::store::Incident;
@@ -47,11 +48,13 @@ pub fn status_of(incident: &Incident, typed: &str) -> Result<Status> {
     let guess = did_you_mean(typed, &names)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
-    bail!(
-        "`{}` is not a status of {what}{guess}\nhint: the statuses of {what}: {}",
-        crate::render::text::one_line(typed, 40),
-        crate::app::backticked(&names)
-    )
+    Err(user_error_with_hint(
+        format!(
+            "`{}` is not a status of {what}{guess}",
+            crate::render::text::one_line(typed, 40)
+        ),
+        format!("the statuses of {what}: {}", crate::app::backticked(&names)),
+    ))
 }
 
 /// Whether `incident` may move to `to` by `inc status` or `inc update --status`.
@@ -76,7 +79,10 @@ pub fn check_transition(incident: &Incident, to: Status) -> Result<()> {
         && from.is_closed()
         && !to.is_closed()
     {
-        bail!("{id} is {from}\nhint: `inc reopen {id}` first");
+        return Err(user_error_with_hint(
+            format!("{id} is {from}"),
+            format!("`inc reopen {id}` first"),
+        ));
     }
     Ok(())
 }

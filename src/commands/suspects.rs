@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::Result;
 
 use super::record;
 use crate::app::App;
 use crate::cli::{Global, SuspectsArgs};
+use crate::error::{WithHint, user_error_with_hint};
 use crate::model::suspects::{self, Commit, MAX_WALK, Window};
 use crate::model::{Event, EventKind, when};
 use crate::render::suspects::{CommitView, note, safe, table, window_line};
@@ -20,7 +21,10 @@ use crate::ui::{Ui, count};
 pub fn run(app: &App, ui: &Ui, global: &Global, args: &SuspectsArgs) -> Result<ExitCode> {
     let before = match args.before.as_deref() {
         Some(b) => when::parse_duration(b).map_err(|e| {
-            anyhow!("--before: {e}\nhint: `--before 4h` opens the window 4 hours before the impact")
+            user_error_with_hint(
+                format!("--before: {e}"),
+                "`--before 4h` opens the window 4 hours before the impact",
+            )
         })?,
         None => app.config.suspects.before(),
     };
@@ -56,10 +60,10 @@ pub fn run(app: &App, ui: &Ui, global: &Global, args: &SuspectsArgs) -> Result<E
     }
 
     let chosen = suspects::select(&commits, &args.note).map_err(|e| {
-        anyhow!(
-            "{e}\nhint: nothing was recorded; {}",
+        anyhow::Error::from(e).with_hint(format!(
+            "nothing was recorded; {}",
             window_line(&window, app.zone)
-        )
+        ))
     })?;
     let chosen: Vec<&Commit> = chosen.iter().map(|&i| &commits[i]).collect();
     let text = note(&chosen);
@@ -173,18 +177,22 @@ fn read_all(app: &App, ui: &Ui, window: &Window) -> Result<Vec<Commit>> {
     }
     if read == 0 {
         if failed.is_empty() {
-            bail!(
-                "{} is not in a git repository and inc.yaml lists no `suspects.repos`: \
-                 there are no commits to read\n\
-                 hint: list your services' local clones under `suspects: {{repos: [...]}}` in inc.yaml",
-                app.store.root().display()
-            );
+            return Err(user_error_with_hint(
+                format!(
+                    "{} is not in a git repository and inc.yaml lists no `suspects.repos`: \
+                     there are no commits to read",
+                    app.store.root().display()
+                ),
+                "list your services' local clones under `suspects: {repos: [...]}` in inc.yaml",
+            ));
         }
-        bail!(
-            "none of the repositories in `suspects.repos` could be read\n\
-             hint: paths are relative to {}; clone the repositories there or fix inc.yaml",
-            app.store.root().display()
-        );
+        return Err(user_error_with_hint(
+            "none of the repositories in `suspects.repos` could be read",
+            format!(
+                "paths are relative to {}; clone the repositories there or fix inc.yaml",
+                app.store.root().display()
+            ),
+        ));
     }
     // One commit reached through two entries (a fork, a ref and HEAD) is
     // listed once.

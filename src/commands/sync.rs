@@ -22,10 +22,11 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::app::App;
 use crate::cli::SyncArgs;
+use crate::error::{UserError, user_error_with_hint};
 use crate::model::id::slugify;
 use crate::render::text::sanitize;
 use crate::store::git::Git;
@@ -70,27 +71,29 @@ pub fn run(app: &App, ui: &Ui, args: &SyncArgs) -> Result<ExitCode> {
 /// Pulls and pushes the repository; tells the user what happened.
 pub fn sync(app: &App, ui: &Ui, options: &Options) -> Result<()> {
     let Some(git) = app.git() else {
-        bail!(
-            "{} is not in a git repository, so there is nothing to sync\n\
-             hint: `git init`, commit, and `git remote add origin URL` first",
-            app.store.root().display()
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "{} is not in a git repository, so there is nothing to sync",
+                app.store.root().display()
+            ),
+            "`git init`, commit, and `git remote add origin URL` first",
+        ));
     };
     let _lock = app.lock()?;
     if git.head_oid().is_none() {
-        bail!(
-            "nothing is committed here yet, so there is nothing to sync\n\
-             hint: `git pull` to get the remote's history, or commit first (`inc init` does)"
-        );
+        return Err(user_error_with_hint(
+            "nothing is committed here yet, so there is nothing to sync",
+            "`git pull` to get the remote's history, or commit first (`inc init` does)",
+        ));
     }
     let (remote, branch) = target(git, options)?;
     let cli = identity(GitCli::new(git.workdir()), git, &app.author);
     if !timelines_merge_by_union(git, &cli) {
         ui.warn(
             "git does not merge timelines line by line here (no `incidents/**/timeline.yaml \
-             merge=union` in .gitattributes), so two people's notes on one incident will conflict\n\
-             hint: `inc init` adds the line (it changes nothing else in an incident repository)",
+             merge=union` in .gitattributes), so two people's notes on one incident will conflict",
         );
+        ui.hint("`inc init` adds the line (it changes nothing else in an incident repository)");
     }
     let name = format!("{remote}/{branch}");
     let summary = retry(
@@ -132,22 +135,25 @@ fn target(git: &Git, options: &Options) -> Result<(String, String)> {
         .or_else(|| up_branch.filter(|_| up_remote.as_deref() == Some(remote.as_str())))
         .or(current);
     let Some(branch) = branch else {
-        bail!(
-            "HEAD is detached, so there is no branch to sync\nhint: `git switch BRANCH`, or pass --branch NAME"
-        );
+        return Err(user_error_with_hint(
+            "HEAD is detached, so there is no branch to sync",
+            "`git switch BRANCH`, or pass --branch NAME",
+        ));
     };
     if !git.has_remote(&remote) {
-        bail!(
-            "there is no git remote `{}`\nhint: `git remote add {} URL`, or pass --remote NAME",
-            sanitize(&remote),
-            sanitize(&remote)
-        );
+        return Err(user_error_with_hint(
+            format!("there is no git remote `{}`", sanitize(&remote)),
+            format!(
+                "`git remote add {} URL`, or pass --remote NAME",
+                sanitize(&remote)
+            ),
+        ));
     }
     if branch.starts_with('-') || branch.contains(char::is_whitespace) || branch.contains(':') {
-        bail!(
-            "`{}` is not a branch name\nhint: pass --branch NAME",
-            sanitize(&branch)
-        );
+        return Err(user_error_with_hint(
+            format!("`{}` is not a branch name", sanitize(&branch)),
+            "pass --branch NAME",
+        ));
     }
     Ok((remote, branch))
 }
@@ -194,12 +200,18 @@ fn retry(
     loop {
         match round(attempt)? {
             Round::Done(summary) => return Ok(summary),
-            Round::Moved(why) if attempt >= attempts => bail!(
-                "the push to {name} was rejected {attempts} {} because others pushed first each time:\n{}\n\
-                 hint: your commits are safe in this clone; run `inc sync` again (or pass a higher --retries)",
-                if attempts == 1 { "time" } else { "times" },
-                quote(&why)
-            ),
+            Round::Moved(why) if attempt >= attempts => {
+                return Err(user_error_with_hint(
+                    format!(
+                        "the push to {name} was rejected {attempts} {} because others pushed \
+                         first each time:\n{}",
+                        if attempts == 1 { "time" } else { "times" },
+                        quote(&why)
+                    ),
+                    "your commits are safe in this clone; run `inc sync` again \
+                     (or pass a higher --retries)",
+                ));
+            }
             Round::Moved(_) => {
                 wait(backoff(attempt));
                 attempt += 1;
@@ -257,12 +269,14 @@ fn round(git: &Git, cli: &GitCli, ui: &Ui, remote: &str, branch: &str) -> Result
         if remote_moved(&said) {
             return Ok(Round::Moved(said));
         }
-        bail!(
-            "`git push {}` failed; your commits are safe in this clone:\n{}\n\
-             hint: fix what git says, then run `inc sync` again",
-            sanitize(remote),
-            quote(&said)
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "`git push {}` failed; your commits are safe in this clone:\n{}",
+                sanitize(remote),
+                quote(&said)
+            ),
+            "fix what git says, then run `inc sync` again",
+        ));
     }
     let pulled = if pulled > 0 {
         format!(" (after pulling {})", commits(pulled))
@@ -295,12 +309,14 @@ fn fetch(git: &Git, cli: &GitCli, remote: &str, branch: &str) -> Result<Option<S
         if out.stderr.contains("couldn't find remote ref") {
             return Ok(None);
         }
-        bail!(
-            "`git fetch {}` failed; nothing was changed:\n{}\n\
-             hint: check the remote's URL and your access to it, then run `inc sync` again",
-            sanitize(remote),
-            quote(&out.stderr)
-        );
+        return Err(user_error_with_hint(
+            format!(
+                "`git fetch {}` failed; nothing was changed:\n{}",
+                sanitize(remote),
+                quote(&out.stderr)
+            ),
+            "check the remote's URL and your access to it, then run `inc sync` again",
+        ));
     }
     git.ref_oid(&tracking)
         .map(Some)
@@ -327,19 +343,24 @@ fn rebase(cli: &GitCli, ui: &Ui, onto: &str, name: &str) -> Result<()> {
     let files = conflicted(cli)?;
     if !files.is_empty() {
         let list: Vec<String> = files.iter().map(|f| format!("  {}", sanitize(f))).collect();
-        bail!(
-            "rebasing your commits onto {name} stopped at a conflict in:\n{}\n\
-             hint: the rebase is left in progress (`git status` explains it); your commits are safe\n\
-             hint: resolve the conflict in the file, `git add` it, `git rebase --continue`, then `inc sync` again\n\
-             hint: or `git rebase --abort` to go back to where you were",
+        return Err(UserError::new(format!(
+            "rebasing your commits onto {name} stopped at a conflict in:\n{}",
             list.join("\n")
-        );
+        ))
+        .with_hint(
+            "the rebase is left in progress (`git status` explains it); your commits are safe",
+        )
+        .with_hint(
+            "resolve the conflict in the file, `git add` it, `git rebase --continue`, \
+             then `inc sync` again",
+        )
+        .with_hint("or `git rebase --abort` to go back to where you were")
+        .into());
     }
-    bail!(
-        "`git rebase` onto {name} failed:\n{}\n\
-         hint: `git status` shows where things stand; `git rebase --abort` undoes a started rebase",
-        quote(&out.stderr)
-    );
+    Err(user_error_with_hint(
+        format!("`git rebase` onto {name} failed:\n{}", quote(&out.stderr)),
+        "`git status` shows where things stand; `git rebase --abort` undoes a started rebase",
+    ))
 }
 
 /// The files git has left with conflicts.
@@ -413,7 +434,8 @@ mod tests {
         }
         let text = format!("{err:#}");
         assert!(text.contains("rejected 4 times"), "{text}");
-        assert!(text.contains("your commits are safe"), "{text}");
+        let hints = crate::error::hints(&err);
+        assert!(hints[0].contains("your commits are safe"), "{hints:?}");
         assert!(
             text.contains("[rejected]"),
             "git's words are quoted: {text}"
@@ -449,7 +471,7 @@ mod tests {
             "origin/main",
             |_| -> Result<Round> {
                 calls += 1;
-                bail!("hook declined")
+                anyhow::bail!("hook declined")
             },
             |_| panic!("no wait after an error"),
         )

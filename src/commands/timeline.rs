@@ -2,10 +2,11 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::app::App;
 use crate::cli::{TimelineArgs, TimelineFormat};
+use crate::error::user_error_with_hint;
 use crate::model::Phases;
 use crate::render::timeline::{self, TimelineView};
 use crate::ui::Ui;
@@ -16,9 +17,10 @@ pub fn run(app: &App, ui: &Ui, args: &TimelineArgs) -> Result<ExitCode> {
     if args.public
         && let Err(why) = timeline::publishable(&incident.header, &incident.state)
     {
-        bail!(
-            "{id} is not on the status page: {why}\nhint: leave out --public to see its whole timeline"
-        );
+        return Err(user_error_with_hint(
+            format!("{id} is not on the status page: {why}"),
+            "leave out --public to see its whole timeline",
+        ));
     }
     let rows = timeline::rows(
         &incident.header,

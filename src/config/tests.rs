@@ -143,6 +143,14 @@ fn fuzz_severity_ids_differ_in_more_than_case_and_blanks() {
 fn severities_are_case_insensitive() {
     let c = parse("").unwrap();
     assert_eq!(c.parse_severity("sev2").unwrap(), "SEV2");
-    let err = c.parse_severity("P0").unwrap_err().to_string();
-    assert!(err.contains("`SEV1`, `SEV2`, `SEV3`, `SEV4`"), "{err}");
+    let err = c.parse_severity("P0").unwrap_err();
+    assert!(
+        err.to_string().starts_with("unknown severity `P0`"),
+        "{err}"
+    );
+    let hints = crate::error::hints(&err);
+    assert!(
+        hints[0].contains("`SEV1`, `SEV2`, `SEV3`, `SEV4`"),
+        "{hints:?}"
+    );
 }

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Header, State};
+use crate::error::UserError;
 
 /// How far past the window's start a walk keeps reading before it stops:
 /// commits are walked newest first by committer time, but a rebase or a
@@ -171,12 +172,12 @@ pub fn number(index: usize, len: usize) -> usize {
 /// The indexes (into `commits`, newest first) that `picks` name: table
 /// numbers or sha prefixes of 7 or more hex digits, in table order, each
 /// once. An unknown or ambiguous pick is an error saying what is valid.
-pub fn select(commits: &[Commit], picks: &[String]) -> Result<Vec<usize>, String> {
+pub fn select(commits: &[Commit], picks: &[String]) -> Result<Vec<usize>, UserError> {
     if commits.is_empty() {
-        return Err("there are no commits in the window to note".to_owned());
+        return Err(UserError::new("there are no commits in the window to note"));
     }
     let valid = format!(
-        "hint: pass numbers from 1 to {} (the # column of `inc suspects`) or 7 or more \
+        "pass numbers from 1 to {} (the # column of `inc suspects`) or 7 or more \
          characters of a listed commit's sha",
         commits.len()
     );
@@ -187,10 +188,11 @@ pub fn select(commits: &[Commit], picks: &[String]) -> Result<Vec<usize>, String
         let number = p.parse::<usize>().ok().filter(|_| p.len() < 7);
         let index = if let Some(n) = number {
             if n == 0 || n > commits.len() {
-                return Err(format!(
-                    "there is no suspect number {n}: the table numbers them 1 to {}\n{valid}",
+                return Err(UserError::new(format!(
+                    "there is no suspect number {n}: the table numbers them 1 to {}",
                     commits.len()
-                ));
+                ))
+                .with_hint(valid));
             }
             commits.len() - n
         } else if p.len() >= 7 && p.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -201,27 +203,30 @@ pub fn select(commits: &[Commit], picks: &[String]) -> Result<Vec<usize>, String
             match found.as_slice() {
                 [i] => *i,
                 [] => {
-                    return Err(format!(
-                        "no commit in the window starts with `{shown}`\n{valid}"
-                    ));
+                    return Err(UserError::new(format!(
+                        "no commit in the window starts with `{shown}`"
+                    ))
+                    .with_hint(valid));
                 }
                 _ => {
                     let shas: Vec<String> = found
                         .iter()
                         .map(|&i| format!("`{}@{}`", commits[i].repo, commits[i].short))
                         .collect();
-                    return Err(format!(
-                        "`{shown}` starts {} commits: {}\nhint: pass more of the sha",
+                    return Err(UserError::new(format!(
+                        "`{shown}` starts {} commits: {}",
                         found.len(),
                         shas.join(", ")
-                    ));
+                    ))
+                    .with_hint("pass more of the sha"));
                 }
             }
         } else {
-            return Err(format!(
-                "`{shown}` is neither a suspect's number nor a sha\n{valid}\n\
-                 hint: an incident's ID goes before --note"
-            ));
+            return Err(UserError::new(format!(
+                "`{shown}` is neither a suspect's number nor a sha"
+            ))
+            .with_hint(valid)
+            .with_hint("an incident's ID goes before --note"));
         };
         if !chosen.contains(&index) {
             chosen.push(index);
@@ -342,9 +347,14 @@ mod tests {
         assert_eq!(pick(&["BBBBBBB"]).unwrap(), [0]);
         assert_eq!(pick(&["aaaaaaa2"]).unwrap(), [1]);
         let err = pick(&["aaaaaaa"]).unwrap_err();
-        assert!(err.contains("starts 2 commits"), "{err}");
+        assert!(err.message().contains("starts 2 commits"), "{err}");
+        assert_eq!(err.hints(), ["pass more of the sha"]);
         let err = pick(&["4"]).unwrap_err();
-        assert!(err.contains("1 to 3"), "{err}");
+        assert!(err.message().contains("1 to 3"), "{err}");
+        assert!(
+            err.hints()[0].starts_with("pass numbers from 1 to 3"),
+            "{err:?}"
+        );
         assert!(pick(&["0"]).is_err());
         assert!(pick(&["abc"]).is_err());
         assert!(pick(&["ccccccc"]).is_err());

@@ -33,6 +33,8 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+use crate::error::UserError;
+
 /// The accepted forms, for hints.
 pub const FORMS: &str = "RFC 3339 (`2026-11-27T14:05:00Z`), `YYYY-MM-DD HH:MM`, \
      `YYYY-MM-DD`, `HH:MM` (today), `yesterday 14:05`, or a time ago \
@@ -49,39 +51,43 @@ enum Form {
 /// Parses a time given on the command line (see the module docs for the
 /// grammar). Times more than a minute ahead of `now` are refused: a
 /// timeline records what has happened.
-pub fn parse(input: &str, now: DateTime<Utc>, zone: Tz) -> Result<DateTime<Utc>, String> {
+pub fn parse(input: &str, now: DateTime<Utc>, zone: Tz) -> Result<DateTime<Utc>, UserError> {
     let (at, form) = parse_form(input, now, zone)?;
     if at > now + Duration::minutes(1) {
-        let hint = match form {
-            Form::Clock => format!(
-                "\nhint: `{}` is today; for yesterday's, write `yesterday {}`",
-                input.trim(),
-                input.trim()
-            ),
-            Form::Other => String::new(),
-        };
-        return Err(format!(
-            "`{input}` is in the future ({}); times here record what has happened{hint}",
+        let err = UserError::new(format!(
+            "`{input}` is in the future ({}); times here record what has happened",
             show(at, zone)
         ));
+        return Err(match form {
+            Form::Clock => err.with_hint(format!(
+                "`{}` is today; for yesterday's, write `yesterday {}`",
+                input.trim(),
+                input.trim()
+            )),
+            Form::Other => err,
+        });
     }
     Ok(at)
 }
 
 /// Like [`parse`], but allows future times (maintenance windows, due dates,
 /// `inc oncall --at`).
-pub fn parse_any(input: &str, now: DateTime<Utc>, zone: Tz) -> Result<DateTime<Utc>, String> {
+pub fn parse_any(input: &str, now: DateTime<Utc>, zone: Tz) -> Result<DateTime<Utc>, UserError> {
     parse_form(input, now, zone).map(|(at, _)| at)
 }
 
-fn parse_form(input: &str, now: DateTime<Utc>, zone: Tz) -> Result<(DateTime<Utc>, Form), String> {
+fn parse_form(
+    input: &str,
+    now: DateTime<Utc>,
+    zone: Tz,
+) -> Result<(DateTime<Utc>, Form), UserError> {
     let (at, form) = parse_form_unchecked(input, now, zone)?;
     if !storable(at) {
-        return Err(format!(
+        return Err(UserError::new(format!(
             "`{}` is {} in UTC; inc stores times of the years 0000 to 9999",
             printable(input),
             stored(at)
-        ));
+        )));
     }
     Ok((at, form))
 }
@@ -98,7 +104,7 @@ fn parse_form_unchecked(
     input: &str,
     now: DateTime<Utc>,
     zone: Tz,
-) -> Result<(DateTime<Utc>, Form), String> {
+) -> Result<(DateTime<Utc>, Form), UserError> {
     let s = input.trim();
     let refuse = |why: &str| {
         let why = if why.is_empty() {
@@ -106,10 +112,8 @@ fn parse_form_unchecked(
         } else {
             format!(": {why}")
         };
-        format!(
-            "can't read the time `{}`{why}\nhint: accepted forms: {FORMS}",
-            printable(input)
-        )
+        UserError::new(format!("can't read the time `{}`{why}", printable(input)))
+            .with_hint(format!("accepted forms: {FORMS}"))
     };
     if s.is_empty() {
         return Err(refuse("it is empty"));
@@ -450,7 +454,7 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 11, 27, 23, 0, 0).unwrap()
         );
         for future in ["in 2h", "tomorrow 09:00", "2030-01-01T00:00:00Z"] {
-            let err = parse(future, now(), BERLIN).unwrap_err();
+            let err = parse(future, now(), BERLIN).unwrap_err().to_string();
             assert!(err.contains("in the future"), "{future}: {err}");
         }
     }
@@ -459,8 +463,11 @@ mod tests {
     fn a_clock_time_later_today_is_refused_with_the_yesterday_form() {
         // 20:00 in Berlin now; 22:40 is later today.
         let err = parse("22:40", now(), BERLIN).unwrap_err();
-        assert!(err.contains("in the future"), "{err}");
-        assert!(err.contains("write `yesterday 22:40`"), "{err}");
+        assert!(err.message().contains("in the future"), "{err}");
+        assert_eq!(
+            err.hints(),
+            ["`22:40` is today; for yesterday's, write `yesterday 22:40`"]
+        );
     }
 
     #[test]
@@ -487,16 +494,20 @@ mod tests {
             ("2026-03-29 02:30", "does not exist in Europe/Berlin"),
         ] {
             let err = parse_any(input, now(), BERLIN).unwrap_err();
+            let message = err.message();
             assert!(
-                err.starts_with(&format!("can't read the time `{input}`")),
-                "{input}: {err}"
+                message.starts_with(&format!("can't read the time `{input}`")),
+                "{input}: {message}"
             );
-            assert!(err.contains(why), "{input}: {err}");
+            assert!(message.contains(why), "{input}: {message}");
+            let [hint] = err.hints() else {
+                panic!("{input}: one hint, got {:?}", err.hints());
+            };
             assert!(
-                err.contains("hint: accepted forms: RFC 3339"),
-                "{input}: {err}"
+                hint.starts_with("accepted forms: RFC 3339"),
+                "{input}: {hint}"
             );
-            assert!(err.contains("`1h30m ago`"), "{input}: {err}");
+            assert!(hint.contains("`1h30m ago`"), "{input}: {hint}");
         }
     }
 
@@ -509,9 +520,11 @@ mod tests {
 
     #[test]
     fn refuses_garbage_and_future() {
-        let err = parse("soonish", now(), BERLIN).unwrap_err();
+        let err = parse("soonish", now(), BERLIN).unwrap_err().to_string();
         assert!(err.contains("can't read the time `soonish`"), "{err}");
-        let err = parse("2030-01-01T00:00:00Z", now(), BERLIN).unwrap_err();
+        let err = parse("2030-01-01T00:00:00Z", now(), BERLIN)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("in the future"), "{err}");
         assert!(parse_any("2030-01-01T00:00:00Z", now(), BERLIN).is_ok());
     }
@@ -521,7 +534,7 @@ mod tests {
     #[test]
     fn fuzz_times_beyond_year_9999_in_utc_are_refused() {
         for input in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+00:01"] {
-            let err = parse_any(input, now(), BERLIN).unwrap_err();
+            let err = parse_any(input, now(), BERLIN).unwrap_err().to_string();
             assert!(err.contains("years 0000 to 9999"), "{err}");
         }
         let last = parse_any("9999-12-31T23:59:59Z", now(), BERLIN).unwrap();
@@ -541,7 +554,7 @@ mod tests {
             "9abcdefghijklmnopq",
             "9 ABCDEFGHIJKLMNOPQ",
         ] {
-            let err = parse_any(input, now(), BERLIN).unwrap_err();
+            let err = parse_any(input, now(), BERLIN).unwrap_err().to_string();
             assert!(err.contains("can't read the time"), "{input}: {err}");
         }
     }

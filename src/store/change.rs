@@ -39,6 +39,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
 
+use crate::error::user_error_with_hint;
+
 use super::git::{Git, Moved, Patience, Stat};
 use super::{MAX_FILE_BYTES, ReadError, Store, crash_point, read_nofollow, write_file_atomic};
 
@@ -152,13 +154,18 @@ impl Edit<'_> {
                 Some(head) => appended(head, lines),
                 None => planned.after.clone(),
             }),
-            Edit::Replace(_) => bail!(
-                "{} has changes that are not committed, and inc rewrites that file whole: \
-                 it would commit them under its own message; inc changed nothing\n\
-                 hint: commit them (`git commit {0}`) or put them aside (`git stash`), then run \
-                 inc again; `--no-commit` writes without committing",
-                rel.display()
-            ),
+            Edit::Replace(_) => Err(user_error_with_hint(
+                format!(
+                    "{} has changes that are not committed, and inc rewrites that file whole: \
+                     it would commit them under its own message; inc changed nothing",
+                    rel.display()
+                ),
+                format!(
+                    "commit them (`git commit {}`) or put them aside (`git stash`), then run \
+                     inc again; `--no-commit` writes without committing",
+                    rel.display()
+                ),
+            )),
             Edit::Rewrite(f) => f(head),
         }
     }
@@ -178,7 +185,7 @@ impl Store {
         for part in rel.ancestors().collect::<Vec<_>>().into_iter().rev() {
             if !part.as_os_str().is_empty() && super::is_link(&self.root.join(part)) {
                 let e = super::FileError::link(&self.root, part);
-                bail!("{e}\nhint: {}", e.hint);
+                return Err(user_error_with_hint(e.to_string(), e.hint));
             }
         }
         Ok(())
@@ -190,7 +197,10 @@ impl Store {
         match read_nofollow(&self.root.join(rel), MAX_FILE_BYTES, &mut bytes) {
             Ok(()) => Ok(Some(bytes)),
             Err(ReadError::Missing) => Ok(None),
-            Err(e) => bail!("{}: {e}\nhint: {}", rel.display(), e.hint()),
+            Err(e) => Err(user_error_with_hint(
+                format!("{}: {e}", rel.display()),
+                e.hint(),
+            )),
         }
     }
 }

@@ -21,6 +21,8 @@ use git2::{
     Time,
 };
 
+use crate::error::user_error_with_hint;
+
 mod suspects;
 mod sync;
 
@@ -100,16 +102,18 @@ impl Git {
             }
             RepositoryState::Bisect => ("a bisect", "git bisect reset", "git bisect reset"),
         };
-        bail!(
-            "{what} is in progress in {}; inc changed nothing\n\
-             hint: finish it (`{cont}`) or abort it (`{abort}`), then run inc again",
-            self.repo
-                .workdir()
-                .unwrap_or(self.repo.path())
-                .components()
-                .as_path()
-                .display()
-        )
+        Err(user_error_with_hint(
+            format!(
+                "{what} is in progress in {}; inc changed nothing",
+                self.repo
+                    .workdir()
+                    .unwrap_or(self.repo.path())
+                    .components()
+                    .as_path()
+                    .display()
+            ),
+            format!("finish it (`{cont}`) or abort it (`{abort}`), then run inc again"),
+        ))
     }
 
     /// Where inc processes on this clone take turns.
@@ -524,14 +528,16 @@ impl Patience<'_> {
         let mut told = since.elapsed() >= std::time::Duration::from_secs(1);
         while fs::symlink_metadata(lock).is_ok() {
             if since.elapsed() >= self.timeout {
-                bail!(
-                    "git's lock {} has been held for {}s: another git command is running, \
-                     or one was killed; inc changed nothing\n\
-                     hint: wait for it to finish and run inc again; if no git command is \
+                return Err(user_error_with_hint(
+                    format!(
+                        "git's lock {} has been held for {}s: another git command is running, \
+                         or one was killed; inc changed nothing",
+                        lock.display(),
+                        self.timeout.as_secs()
+                    ),
+                    "wait for it to finish and run inc again; if no git command is \
                      running, remove that file",
-                    lock.display(),
-                    self.timeout.as_secs()
-                );
+                ));
             }
             if !told && since.elapsed() >= std::time::Duration::from_secs(1) {
                 (self.on_wait)(lock);

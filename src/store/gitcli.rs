@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
+use crate::error::WithHint;
+
 /// Runs `git -C <dir> …`.
 #[derive(Debug, Clone)]
 pub struct GitCli {
@@ -76,7 +78,8 @@ impl GitCli {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .context("can't run `git`\nhint: install git and make sure it is on PATH")?;
+            .context("can't run `git`")
+            .with_hint("install git and make sure it is on PATH")?;
         if let Some(mut stdin) = child.stdin.take() {
             // git reads all of it before writing much; a failure shows in its status.
             let _ = stdin.write_all(input.as_bytes());

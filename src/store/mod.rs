@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::error::user_error_with_hint;
 use crate::model::{Event, Header, State, event, id, incident};
 
 pub use lock::Lock;
@@ -88,10 +89,14 @@ impl Store {
         // link to /dev/zero, or a file of gigabytes).
         let mut bytes = Vec::new();
         match read_nofollow(&self.config_path(), MAX_CONFIG_BYTES, &mut bytes) {
-            Ok(()) => String::from_utf8(bytes)
-                .map_err(|_| anyhow::anyhow!("{CONFIG_FILE} is not UTF-8 text\nhint: {HINT_FIX}")),
+            Ok(()) => String::from_utf8(bytes).map_err(|_| {
+                user_error_with_hint(format!("{CONFIG_FILE} is not UTF-8 text"), HINT_FIX)
+            }),
             Err(ReadError::Missing) => Ok(String::new()),
-            Err(e) => Err(anyhow::anyhow!("{CONFIG_FILE}: {e}\nhint: {}", e.hint())),
+            Err(e) => Err(user_error_with_hint(
+                format!("{CONFIG_FILE}: {e}"),
+                e.hint(),
+            )),
         }
     }
 

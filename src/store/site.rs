@@ -64,6 +64,8 @@ use manifest::{Hash, Manifest, hash, write_manifest};
 pub use paths::{Symlink, out_dir, symlink_hint, symlink_in};
 use paths::{is_temp, is_writable};
 
+use crate::error::user_error_with_hint;
+
 /// What a write did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
@@ -126,10 +128,12 @@ fn lock_dir(dir: &Path) -> Result<Option<fs::File>> {
             {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            Err(fs::TryLockError::WouldBlock) => bail!(
-                "another `inc site build` is writing to {}\nhint: wait for it to finish, then build again",
-                dir.display()
-            ),
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(user_error_with_hint(
+                    format!("another `inc site build` is writing to {}", dir.display()),
+                    "wait for it to finish, then build again",
+                ));
+            }
             Err(fs::TryLockError::Error(_)) => return Ok(None),
         }
     }
@@ -160,10 +164,12 @@ impl Folder {
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(Symlink(dir.to_path_buf()).into());
             }
-            Ok(_) => bail!(
-                "{} is a file, not a folder\nhint: pass --out a folder for the site",
-                dir.display()
-            ),
+            Ok(_) => {
+                return Err(user_error_with_hint(
+                    format!("{} is a file, not a folder", dir.display()),
+                    "pass --out a folder for the site",
+                ));
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             Err(e) => return Err(e).with_context(|| format!("can't read {}", dir.display())),
         };
@@ -181,10 +187,12 @@ impl Folder {
                     );
                 }
                 Ok(m) if m.file_type().is_symlink() => return Err(Symlink(path).into()),
-                Ok(_) => bail!(
-                    "{} is not a file\nhint: remove it; inc keeps its manifest there",
-                    path.display()
-                ),
+                Ok(_) => {
+                    return Err(user_error_with_hint(
+                        format!("{} is not a file", path.display()),
+                        "remove it; inc keeps its manifest there",
+                    ));
+                }
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => return Err(e).with_context(|| format!("can't read {}", path.display())),
             }
@@ -204,15 +212,17 @@ impl Folder {
                 others.sort();
                 let shown: Vec<String> = others.iter().take(3).map(|n| format!("`{n}`")).collect();
                 let more = if others.len() > 3 { ", …" } else { "" };
-                bail!(
-                    "{} holds files ({}{more}) and no {MANIFEST}: it is not a site inc built, \
-                     and building would overwrite them\n\
-                     hint: pass --out a new or empty folder, or --force to build into it anyway \
+                return Err(user_error_with_hint(
+                    format!(
+                        "{} holds files ({}{more}) and no {MANIFEST}: it is not a site inc built, \
+                         and building would overwrite them",
+                        dir.display(),
+                        shown.join(", ")
+                    ),
+                    "pass --out a new or empty folder, or --force to build into it anyway \
                      (the site's files, index.html among them, replace yours; inc never removes \
                      the others)",
-                    dir.display(),
-                    shown.join(", ")
-                );
+                ));
             }
         }
         let manifest = before

@@ -6,9 +6,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 
 use super::{HINT_LINK, MAX_FILE_BYTES, ReadError, Store, is_link, read_nofollow};
+use crate::error::user_error_with_hint;
 use crate::render::templates::{DIR, Overrides};
 
 /// An incident's postmortem draft, next to its header and timeline.
@@ -43,8 +44,9 @@ pub fn overrides(store: &Store) -> Result<Overrides> {
 /// The error for the link at `path` (`shown` relative to the root).
 fn link_error(path: &Path, shown: &str) -> anyhow::Error {
     let target = super::link_target(path);
-    anyhow!(
-        "{shown} is a symbolic link{target}; inc does not follow links in {DIR}/\nhint: {HINT_LINK}"
+    user_error_with_hint(
+        format!("{shown} is a symbolic link{target}; inc does not follow links in {DIR}/"),
+        HINT_LINK,
     )
 }
 
@@ -131,10 +133,10 @@ pub fn site_style(store: &Store) -> Result<Option<String>> {
     }
     match String::from_utf8(bytes) {
         Ok(css) => Ok(Some(css)),
-        Err(_) => bail!(
-            "{} is not UTF-8 text\nhint: save it as UTF-8, then run inc again",
-            rel.display()
-        ),
+        Err(_) => Err(user_error_with_hint(
+            format!("{} is not UTF-8 text", rel.display()),
+            "save it as UTF-8, then run inc again",
+        )),
     }
 }
 
@@ -150,14 +152,19 @@ pub fn read_draft(store: &Store, rel: &Path) -> Result<Option<String>> {
         Err(ReadError::Link(_)) => {
             return Err(link_error(&path, &rel.display().to_string()));
         }
-        Err(e) => bail!("{}: {e}\nhint: {}", rel.display(), e.hint()),
+        Err(e) => {
+            return Err(user_error_with_hint(
+                format!("{}: {e}", rel.display()),
+                e.hint(),
+            ));
+        }
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(text)),
-        Err(_) => bail!(
-            "{} is not UTF-8 text\nhint: save it as UTF-8, then run inc again",
-            rel.display()
-        ),
+        Err(_) => Err(user_error_with_hint(
+            format!("{} is not UTF-8 text", rel.display()),
+            "save it as UTF-8, then run inc again",
+        )),
     }
 }
 

@@ -243,6 +243,44 @@ fn emptying_the_file_gives_up() {
     assert_eq!(leftovers(&repo), Vec::<PathBuf>::new());
 }
 
+/// Found while moving hints out of message strings: this message had a
+/// raw line break where `\n\` was meant, so its hint came out as an
+/// indented line of the error instead of a `hint:` line.
+#[test]
+fn emptying_the_file_after_the_errors_says_in_a_hint_where_the_text_is_kept() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout down", "SEV2");
+    let before = repo.state();
+    let editor = by_call(
+        &repo,
+        &[r#"echo 'privat: my typing' >> "$1""#, r#": > "$1""#],
+    );
+    let out = repo
+        .inc()
+        .args(["edit", &id])
+        .env("EDITOR", editor)
+        .fails()
+        .stderr_has(&["you emptied", "nothing was written"]);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("error: you emptied") && lines[0].ends_with("nothing was written"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("hint: the text you saved before is kept in "),
+        "{out}"
+    );
+    assert_eq!(lines.len(), 2, "{out}");
+    let kept = kept_path(&out.stderr);
+    assert!(
+        fs::read_to_string(&kept)
+            .unwrap()
+            .contains("privat: my typing"),
+        "{out}"
+    );
+    repo.assert_unchanged(&before);
+}
+
 #[test]
 fn a_failing_editor_changes_nothing_and_keeps_what_was_typed() {
     let repo = TestRepo::new();

@@ -5,10 +5,11 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 
 use super::journal::{Journal, Write_, remove_journal};
 use super::{appended, settle, write_tree};
+use crate::error::user_error_with_hint;
 use crate::store::Store;
 use crate::store::git::{Git, Patience};
 
@@ -35,10 +36,12 @@ pub fn recover(store: &Store, git: Option<&Git>, patience: &Patience) -> Result<
     let journal_path = store.journal_path(git);
     let journal = match fs::read(&journal_path) {
         Ok(bytes) => Some(serde_json::from_slice::<Journal>(&bytes).map_err(|e| {
-            anyhow!(
-                "{} can't be read ({e}); a killed inc left it\n\
-                 hint: remove it and check `git status`",
-                journal_path.display()
+            user_error_with_hint(
+                format!(
+                    "{} can't be read ({e}); a killed inc left it",
+                    journal_path.display()
+                ),
+                "remove it and check `git status`",
             )
         })?),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,

@@ -4,10 +4,11 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use git2::{FileMode, IndexEntry, Oid, Repository};
 
 use super::{Git, git_path};
+use crate::error::user_error_with_hint;
 use crate::store::{HEADER_FILE, INCIDENTS_DIR, Store};
 
 /// An incident folder of local unpushed commits that sync moved to a free
@@ -161,14 +162,18 @@ impl Git {
         for oid in walk {
             let commit = repo.find_commit(oid?)?;
             if commit.parent_count() > 1 {
-                bail!(
-                    "the local commits include a merge ({}), which inc sync does not rewrite; \
-                     incident {} was also opened upstream\n\
-                     hint: rebase your local commits by hand (`git rebase {upstream}`) and rename \
-                     the incident folder, then run inc sync again",
-                    &commit.id().to_string()[..8],
-                    renames[0].1.from
-                );
+                return Err(user_error_with_hint(
+                    format!(
+                        "the local commits include a merge ({}), which inc sync does not rewrite; \
+                         incident {} was also opened upstream",
+                        &commit.id().to_string()[..8],
+                        renames[0].1.from
+                    ),
+                    format!(
+                        "rebase your local commits by hand (`git rebase {upstream}`) and rename \
+                         the incident folder, then run inc sync again"
+                    ),
+                ));
             }
             let mut update = git2::build::TreeUpdateBuilder::new();
             let tree = commit.tree()?;

@@ -6,9 +6,11 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use super::{MANIFEST, TEMP_PREFIX};
+
+use crate::error::user_error_with_hint;
 
 /// A symbolic link where the site wants a file or a folder: inc never
 /// writes through one, nor replaces it.
@@ -43,7 +45,7 @@ pub fn symlink_in(error: &anyhow::Error) -> Option<&Path> {
 /// What to do about the symbolic link at `path`.
 pub fn symlink_hint(path: &Path) -> String {
     format!(
-        "hint: remove the link {} (the site's folder must hold real files and folders), \
+        "remove the link {} (the site's folder must hold real files and folders), \
          or build into another folder with --out",
         path.display()
     )
@@ -84,11 +86,13 @@ pub fn out_dir(out: &Path, root: &Path) -> Result<PathBuf> {
         } else {
             format!(" (which is {})", resolved.display())
         };
-        anyhow::anyhow!(
-            "refusing to build the site into {}{via}: it is {what}\n\
-             hint: pass --out a folder outside the repository's incidents/, templates/ \
+        user_error_with_hint(
+            format!(
+                "refusing to build the site into {}{via}: it is {what}",
+                out.display()
+            ),
+            "pass --out a folder outside the repository's incidents/, templates/ \
              and .git/, e.g. --out site (the default)",
-            out.display()
         )
     };
     if resolved == root {
@@ -131,11 +135,13 @@ fn resolve(path: &Path) -> Result<PathBuf> {
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 if fs::symlink_metadata(existing).is_ok() {
-                    bail!(
-                        "{} is a symbolic link to something that does not exist\n\
-                         hint: remove the link, or pass --out another folder",
-                        existing.display()
-                    );
+                    return Err(user_error_with_hint(
+                        format!(
+                            "{} is a symbolic link to something that does not exist",
+                            existing.display()
+                        ),
+                        "remove the link, or pass --out another folder",
+                    ));
                 }
                 let (Some(parent), Some(last)) =
                     (existing.parent(), existing.components().next_back())

@@ -241,8 +241,10 @@ fn a_folder_that_is_not_a_site_is_refused_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     assert!(Folder::open(dir.path(), false).is_ok(), "empty");
     fs::write(dir.path().join("index.html"), "mine").unwrap();
-    let e = Folder::open(dir.path(), false).err().unwrap().to_string();
-    assert!(e.contains("`index.html`") && e.contains("--force"), "{e}");
+    let e = Folder::open(dir.path(), false).err().unwrap();
+    assert!(e.to_string().contains("`index.html`"), "{e}");
+    let hints = crate::error::hints(&e);
+    assert!(hints.iter().any(|h| h.contains("--force")), "{hints:?}");
     assert!(Folder::open(dir.path(), true).is_ok());
     fs::remove_file(dir.path().join("index.html")).unwrap();
     fs::write(dir.path().join(".inc-site.tmp-abc"), "").unwrap();
