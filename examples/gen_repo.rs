@@ -736,7 +736,7 @@ pub fn generate_corpus(dir: &Path, n: usize, events: usize, corpus: Corpus) -> R
         taken.insert(id.clone());
         let folder = dir.join("incidents").join(id::year(&id)).join(&id);
         fs::create_dir_all(&folder)?;
-        let yaml = header.to_yaml();
+        let yaml = header.to_yaml().expect("a header always writes");
         let mut lines = String::with_capacity(timeline.len() * 160);
         for event in &timeline {
             lines.push_str(&event.to_line());

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let rel = Path::new("incidents/2026/2026-11-27-a/incident.yaml");
     match parse_header(rel, text) {
         Ok(header) => {
-            let yaml = header.to_yaml();
+            let yaml = header.to_yaml().expect("a header always writes");
             let back = parse_header(rel, &yaml)
                 .unwrap_or_else(|e| panic!("the rewritten header does not load: {e}\n{yaml}"));
             assert_eq!(

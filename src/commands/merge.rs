@@ -129,7 +129,7 @@ pub fn run(app: &App, ui: &Ui, args: &MergeArgs) -> Result<ExitCode> {
             ),
             (
                 Store::header_path(&dup_id),
-                Edit::Replace(header.to_yaml().into_bytes()),
+                Edit::Replace(header.to_yaml()?.into_bytes()),
             ),
         ],
         new_dir: None,

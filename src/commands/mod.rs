@@ -140,7 +140,7 @@ fn create(app: &App, ui: &Ui, id: &str, header: &Header, events: &[Event]) -> Re
         files: vec![
             (
                 Store::header_path(id),
-                Edit::Create(header.to_yaml().into_bytes()),
+                Edit::Create(header.to_yaml()?.into_bytes()),
             ),
             (Store::timeline_path(id), Edit::Create(event_lines(events))),
         ],

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::status::{Kind, Mode};
+use crate::error::UserError;
 
 /// The header label holding the alert group key of an incident `inc alert`
 /// opened: one incident per group.
@@ -99,11 +100,16 @@ impl Header {
         self.started_at.unwrap_or(self.opened_at)
     }
 
-    /// The header as YAML text.
-    pub fn to_yaml(&self) -> String {
-        // Strings, times and string maps always serialize, and `from_yaml`
-        // refuses unknown keys whose values don't.
-        serde_yaml::to_string(self).unwrap_or_default()
+    /// The header as YAML text. Strings, times and string maps always
+    /// serialize, and `from_yaml` refuses unknown keys whose values don't,
+    /// so this fails only on a bug; then it is an error, never an empty
+    /// text written over a header.
+    pub fn to_yaml(&self) -> Result<String, UserError> {
+        serde_yaml::to_string(self).map_err(|e| {
+            UserError::new(format!(
+                "can't write the incident header as YAML ({e}); inc changed nothing"
+            ))
+        })
     }
 
     /// Parses a header within the limits of [`refuse_unbounded`]; the
@@ -372,9 +378,9 @@ mod tests {
             h.opened_at,
             Utc.with_ymd_and_hms(2026, 11, 27, 19, 45, 2).unwrap()
         );
-        let again = Header::from_yaml(&h.to_yaml()).unwrap();
+        let again = Header::from_yaml(&h.to_yaml().unwrap()).unwrap();
         assert_eq!(again, h);
-        assert!(h.to_yaml().contains("ticket: OPS-12"));
+        assert!(h.to_yaml().unwrap().contains("ticket: OPS-12"));
     }
 
     #[test]
@@ -391,7 +397,10 @@ mod tests {
                 opened_by: "a".into(),
                 ..Header::default()
             };
-            assert_eq!(Header::from_yaml(&h.to_yaml()).unwrap().title, title);
+            assert_eq!(
+                Header::from_yaml(&h.to_yaml().unwrap()).unwrap().title,
+                title
+            );
         }
     }
 
@@ -404,6 +413,7 @@ mod tests {
             ..Header::default()
         }
         .to_yaml()
+        .unwrap()
     }
 
     /// The label's value once parsed, to check a case means what it says.
@@ -581,7 +591,7 @@ mod tests {
         );
         let fine = "title: a\nl:\n ? t\n : u\nopened_at: 2026-11-27T10:00:00Z\nopened_by: b\n";
         let h = Header::from_yaml(fine).unwrap();
-        assert_eq!(Header::from_yaml(&h.to_yaml()), Ok(h));
+        assert_eq!(Header::from_yaml(&h.to_yaml().unwrap()), Ok(h));
     }
 
     #[test]

@@ -706,7 +706,7 @@ fn thousand_incidents() -> Generated {
             lines.push('\n');
         }
         made.repo
-            .write(TestRepo::header_path(&id), &header.to_yaml());
+            .write(TestRepo::header_path(&id), &header.to_yaml().unwrap());
         made.repo.write(TestRepo::timeline_path(&id), &lines);
         match i {
             0 => made.open = id,
