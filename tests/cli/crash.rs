@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::harness::{Rng, TestRepo, fixture};
 
@@ -148,9 +148,14 @@ fn assert_whole(repo: &TestRepo, context: &str) {
     assert_eq!(incident_blobs(repo, Some("HEAD")), before, "{context}");
 }
 
-/// Runs `args(i)` `runs` times, each killed after a random 0–30 ms; after
+/// Runs `args(i)` `runs` times, each killed after a random delay; after
 /// each kill, half the time the user commits first, then the checks.
 /// Returns how many runs the kill stopped before they finished.
+///
+/// The delays span 0–30 ms, or 1.5 times the slowest of three runs left
+/// to finish first if that is longer: on a loaded machine a run can take
+/// longer than 30 ms, and a window every run outlasts tests only kills
+/// before the end, never the end itself.
 fn kill_at_random(
     repo: &TestRepo,
     runs: usize,
@@ -158,11 +163,34 @@ fn kill_at_random(
     mut before: impl FnMut(usize),
     mut args: impl FnMut(usize) -> Vec<String>,
 ) -> usize {
+    let mut slowest = Duration::ZERO;
+    for i in runs..runs + 3 {
+        before(i);
+        let started = Instant::now();
+        let status = repo
+            .std_command()
+            .args(args(i))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "the run before the kills failed: {status}"
+        );
+        slowest = slowest.max(started.elapsed());
+        assert_whole(repo, &format!("run {i}, not killed"));
+    }
+    let window = u64::try_from(slowest.as_millis() * 3 / 2)
+        .unwrap_or(u64::MAX)
+        .max(30);
+    eprintln!("kills within 0–{window} ms (the slowest whole run took {slowest:?})");
     let mut rng = Rng(seed);
     let mut killed = 0;
     for i in 0..runs {
         before(i);
-        let delay = rng.below(31);
+        let delay = rng.below(window + 1);
         let args = args(i);
         let mut child = repo
             .std_command()
