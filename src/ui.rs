@@ -76,6 +76,15 @@ impl Ui {
         let _ = writeln!(io::stderr(), "warning: {text}");
     }
 
+    /// A warning about an error a command goes on after: `text` (which
+    /// says the error), then the hints the error carries.
+    pub fn warn_about(&self, text: &str, err: &anyhow::Error) {
+        self.warn(text);
+        for hint in crate::error::hints(err) {
+            self.hint(hint);
+        }
+    }
+
     /// An error a command reports while it goes on (it then exits 1),
     /// shown even under `-q`.
     pub fn error(&self, text: &str) {

@@ -223,7 +223,7 @@ fn find_group(app: &App, ui: &Ui, batch: &Batch) -> Result<Option<Incident>> {
         match app.load(id) {
             Ok(incident) => incidents.push(incident),
             Err(e) if ids.len() > 1 => {
-                ui.warn(&format!("skipped {id} of the alert group: {e:#}"));
+                ui.warn_about(&format!("skipped {id} of the alert group: {e:#}"), &e);
                 first_error.get_or_insert(e);
             }
             Err(e) => return Err(e),

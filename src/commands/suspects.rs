@@ -124,7 +124,7 @@ fn read_all(app: &App, ui: &Ui, window: &Window) -> Result<Vec<Commit>> {
                 read += 1;
                 take(&name, walked);
             }
-            Err(e) => ui.warn(&format!("can't read this repository's commits: {e:#}")),
+            Err(e) => ui.warn_about(&format!("can't read this repository's commits: {e:#}"), &e),
         }
     }
     let paths: Vec<Option<PathBuf>> = config
@@ -166,11 +166,14 @@ fn read_all(app: &App, ui: &Ui, window: &Window) -> Result<Vec<Commit>> {
                 take(&names[i], walked);
             }
             Err(e) => {
-                ui.warn(&format!(
-                    "{place}suspects repository `{shown}` ({}) can't be read: {e:#}; \
-                     the others are listed",
-                    path.display()
-                ));
+                ui.warn_about(
+                    &format!(
+                        "{place}suspects repository `{shown}` ({}) can't be read: {e:#}; \
+                         the others are listed",
+                        path.display()
+                    ),
+                    &e,
+                );
                 failed.push(shown);
             }
         }

@@ -122,7 +122,10 @@ pub fn run_due(app: &App, ui: &Ui, due: Vec<(String, Vec<Event>)>) {
         let incident = match app.load(id) {
             Ok(incident) => incident,
             Err(e) => {
-                ui.warn(&format!("the hooks of {id}'s events did not run: {e:#}"));
+                ui.warn_about(
+                    &format!("the hooks of {id}'s events did not run: {e:#}"),
+                    &e,
+                );
                 continue;
             }
         };

@@ -160,6 +160,42 @@ fn check_warns_about_hand_labelled_duplicates_but_not_follow_ups() {
 
 // ----- inc alert -----
 
+/// One incident of the group can't be read: the alert goes to the other,
+/// and the warning that names the skipped one keeps the hint of the
+/// error it quotes (hints are data on an error, not text in it).
+#[test]
+fn an_unreadable_incident_of_the_group_is_skipped_with_its_hint() {
+    let repo = TestRepo::new();
+    let label = format!("alert_group={GROUP}");
+    let readable = repo.open_with(
+        "Checkout errors",
+        "SEV2",
+        &["--label", &label, "--at", "11:00"],
+    );
+    let broken = repo.open_with(
+        "Checkout again",
+        "SEV2",
+        &["--label", &label, "--at", "11:30"],
+    );
+    let timeline = TestRepo::timeline_path(&broken);
+    repo.append(&timeline, "not an event\n");
+    let run = repo
+        .inc()
+        .arg("alert")
+        .arg(fixture("alertmanager-firing.json"))
+        .ok();
+    assert_eq!(run.stdout, format!("{readable}\n"));
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("warning: skipped {broken} of the alert group: ")))
+        .unwrap_or_else(|| panic!("names the skipped incident: {run}"));
+    assert!(
+        lines.get(at + 1).is_some_and(|l| l.starts_with("hint: ")),
+        "the error's hint follows the warning: {run}"
+    );
+}
+
 #[test]
 fn alerts_go_to_the_oldest_open_incident_of_the_group() {
     let repo = TestRepo::new();
