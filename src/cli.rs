@@ -649,7 +649,8 @@ pub struct SuspectsArgs {
 until it ends. The note is internal, timed when the command started, and holds the command \
 line with secrets masked (`--password=***`, `TOKEN=***`, `https://user:***@host`, \
 `Authorization: Bearer ***`). inc exits with the command's status (a signal N: 128+N; not \
-found: 127; not runnable: 126). Ctrl-C goes to the command; inc records how it ended. \
+found: 127; not runnable: 126). Ctrl-C goes to the command, and a SIGTERM (or, without a \
+terminal, a SIGHUP) to inc is passed on to it; inc records how it ended. \
 No --json: stdout is the command's."
 )]
 pub struct ExecArgs {

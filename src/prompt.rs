@@ -12,9 +12,17 @@
 //! command too, which decides what to do with it, and inc records how it
 //! ended. A SIGINT sent to inc alone (no terminal: a script's `kill -INT`)
 //! is passed on to the command.
+//!
+//! SIGTERM and SIGHUP are caught too while inc waits for a command: a CI
+//! job's timeout or a closed SSH session would otherwise kill inc and
+//! leave the command running unrecorded. A SIGTERM is passed on to the
+//! command (nothing else sends it one); a SIGHUP only without a terminal,
+//! since a hung-up terminal's reaches the command itself. inc then
+//! records how the command ended, and that it was told to stop. Outside
+//! that wait these signals end inc as they would without the watcher.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 
 /// The exit code of a prompt cancelled by Ctrl-C or Esc.
 pub const CANCELLED: i32 = 130;
@@ -27,6 +35,14 @@ static FORWARD_TO: AtomicU32 = AtomicU32::new(0);
 /// A SIGINT not passed on yet (it came while the command was starting).
 static PENDING: AtomicBool = AtomicBool::new(false);
 static EDITING: AtomicBool = AtomicBool::new(false);
+/// The command inc waits for, to pass a SIGTERM on to (0: none).
+static COMMAND: AtomicU32 = AtomicU32::new(0);
+/// A SIGTERM or SIGHUP not passed on yet (0: none).
+static PENDING_STOP: AtomicI32 = AtomicI32::new(0);
+/// The SIGTERM or SIGHUP inc got while it waited (0: none), and whether
+/// it was passed on.
+static STOPPED_BY: AtomicI32 = AtomicI32::new(0);
+static PASSED_ON: AtomicBool = AtomicBool::new(false);
 
 /// Installs the Ctrl-C handler, once per process.
 fn install() {
@@ -79,11 +95,27 @@ impl Drop for Prompting {
 pub struct Waiting(());
 
 impl Waiting {
-    /// Installs the handler and ignores Ctrl-C from now on.
+    /// Installs the handlers and ignores Ctrl-C, SIGTERM and SIGHUP from
+    /// now on (see the module docs).
     pub fn start() -> Waiting {
         install();
+        watch_stops();
         WAITING.store(true, Ordering::SeqCst);
         Waiting(())
+    }
+
+    /// The command has started as process `pid`: a SIGTERM or SIGHUP that
+    /// came while it was starting is passed on now.
+    pub fn running(&self, pid: u32) {
+        COMMAND.store(pid, Ordering::SeqCst);
+        pass_on_stop();
+    }
+
+    /// The SIGTERM or SIGHUP inc got while it waited, by name
+    /// (`SIGTERM`), and whether it was passed on to the command.
+    pub fn stopped_by(&self) -> Option<(&'static str, bool)> {
+        let name = signal_name(STOPPED_BY.load(Ordering::SeqCst))?;
+        Some((name, PASSED_ON.load(Ordering::SeqCst)))
     }
 
     /// Passes a SIGINT inc gets on to process `pid`; `None` when a
@@ -92,6 +124,10 @@ impl Waiting {
     /// was being started is passed on now.
     pub fn forward_to(&self, pid: Option<u32>) {
         FORWARD_TO.store(pid.unwrap_or(0), Ordering::SeqCst);
+        if pid.is_none() {
+            // The command has ended (or never started): nothing to pass on to.
+            COMMAND.store(0, Ordering::SeqCst);
+        }
         if PENDING.swap(false, Ordering::SeqCst)
             && let Some(pid) = pid
         {
@@ -103,6 +139,7 @@ impl Waiting {
 impl Drop for Waiting {
     fn drop(&mut self) {
         FORWARD_TO.store(0, Ordering::SeqCst);
+        COMMAND.store(0, Ordering::SeqCst);
         WAITING.store(false, Ordering::SeqCst);
         PENDING.store(false, Ordering::SeqCst);
     }
@@ -121,6 +158,75 @@ fn forward(pid: u32) {
 
 #[cfg(not(unix))]
 fn forward(_: u32) {}
+
+/// Starts catching SIGTERM and SIGHUP, once per process, on a thread of
+/// its own (signal-hook's iterator: no unsafe code). The watcher is never
+/// removed: signal-hook can't put the default action back, so outside a
+/// wait it ends inc as the default action would.
+#[cfg(unix)]
+fn watch_stops() {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP]) else {
+            return;
+        };
+        crate::par::background(move || {
+            for signal in signals.forever() {
+                if !WAITING.load(Ordering::SeqCst) {
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+                STOPPED_BY.store(signal, Ordering::SeqCst);
+                // A hung-up terminal's SIGHUP reaches the command itself.
+                if signal == SIGTERM || FORWARD_TO.load(Ordering::SeqCst) != 0 {
+                    PENDING_STOP.store(signal, Ordering::SeqCst);
+                    pass_on_stop();
+                }
+            }
+        });
+    });
+}
+
+#[cfg(not(unix))]
+fn watch_stops() {}
+
+/// Passes a pending SIGTERM or SIGHUP on to the command, once: whichever
+/// of the watcher and [`Waiting::running`] takes it.
+#[cfg(unix)]
+fn pass_on_stop() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let Ok(pid) = i32::try_from(COMMAND.load(Ordering::SeqCst)) else {
+        return;
+    };
+    if pid <= 0 {
+        return;
+    }
+    let signal = PENDING_STOP.swap(0, Ordering::SeqCst);
+    if let Ok(signal) = Signal::try_from(signal)
+        && kill(Pid::from_raw(pid), signal).is_ok()
+    {
+        PASSED_ON.store(true, Ordering::SeqCst);
+    }
+}
+
+#[cfg(not(unix))]
+fn pass_on_stop() {}
+
+fn signal_name(number: i32) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        nix::sys::signal::Signal::try_from(number)
+            .ok()
+            .map(|s| s.as_str())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = number;
+        None
+    }
+}
 
 /// An editor running on the terminal (`inc edit`): Ctrl-C is the
 /// editor's, and inc ignores it (as git does), so that it lives to clean

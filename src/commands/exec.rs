@@ -5,7 +5,9 @@
 //! ambiguous call fails before a long command, not after it. Nothing is
 //! written and no lock is held while it runs: the note is appended (one
 //! change, one commit) once it has ended, so a killed inc leaves nothing
-//! half written, and other inc commands go on meanwhile.
+//! half written, and other inc commands go on meanwhile. A SIGTERM or
+//! SIGHUP that inc gets meanwhile is passed on, and the note says so
+//! (`prompt::Waiting`).
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::process::{Command, ExitCode, ExitStatus, Stdio};
@@ -67,7 +69,19 @@ pub fn run(app: &App, ui: &Ui, args: &ExecArgs) -> Result<ExitCode> {
             "is it a program or a script with a `#!` line, and executable (chmod +x)?"
         });
     }
-    let text = exec::note_text(&masked, &ran.outcome, ran.took, ran.captured.as_ref());
+    let stopped = waiting
+        .stopped_by()
+        .map(|(signal, passed_on)| exec::Stopped {
+            signal: signal.to_owned(),
+            passed_on,
+        });
+    let text = exec::note_text(
+        &masked,
+        &ran.outcome,
+        ran.took,
+        ran.captured.as_ref(),
+        stopped.as_ref(),
+    );
     let event = Event::new(
         app.now,
         &app.author,
@@ -142,6 +156,7 @@ fn inherited(command: &mut Command, waiting: &Waiting) -> Result<Ran> {
         Ok(child) => child,
         Err(e) => return Ok(Ran::not_started(&e)),
     };
+    waiting.running(child.id());
     waiting.forward_to(forward_pid(child.id()));
     let status = child.wait().context("can't wait for the command to end")?;
     let took = started.elapsed();
@@ -162,6 +177,7 @@ fn piped(command: &mut Command, keep: usize, masked: &Masked, waiting: &Waiting)
         Ok(child) => child,
         Err(e) => return Ok(Ran::not_started(&e)),
     };
+    waiting.running(child.id());
     waiting.forward_to(forward_pid(child.id()));
     let tail = Arc::new(Mutex::new(Tail::new(keep)));
     let bytes = Arc::new(AtomicU64::new(0));

@@ -8,7 +8,7 @@ mod note;
 mod tail;
 
 pub use mask::{MASK, Masked, SECRET_WORDS, is_secret_name, mask_command, mask_line, quote};
-pub use note::{Captured, MAX_COMMAND_CHARS, Outcome, duration, note_text};
+pub use note::{Captured, MAX_COMMAND_CHARS, Outcome, Stopped, duration, note_text};
 pub use tail::{LINE_CHARS, MAX_CAPTURE, RAW_LINE_BYTES, Stream, Tail, clean_line};
 
 #[cfg(test)]

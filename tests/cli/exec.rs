@@ -2,6 +2,7 @@
 //! captured output bounded and cleaned), the incident picked before the
 //! command runs, no lock held while it runs, Ctrl-C.
 
+use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -449,6 +450,90 @@ fn sigint_reaches_the_command_and_the_end_is_still_noted() {
     let text = last_note(&repo, &id);
     assert!(
         text.starts_with("ran `sh -c 'touch started; exec sleep 30'` → killed by SIGINT after "),
+        "{text}"
+    );
+}
+
+/// Runs `inc exec -- sh -c SCRIPT` without a terminal, sends inc `signal`
+/// (`TERM`) once the script has touched `started`, and returns how inc
+/// ended.
+fn signal_inc_while_it_runs(repo: &TestRepo, script: &str, signal: &str) -> ExitStatus {
+    let mut inc = repo.std_command();
+    inc.args(["exec", "--", "sh", "-c", script]);
+    inc.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = inc.spawn().expect("spawn inc");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !repo.exists("started") {
+        assert!(Instant::now() < deadline, "the command never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    child.wait().expect("inc ends")
+}
+
+/// A CI job's timeout sends SIGTERM to inc alone: without a watcher inc
+/// died at once, the command ran on unrecorded. It is passed on, and the
+/// note says how the command ended and why.
+#[test]
+fn sigterm_to_inc_reaches_the_command_and_the_end_is_still_noted() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let status = signal_inc_while_it_runs(&repo, "touch started; exec sleep 30", "TERM");
+    assert_eq!(
+        status.code(),
+        Some(143),
+        "128 + SIGTERM, as the command ended"
+    );
+    let text = last_note(&repo, &id);
+    assert!(
+        text.starts_with("ran `sh -c 'touch started; exec sleep 30'` → killed by SIGTERM after "),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\n\ninc got SIGTERM while the command ran, and passed it on."),
+        "{text}"
+    );
+}
+
+/// A closed SSH session without a terminal for the command (`ssh host inc
+/// exec …`): SIGHUP reaches inc alone, is passed on, and noted.
+#[test]
+fn sighup_to_inc_without_a_terminal_is_passed_on_and_noted() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let status = signal_inc_while_it_runs(&repo, "touch started; exec sleep 30", "HUP");
+    assert_eq!(status.code(), Some(129));
+    let text = last_note(&repo, &id);
+    assert!(text.contains("→ killed by SIGHUP after "), "{text}");
+    assert!(
+        text.ends_with("inc got SIGHUP while the command ran, and passed it on."),
+        "{text}"
+    );
+}
+
+/// A command that ignores SIGTERM (a migration that must not stop half
+/// way) runs to its end; inc waits for it and notes both.
+#[test]
+fn a_command_that_ignores_sigterm_runs_to_its_end_and_inc_notes_it() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let status = signal_inc_while_it_runs(
+        &repo,
+        "trap '' TERM; touch started; sleep 1; touch finished",
+        "TERM",
+    );
+    assert_eq!(status.code(), Some(0));
+    assert!(repo.exists("finished"), "the command ran to its end");
+    let text = last_note(&repo, &id);
+    assert!(text.contains("→ exit 0 after "), "{text}");
+    assert!(
+        text.ends_with("inc got SIGTERM while the command ran, and passed it on."),
         "{text}"
     );
 }

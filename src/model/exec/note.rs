@@ -59,6 +59,29 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+/// A SIGTERM or SIGHUP inc got while the command ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    /// Its name: `SIGTERM`.
+    pub signal: String,
+    /// Whether inc passed it on to the command.
+    pub passed_on: bool,
+}
+
+impl Stopped {
+    /// The note's sentence about it.
+    fn sentence(&self) -> String {
+        if self.passed_on {
+            format!(
+                "inc got {} while the command ran, and passed it on.",
+                self.signal
+            )
+        } else {
+            format!("inc got {} while the command ran.", self.signal)
+        }
+    }
+}
+
 /// The output kept for the note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Captured {
@@ -79,11 +102,15 @@ pub fn note_text(
     outcome: &Outcome,
     took: Duration,
     captured: Option<&Captured>,
+    stopped: Option<&Stopped>,
 ) -> String {
     let line = cut_line(&command.line(), MAX_COMMAND_CHARS, false);
     let mut text = format!("ran {} → {}", code_span(&line), outcome.describe());
     if !matches!(outcome, Outcome::NotStarted { .. }) {
         let _ = write!(text, " after {}", duration(took));
+    }
+    if let Some(stopped) = stopped {
+        let _ = write!(text, "\n\n{}", stopped.sentence());
     }
     let Some(captured) = captured else {
         return text;

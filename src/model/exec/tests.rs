@@ -374,6 +374,7 @@ fn the_note_fences_output_it_cannot_be_closed_by() {
         &Outcome::Exited(2),
         Duration::from_millis(1500),
         Some(&captured),
+        None,
     );
     assert_eq!(
         text,
@@ -384,10 +385,38 @@ fn the_note_fences_output_it_cannot_be_closed_by() {
 }
 
 #[test]
+fn the_note_says_inc_was_told_to_stop_and_whether_it_passed_that_on() {
+    let command = mask_command(&["./rollback.sh".to_owned()]);
+    let note = |passed_on| {
+        let stopped = Stopped {
+            signal: "SIGTERM".to_owned(),
+            passed_on,
+        };
+        let outcome = Outcome::Signalled {
+            number: 15,
+            name: "SIGTERM".to_owned(),
+        };
+        note_text(
+            &command,
+            &outcome,
+            Duration::from_secs(3),
+            None,
+            Some(&stopped),
+        )
+    };
+    assert_eq!(
+        note(true),
+        "ran `./rollback.sh` → killed by SIGTERM after 3.0s\n\n\
+         inc got SIGTERM while the command ran, and passed it on."
+    );
+    assert!(note(false).ends_with("\n\ninc got SIGTERM while the command ran."));
+}
+
+#[test]
 fn a_huge_command_line_is_cut() {
     let script = format!("echo {}", "x".repeat(5000));
     let command = mask_command(&["sh".to_owned(), "-c".to_owned(), script]);
-    let text = note_text(&command, &Outcome::Exited(0), Duration::ZERO, None);
+    let text = note_text(&command, &Outcome::Exited(0), Duration::ZERO, None, None);
     let frame = "ran `` → exit 0 after 0.0s".chars().count();
     assert_eq!(text.chars().count(), frame + MAX_COMMAND_CHARS);
     assert!(text.ends_with("xx…` → exit 0 after 0.0s"), "{text}");
