@@ -5,6 +5,10 @@
 //! enum and the arguments of each of its variants, read top to bottom as the
 //! `--help` it becomes, with next to no logic to separate from it.
 
+// The `///` comments are help text, where `[ID]` is an optional argument,
+// not a link.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

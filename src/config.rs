@@ -1,7 +1,7 @@
 //! `inc.yaml`: the schema, its defaults, and errors that name file:line.
 //!
 //! The schema and what commands ask of it are here; reading and checking
-//! the file (and `oncall.yaml`) is in `load`, the on-call part in [`oncall`].
+//! the file (and `oncall.yaml`) is in `load`, the on-call part in [`oncall`](crate::config::oncall).
 
 use std::collections::BTreeMap;
 
@@ -41,7 +41,7 @@ pub struct Config {
     pub site: Site,
     #[serde(default)]
     pub alerts: Alerts,
-    /// Commands run after an event is committed (see [`crate::hooks`]);
+    /// Commands run after an event is committed (see `hooks.rs`);
     /// only on a clone that trusts them.
     #[serde(default)]
     pub hooks: Vec<Hook>,
@@ -261,7 +261,7 @@ pub enum OnResolved {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hook {
-    /// Event kinds that trigger the hook (see [`crate::hooks::EVENT_NAMES`]);
+    /// Event kinds that trigger the hook (see `hooks::EVENT_NAMES`);
     /// `any`, or an empty list, means all.
     #[serde(default)]
     pub on: Vec<String>,

@@ -6,11 +6,11 @@
 //! `hint:` line for `exit::report` to find again, and text from a file or a
 //! payload can never pass itself off as one.
 //!
-//! - [`UserError`] is a leaf error with hints; the pure layers return it.
-//! - [`user_error_with_hint`] makes one as an `anyhow::Error`.
-//! - [`WithHint::with_hint`] adds a hint to any `anyhow` error without
+//! - [`UserError`](crate::error::UserError) is a leaf error with hints; the pure layers return it.
+//! - [`user_error_with_hint`](crate::error::user_error_with_hint) makes one as an `anyhow::Error`.
+//! - [`WithHint::with_hint`](crate::error::WithHint::with_hint) adds a hint to any `anyhow` error without
 //!   changing its message.
-//! - [`hints`] collects the hints of a whole chain, outermost first.
+//! - [`hints`](crate::error::hints) collects the hints of a whole chain, outermost first.
 
 use std::fmt;
 

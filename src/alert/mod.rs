@@ -1,4 +1,4 @@
-//! Alert payloads → one [`Batch`]: Prometheus Alertmanager webhooks
+//! Alert payloads → one [`Batch`](crate::alert::Batch): Prometheus Alertmanager webhooks
 //! (version 4), Grafana unified alerting webhooks and PagerDuty Events API
 //! v2 events. Pure: text in, model types out; no disk, no clock.
 //!

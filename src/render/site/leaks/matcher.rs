@@ -75,7 +75,7 @@ struct Group {
 
 /// The internal texts, ready to look for.
 ///
-/// Each text's key (the first [`KEY`] bytes of its canonical form, or all
+/// Each text's key (the first `KEY` bytes of its canonical form, or all
 /// of a shorter one) goes into one Aho-Corasick automaton (the
 /// `aho-corasick` crate, as ripgrep uses for literal sets), once per
 /// distinct key. Where a key occurs in a file, the texts that share it are

@@ -70,7 +70,7 @@ pub use matcher::Scanner;
 pub use needles::{Needles, scan_digest};
 pub use texts::{FUNCTION_WORDS, STATUS_WORDS, Vocabulary, each_internal_text, each_word};
 
-/// The scan's rules, by version: part of [`scan_digest`](needles::scan_digest), so a build
+/// The scan's rules, by version: part of [`scan_digest`], so a build
 /// by an inc whose rules differ never takes another's verdict. Change it
 /// with any change to what is looked for or how.
 pub const SCAN_RULES: &str = "inc leak scan 1: canonical alnum lower, min 12 chars 6 letters, 2 words outside the vocabulary, public texts excluded";

@@ -194,7 +194,7 @@ impl Needles {
         self.sum
     }
 
-    /// The scanner: the needles with at least [`MIN_WORDS`] words outside
+    /// The scanner: the needles with at least [`MIN_WORDS`](super::MIN_WORDS) words outside
     /// `vocabulary`, each marked skipped when it also appears in one of
     /// `public` (texts the site may show).
     pub fn finish(self, public: &[&str], vocabulary: &Vocabulary) -> Scanner {
