@@ -6,7 +6,10 @@
 //! editors highlight it and a person who finds it knows whose it is. A
 //! killed editor, or a killed inc, leaves the file as it was. The copy is
 //! removed on the way out, unless inc wrote nothing of what the person
-//! typed: then it is kept, and inc says where.
+//! typed: then it is kept, and inc says where. A copy an earlier edit
+//! left (kept so, or left by an inc killed with its terminal) is named at
+//! the start of the next edit of that file, so typed text is not lost in
+//! `.git/` unseen.
 //!
 //! No lock is held while the editor is open (that may be minutes, and
 //! alerts and notes must go on being recorded). Under the lock, before
@@ -122,6 +125,13 @@ pub fn run(app: &App, ui: &Ui, env: &Env, args: &EditArgs) -> Result<ExitCode> {
         .editor
         .clone()
         .unwrap_or_else(|| DEFAULT_EDITOR.to_owned());
+    for left in Copy::left_over(app, &id, kind) {
+        ui.warn(&format!(
+            "an earlier `inc edit` of {shown} left a copy that may hold text you typed: {}",
+            left.display()
+        ));
+        ui.hint("take what you need from it into this edit, then remove it");
+    }
     let copy = Copy::new(app, &id, kind)?;
 
     // What the editor is given (without inc's comments), and the problems
@@ -468,6 +478,10 @@ fn run_editor(editor: &str, file: &Path) -> Result<(), UserError> {
     }
 }
 
+/// The random part of a copy's name: its length, so that `left_over`
+/// tells `inc-edit-<ID>-Ab3xYz…` from a copy of `<ID>-more`.
+const RANDOM_CHARS: usize = 6;
+
 /// The copy the editor edits.
 struct Copy {
     file: Option<tempfile::NamedTempFile>,
@@ -475,18 +489,57 @@ struct Copy {
 }
 
 impl Copy {
-    fn new(app: &App, id: &str, kind: Kind) -> Result<Copy> {
-        let dir = match app.git() {
+    fn dir(app: &App) -> PathBuf {
+        match app.git() {
             Some(git) => git.git_dir().to_path_buf(),
             None => app.store.root().join(".inc"),
-        };
-        fs::create_dir_all(&dir).with_context(|| format!("can't create {}", dir.display()))?;
+        }
+    }
+
+    /// `inc-edit-<ID>-` and the suffix of `kind`'s copies.
+    fn name_parts(id: &str, kind: Kind) -> (String, &'static str) {
         let suffix = match kind {
             Kind::Header => ".incident.yaml",
             Kind::Postmortem => ".postmortem.md",
         };
+        (format!("inc-edit-{id}-"), suffix)
+    }
+
+    /// The copies of this file that earlier edits left, oldest first.
+    fn left_over(app: &App, id: &str, kind: Kind) -> Vec<PathBuf> {
+        let (prefix, suffix) = Self::name_parts(id, kind);
+        let Ok(entries) = fs::read_dir(Self::dir(app)) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.strip_prefix(&prefix)
+                    .and_then(|rest| rest.strip_suffix(suffix))
+                    .is_some_and(|random| {
+                        random.len() == RANDOM_CHARS
+                            && random.chars().all(|c| c.is_ascii_alphanumeric())
+                    })
+            })
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| {
+                let modified = e.metadata().and_then(|m| m.modified());
+                (modified.unwrap_or(std::time::UNIX_EPOCH), e.path())
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, path)| path).collect()
+    }
+
+    fn new(app: &App, id: &str, kind: Kind) -> Result<Copy> {
+        let dir = Self::dir(app);
+        fs::create_dir_all(&dir).with_context(|| format!("can't create {}", dir.display()))?;
+        let (prefix, suffix) = Self::name_parts(id, kind);
         let file = tempfile::Builder::new()
-            .prefix(&format!("inc-edit-{id}-"))
+            .prefix(&prefix)
+            .rand_bytes(RANDOM_CHARS)
             .suffix(suffix)
             .tempfile_in(&dir)
             .with_context(|| format!("can't write in {}", dir.display()))?;

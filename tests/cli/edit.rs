@@ -551,3 +551,47 @@ fn no_commit_writes_the_file_only() {
     assert_eq!(repo.commit_count(), commits);
     assert_eq!(leftovers(&repo), Vec::<PathBuf>::new());
 }
+
+/// A copy an earlier edit kept (or an inc killed with its terminal left)
+/// holds text the person typed: the next edit of that file names it.
+#[test]
+fn a_copy_an_earlier_edit_left_is_named_at_the_next_edit_of_that_file() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout down", "SEV2");
+    let editor = by_call(&repo, &[r#"echo 'privat: my typing' >> "$1""#, "true"]);
+    let out = repo.inc().args(["edit", &id]).env("EDITOR", editor).fails();
+    let kept = kept_path(&out.stderr);
+    // Not this file's: another kind, and an incident whose ID starts
+    // with this one's.
+    repo.write(format!(".git/inc-edit-{id}-Ab3xYz.postmortem.md"), "draft");
+    repo.write(
+        format!(".git/inc-edit-{id}-db-Ab3xYz.incident.yaml"),
+        "other",
+    );
+    let out = repo
+        .inc()
+        .args(["edit", &id])
+        .env("EDITOR", retitle(&repo))
+        .ok();
+    let header = TestRepo::header_path(&id);
+    assert_eq!(
+        out.stderr.lines().take(2).collect::<Vec<_>>(),
+        [
+            format!(
+                "warning: an earlier `inc edit` of {} left a copy that may hold text you \
+                 typed: {}",
+                header,
+                kept.display()
+            )
+            .as_str(),
+            "hint: take what you need from it into this edit, then remove it",
+        ],
+        "{out}"
+    );
+    assert_eq!(
+        out.stderr.matches("an earlier `inc edit`").count(),
+        1,
+        "{out}"
+    );
+    assert!(repo.read(&header).contains("Checkout down in eu-west"));
+}
