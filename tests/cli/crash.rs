@@ -574,3 +574,27 @@ fn a_commit_that_fails_after_staging_puts_the_files_and_the_index_back() {
     repo.inc().args(["note", &id, "through"]).ok();
     assert_eq!(repo.git_status(), "");
 }
+
+/// A kill while the journal itself was being written left its temp file
+/// in `.git/`, which no recovery finds (there is no journal to say so):
+/// the next change sweeps it, once it is old enough not to be another
+/// inc's file being written.
+#[test]
+fn a_temp_file_left_by_a_kill_while_writing_the_journal_is_swept() {
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let old = repo.path(".git/.inc-Ab3xYz");
+    let fresh = repo.path(".git/.inc-Zy9xWv");
+    std::fs::write(&old, "{\"message\":").unwrap();
+    std::fs::write(&fresh, "{\"message\":").unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    repo.inc().args(["note", &id, "pool raised"]).ok();
+    assert!(!old.exists(), "the old temp file is swept");
+    assert!(fresh.exists(), "a fresh one may be another inc's");
+}
