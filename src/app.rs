@@ -340,6 +340,10 @@ impl App {
                 ui.status(&format!("Finished the change a killed inc left: {what}"));
             }
         }
+        // The killed inc never ran their hooks; this command does, at its end.
+        for (id, events) in &done.events {
+            self.hooks_after(id, events);
+        }
         for path in &done.left {
             ui.warn(&format!(
                 "{path} changed since a killed inc wrote it, so inc left it as it is; \

@@ -456,3 +456,50 @@ fn a_merge_runs_the_hooks_of_the_duplicates_decline_only() {
     repo.inc().args(["merge", &dup, "--into", &keep]).ok();
     assert_eq!(lines(out.join("log")), [format!("{dup} status declined")]);
 }
+
+/// inc runs hooks after the commit, so one killed after its journal never
+/// ran them: the command that finishes the change does, once. Stopped
+/// before the journal, nothing happened and no hook runs.
+#[test]
+fn the_command_that_finishes_a_killed_change_runs_its_hooks_once() {
+    let (repo, out) = trusted(
+        "  - on: [note, opened]\n    run: echo \"$INC_EVENT $INC_ID $INC_TEXT\" >> {out}/ran\n",
+    );
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let ran = || lines(out.join("ran"));
+    assert_eq!(
+        ran(),
+        [format!("opened {id} opened as SEV2, investigating")]
+    );
+    for (step, happened) in [("objects", false), ("journal", true), ("index", true)] {
+        let text = format!("stopped at {step}");
+        let stopped = repo
+            .inc()
+            .args(["note", &id, &text])
+            .env("INC_CRASH_AT", step)
+            .run();
+        assert_ne!(stopped.code, 0, "{step}: inc was not stopped:\n{stopped}");
+        assert!(
+            !ran().iter().any(|l| l.ends_with(&text)),
+            "{step}: the stopped inc ran no hook"
+        );
+        let list = repo.inc().args(["list"]).ok();
+        let runs = ran().iter().filter(|l| l.ends_with(&text)).count();
+        assert_eq!(runs, usize::from(happened), "{step}:\n{list}");
+        repo.inc().args(["list"]).ok();
+        let again = ran().iter().filter(|l| l.ends_with(&text)).count();
+        assert_eq!(again, runs, "{step}: the hook ran again");
+    }
+    // A new incident's whole timeline: its `opened` hook.
+    repo.inc()
+        .args(["open", "Search is slow", "-s", "SEV3"])
+        .env("INC_CRASH_AT", "tree")
+        .run();
+    repo.inc().args(["list"]).ok();
+    assert!(
+        ran()
+            .contains(&"opened 2026-11-27-search-is-slow opened as SEV3, investigating".to_owned()),
+        "{:?}",
+        ran()
+    );
+}

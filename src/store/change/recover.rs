@@ -10,8 +10,9 @@ use anyhow::{Context, Result};
 use super::journal::{Journal, Write_, remove_journal};
 use super::{appended, settle, write_tree};
 use crate::error::user_error_with_hint;
-use crate::store::Store;
+use crate::model::Event;
 use crate::store::git::{Git, Patience};
+use crate::store::{Store, TIMELINE_FILE};
 
 /// What [`recover`] found and finished.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +26,9 @@ pub struct Recovered {
     pub uncommitted: bool,
     /// Locks and temp files removed.
     pub removed: Vec<PathBuf>,
+    /// The events the finished change added, by incident: inc runs hooks
+    /// after the commit, so the killed inc never ran theirs.
+    pub events: Vec<(String, Vec<Event>)>,
 }
 
 /// Finishes what a killed inc left: the change its journal records (the
@@ -80,8 +84,40 @@ pub fn recover(store: &Store, git: Option<&Git>, patience: &Patience) -> Result<
             .unwrap_or("a change")
             .to_owned(),
     );
+    if !recovered.uncommitted {
+        recovered.events = added_events(&journal, &recovered.left);
+    }
     remove_journal(&journal_path)?;
     Ok(recovered)
+}
+
+/// The events a journal's change adds to timelines (lines appended, or a
+/// new incident's whole timeline), by incident; none from a file left as
+/// it was because it changed since.
+fn added_events(journal: &Journal, left: &[String]) -> Vec<(String, Vec<Event>)> {
+    journal
+        .files
+        .iter()
+        .filter(|f| !left.contains(&f.path))
+        .filter_map(|f| {
+            let path = Path::new(&f.path);
+            if path.file_name()? != TIMELINE_FILE {
+                return None;
+            }
+            let id = path.parent()?.file_name()?.to_str()?.to_owned();
+            let text = match (&f.write, &f.before) {
+                (Write_::Append(text), _) | (Write_::Whole(text), None) => text,
+                // A timeline is only appended to; a rewrite adds nothing
+                // that can be told apart.
+                (Write_::Whole(_), Some(_)) => return None,
+            };
+            let events: Vec<Event> = text
+                .lines()
+                .filter_map(|line| Event::from_line(line).ok().flatten())
+                .collect();
+            (!events.is_empty()).then_some((id, events))
+        })
+        .collect()
 }
 
 /// Removes the temp files (`.inc-*`) and half-built folders (`.inc-new-*`)
