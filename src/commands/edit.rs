@@ -21,11 +21,10 @@
 //! (`Edit::Replace` would refuse; `Edit::Rewrite` to the saved text
 //! commits exactly what was saved.)
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command as Process, ExitCode};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::app::{App, Env};
 use crate::cli::{EditArgs, EditFile};
@@ -38,6 +37,10 @@ use crate::store::change::{Change, Edit, blob_id};
 use crate::store::templates::{POSTMORTEM_FILE, postmortem_path, read_draft};
 use crate::store::{HEADER_FILE, Store, scan};
 use crate::ui::Ui;
+
+mod copy;
+
+use copy::Copy;
 
 /// The editor when neither `VISUAL` nor `EDITOR` is set.
 const DEFAULT_EDITOR: &str = "vi";
@@ -475,113 +478,6 @@ fn run_editor(editor: &str, file: &Path) -> Result<(), UserError> {
             "can't run the editor (`{}`) through sh: {e}",
             one_line(editor, 80)
         ))),
-    }
-}
-
-/// The random part of a copy's name: its length, so that `left_over`
-/// tells `inc-edit-<ID>-Ab3xYz…` from a copy of `<ID>-more`.
-const RANDOM_CHARS: usize = 6;
-
-/// The copy the editor edits.
-struct Copy {
-    file: Option<tempfile::NamedTempFile>,
-    path: PathBuf,
-}
-
-impl Copy {
-    fn dir(app: &App) -> PathBuf {
-        match app.git() {
-            Some(git) => git.git_dir().to_path_buf(),
-            None => app.store.root().join(".inc"),
-        }
-    }
-
-    /// `inc-edit-<ID>-` and the suffix of `kind`'s copies.
-    fn name_parts(id: &str, kind: Kind) -> (String, &'static str) {
-        let suffix = match kind {
-            Kind::Header => ".incident.yaml",
-            Kind::Postmortem => ".postmortem.md",
-        };
-        (format!("inc-edit-{id}-"), suffix)
-    }
-
-    /// The copies of this file that earlier edits left, oldest first.
-    fn left_over(app: &App, id: &str, kind: Kind) -> Vec<PathBuf> {
-        let (prefix, suffix) = Self::name_parts(id, kind);
-        let Ok(entries) = fs::read_dir(Self::dir(app)) else {
-            return Vec::new();
-        };
-        let mut found: Vec<(std::time::SystemTime, PathBuf)> = entries
-            .flatten()
-            .filter(|e| {
-                let name = e.file_name();
-                let name = name.to_string_lossy();
-                name.strip_prefix(&prefix)
-                    .and_then(|rest| rest.strip_suffix(suffix))
-                    .is_some_and(|random| {
-                        random.len() == RANDOM_CHARS
-                            && random.chars().all(|c| c.is_ascii_alphanumeric())
-                    })
-            })
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .map(|e| {
-                let modified = e.metadata().and_then(|m| m.modified());
-                (modified.unwrap_or(std::time::UNIX_EPOCH), e.path())
-            })
-            .collect();
-        found.sort();
-        found.into_iter().map(|(_, path)| path).collect()
-    }
-
-    fn new(app: &App, id: &str, kind: Kind) -> Result<Copy> {
-        let dir = Self::dir(app);
-        fs::create_dir_all(&dir).with_context(|| format!("can't create {}", dir.display()))?;
-        let (prefix, suffix) = Self::name_parts(id, kind);
-        let file = tempfile::Builder::new()
-            .prefix(&prefix)
-            .rand_bytes(RANDOM_CHARS)
-            .suffix(suffix)
-            .tempfile_in(&dir)
-            .with_context(|| format!("can't write in {}", dir.display()))?;
-        let path = file.path().to_path_buf();
-        Ok(Copy {
-            file: Some(file),
-            path,
-        })
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Writes `text` at the copy's path (an editor may have replaced the
-    /// file there with its own).
-    fn write(&self, text: &str) -> Result<()> {
-        fs::write(&self.path, text).with_context(|| format!("can't write {}", self.path.display()))
-    }
-
-    /// What the editor saved; `None` when it is not UTF-8.
-    fn read(&self) -> Result<Option<String>> {
-        let bytes =
-            fs::read(&self.path).with_context(|| format!("can't read {}", self.path.display()))?;
-        Ok(String::from_utf8(bytes).ok())
-    }
-
-    /// Keeps the copy; returns where it is.
-    fn keep(mut self) -> PathBuf {
-        if let Some(file) = self.file.take() {
-            let _ = file.keep();
-        }
-        self.path.clone()
-    }
-
-    fn remove(mut self) {
-        if let Some(file) = self.file.take() {
-            let _ = file.close();
-        }
-        // An editor that saved by renaming a new file over the copy left
-        // that file here; the temp file's own removal covers the rest.
-        let _ = fs::remove_file(&self.path);
     }
 }
 
