@@ -111,6 +111,13 @@ impl Waiting {
         pass_on_stop();
     }
 
+    /// The command has ended: no signal goes to its process ID any more
+    /// (another process may get it).
+    pub fn ended(&self) {
+        FORWARD_TO.store(0, Ordering::SeqCst);
+        COMMAND.store(0, Ordering::SeqCst);
+    }
+
     /// The SIGTERM or SIGHUP inc got while it waited, by name
     /// (`SIGTERM`), and whether it was passed on to the command.
     pub fn stopped_by(&self) -> Option<(&'static str, bool)> {
@@ -124,10 +131,6 @@ impl Waiting {
     /// was being started is passed on now.
     pub fn forward_to(&self, pid: Option<u32>) {
         FORWARD_TO.store(pid.unwrap_or(0), Ordering::SeqCst);
-        if pid.is_none() {
-            // The command has ended (or never started): nothing to pass on to.
-            COMMAND.store(0, Ordering::SeqCst);
-        }
         if PENDING.swap(false, Ordering::SeqCst)
             && let Some(pid) = pid
         {
@@ -203,11 +206,14 @@ fn pass_on_stop() {
     if pid <= 0 {
         return;
     }
-    let signal = PENDING_STOP.swap(0, Ordering::SeqCst);
-    if let Ok(signal) = Signal::try_from(signal)
-        && kill(Pid::from_raw(pid), signal).is_ok()
-    {
-        PASSED_ON.store(true, Ordering::SeqCst);
+    let Ok(signal) = Signal::try_from(PENDING_STOP.swap(0, Ordering::SeqCst)) else {
+        return;
+    };
+    // Said before it is sent: the command may end, and inc write its
+    // note, before `kill` has returned here.
+    PASSED_ON.store(true, Ordering::SeqCst);
+    if kill(Pid::from_raw(pid), signal).is_err() {
+        PASSED_ON.store(false, Ordering::SeqCst);
     }
 }
 

@@ -160,7 +160,7 @@ fn inherited(command: &mut Command, waiting: &Waiting) -> Result<Ran> {
     waiting.forward_to(forward_pid(child.id()));
     let status = child.wait().context("can't wait for the command to end")?;
     let took = started.elapsed();
-    waiting.forward_to(None);
+    waiting.ended();
     Ok(Ran {
         outcome: outcome_of(status),
         took,
@@ -194,7 +194,7 @@ fn piped(command: &mut Command, keep: usize, masked: &Masked, waiting: &Waiting)
     drop(done);
     let status = child.wait().context("can't wait for the command to end")?;
     let took = started.elapsed();
-    waiting.forward_to(None);
+    waiting.ended();
     let drained = drain(&ended, readers, &bytes);
     let tail = std::mem::replace(
         &mut *tail.lock().unwrap_or_else(|e| e.into_inner()),

@@ -560,6 +560,44 @@ fn ctrl_c_at_a_terminal_stops_the_command_and_is_noted() {
     assert!(text.contains("→ killed by SIGINT after "), "{text}");
 }
 
+/// At a terminal too, a SIGTERM reaches inc alone (`kill PID` from another
+/// shell): it is passed on, unlike a Ctrl-C, which the command gets from
+/// the terminal.
+#[test]
+fn sigterm_at_a_terminal_is_passed_on_and_noted() {
+    use rexpect::process::WaitStatus;
+    let repo = TestRepo::new();
+    let id = repo.open("Checkout returns 500s", "SEV2");
+    let mut cmd = repo.std_command();
+    cmd.env("TERM", "xterm-256color");
+    cmd.args([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo $PPID > inc.pid; echo ready; exec sleep 30",
+    ]);
+    let mut session = rexpect::session::spawn_command(cmd, Some(20_000)).expect("pty");
+    session.exp_string("ready").expect("the command runs");
+    let pid = repo.read("inc.pid");
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", pid.trim()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let rest = session.exp_eof().expect("inc ends");
+    match session.process_mut().wait().expect("wait") {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 143, "{rest}"),
+        other => panic!("inc did not exit normally: {other:?}\n{rest}"),
+    }
+    let text = last_note(&repo, &id);
+    assert!(text.contains("→ killed by SIGTERM after "), "{text}");
+    assert!(
+        text.ends_with("inc got SIGTERM while the command ran, and passed it on."),
+        "{text}"
+    );
+}
+
 #[test]
 fn an_incident_gone_when_the_command_ends_is_an_error_with_the_commands_status() {
     for (tail, code) in [("", 1), ("; exit 5", 5)] {
