@@ -10,7 +10,7 @@
 //! (`prompt::Waiting`).
 
 use std::io::{self, IsTerminal, Read, Write};
-use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -148,16 +148,23 @@ impl Ran {
     }
 }
 
+/// Starts the command and tells `waiting` its PID, so a signal inc gets
+/// from now on reaches it; or says why it could not start.
+fn start(command: &mut Command, waiting: &Waiting) -> std::result::Result<Child, Ran> {
+    let child = command.spawn().map_err(|e| Ran::not_started(&e))?;
+    waiting.running(child.id());
+    waiting.forward_to(forward_pid(child.id()));
+    Ok(child)
+}
+
 /// Runs the command on inc's own stdin, stdout and stderr: colours,
 /// progress bars and prompts work as they would without inc.
 fn inherited(command: &mut Command, waiting: &Waiting) -> Result<Ran> {
     let started = Instant::now();
-    let mut child = match command.spawn() {
+    let mut child = match start(command, waiting) {
         Ok(child) => child,
-        Err(e) => return Ok(Ran::not_started(&e)),
+        Err(not_started) => return Ok(not_started),
     };
-    waiting.running(child.id());
-    waiting.forward_to(forward_pid(child.id()));
     let status = child.wait().context("can't wait for the command to end")?;
     let took = started.elapsed();
     waiting.ended();
@@ -173,12 +180,10 @@ fn inherited(command: &mut Command, waiting: &Waiting) -> Result<Ran> {
 fn piped(command: &mut Command, keep: usize, masked: &Masked, waiting: &Waiting) -> Result<Ran> {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let started = Instant::now();
-    let mut child = match command.spawn() {
+    let mut child = match start(command, waiting) {
         Ok(child) => child,
-        Err(e) => return Ok(Ran::not_started(&e)),
+        Err(not_started) => return Ok(not_started),
     };
-    waiting.running(child.id());
-    waiting.forward_to(forward_pid(child.id()));
     let tail = Arc::new(Mutex::new(Tail::new(keep)));
     let bytes = Arc::new(AtomicU64::new(0));
     let (done, ended) = mpsc::channel();
